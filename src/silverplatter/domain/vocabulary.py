@@ -1,0 +1,74 @@
+"""The fixed words of the domain: tiers, statuses, roles, event types, channels."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+VALUE_TIERS: Final = ("gold", "silver", "bronze", "unclassified")
+ACCOUNT_STATUSES: Final = ("prospect", "customer", "former_customer", "partner", "competitor")
+DECISION_ROLES: Final = (
+    "decision_maker",
+    "economic_buyer",
+    "champion",
+    "influencer",
+    "user",
+    "gatekeeper",
+    "other",
+)
+SENIORITIES: Final = ("C-level", "VP", "Director", "Manager", "Specialist", "Other")
+USER_ROLES: Final = ("admin", "marketing", "sales")
+PROPERTY_TYPES: Final = ("text", "number", "date", "boolean", "choice")
+OPPORTUNITY_STATUSES: Final = ("open", "won", "lost")
+CONSENT_ACTIONS: Final = ("granted", "confirmed", "withdrawn")
+CONSENT_CHANNELS: Final = ("email", "phone", "sms", "post")
+TRAFFIC_KINDS: Final = ("owned", "bought")
+CTA_KINDS: Final = ("soft", "hard")
+
+#: Event types the product itself emits or understands.  Integrators may send
+#: others (any snake_case word); these are the ones with built-in meaning.
+KNOWN_EVENT_TYPES: Final = (
+    "page_view",
+    "email_sent",
+    "email_open",
+    "email_click",
+    "email_reply",
+    "email_bounce",
+    "email_unsubscribe",
+    "form_submit",
+    "content_download",
+    "webinar_registered",
+    "webinar_attended",
+    "meeting_held",
+    "call_held",
+    # account-level trigger events, usually from a data provider (domain §11)
+    "executive_appointed",
+    "project_announced",
+    "funding_announced",
+    "company_expanded",
+)
+
+#: Event types that may create a contact for an unknown email address: the
+#: person gave the address themselves.
+CONTACT_CREATING_EVENTS: Final = frozenset({"form_submit"})
+
+CHANNELS: Final = (
+    "email",
+    "web",
+    "organic_search",
+    "paid_search",
+    "organic_social",
+    "paid_social",
+    "display",
+    "referral",
+    "direct",
+    "event",
+    "phone",
+    "sales",
+    "partner",
+    "data_provider",
+    "other",
+)
+
+EVENT_TYPE_PATTERN: Final = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
+PROPERTY_NAME_PATTERN: Final = re.compile(r"^[a-z][a-z0-9_]{0,99}$")

@@ -1,0 +1,68 @@
+"""Configuration read from the environment and an optional `.env` file.
+
+Every setting is named ``SILVERPLATTER_<NAME>``.  Secrets are held as
+``SecretStr`` so that printing the settings never shows them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings of one Silverplatter installation (one workspace per database)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SILVERPLATTER_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    database_url: str = Field(
+        default="sqlite:///silverplatter.db",
+        description="SQLAlchemy URL of the workspace database; SQLite file by default.",
+    )
+    secret_key: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+        description="Key that signs sessions and public links. Set it in production.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
+    port: int = Field(default=8000, description="Port the web server listens on.")
+    smtp_url: SecretStr | None = Field(
+        default=None, description="SMTP server for outgoing mail, e.g. smtp://user:pw@host:587."
+    )
+    redis_url: SecretStr | None = Field(
+        default=None, description="Redis URL for the task queue; embedded queue when unset."
+    )
+
+    def public_dict(self) -> dict[str, object]:
+        """The settings with every secret masked, safe to print or log."""
+        shown: dict[str, object] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr):
+                shown[name] = "**********" if value.get_secret_value() else ""
+            elif name == "database_url":
+                shown[name] = mask_url_password(str(value))
+            else:
+                shown[name] = value
+        return shown
+
+
+def mask_url_password(url: str) -> str:
+    """Hide the password part of a database URL."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable URL>"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

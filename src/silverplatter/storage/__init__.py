@@ -1,0 +1,1 @@
+"""Storage: tables, statements per aggregate, migrations."""
