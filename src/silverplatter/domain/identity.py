@@ -58,7 +58,7 @@ def email_domain(email_key: str) -> str:
 
 
 def normalise_domain(raw: str) -> str:
-    """A company's web domain from a domain or a website URL: ``https://www.Acme.com/x`` → ``acme.com``."""
+    """A company's web domain from a domain or a URL: ``https://www.Acme.com/x`` → ``acme.com``."""
     candidate = raw.strip().lower()
     if not candidate:
         raise InvalidValue("domain is empty")

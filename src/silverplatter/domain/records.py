@@ -7,12 +7,13 @@ bad value gets the same message naming the same field everywhere.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -88,6 +89,7 @@ class AccountFields(Record):
     needs_segment: ShortText | None = None
     owner_email: Email | None = None
     status: str | None = None
+    created_at: AwareDatetime | None = None
     custom: CustomValues = Field(default_factory=dict)
 
     @field_validator("status")
@@ -122,6 +124,7 @@ class ContactFields(Record):
     account_domain: Domain | None = None
     account_name: ShortText | None = None
     account_external_id: ShortText | None = None
+    created_at: AwareDatetime | None = None
     custom: CustomValues = Field(default_factory=dict)
 
     @field_validator("decision_role")
@@ -143,7 +146,7 @@ class EventInput(Record):
     """One event to ingest.  At least one subject (contact, visitor or account) is required."""
 
     type: str
-    occurred_at: datetime
+    occurred_at: AwareDatetime
     idempotency_key: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     email: Email | None = None
     contact_id: int | None = None
@@ -162,17 +165,15 @@ class EventInput(Record):
             raise ValueError("type must be a snake_case word such as page_view or form_submit")
         return value
 
-    @field_validator("occurred_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("occurred_at needs a time zone, e.g. 2026-01-31T09:00:00Z")
-        return value
-
     @model_validator(mode="after")
     def _subject(self) -> EventInput:
-        if not (self.email or self.contact_id or self.visitor_id or self.account_domain
-                or self.account_id):
+        if not (
+            self.email
+            or self.contact_id
+            or self.visitor_id
+            or self.account_domain
+            or self.account_id
+        ):
             raise ValueError(
                 "an event needs a subject: email, contact_id, visitor_id, account_domain "
                 "or account_id"
@@ -195,8 +196,8 @@ class OpportunityFields(Record):
     status: Literal["open", "won", "lost"] | None = None
     lost_reason: ShortText | None = None
     owner_email: Email | None = None
-    created_at: datetime | None = None
-    closed_at: datetime | None = None
+    created_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
 
     @model_validator(mode="after")
     def _account(self) -> OpportunityFields:

@@ -1,0 +1,1 @@
+"""Services: one function per operation, called by the CLI, API, UI and jobs."""

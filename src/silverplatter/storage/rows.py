@@ -1,0 +1,75 @@
+"""Set-based statements shared by every aggregate: look up many keys at once,
+insert many rows returning their ids, update many rows grouped by what changed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Column, Connection, Row, Table, bindparam, select, update
+
+#: Stay well below SQLite's limit of bound parameters per statement.
+IN_CHUNK = 900
+
+
+def rows_by(
+    connection: Connection, table: Table, key: Column[Any], keys: Iterable[Any]
+) -> dict[Any, Row[Any]]:
+    """Rows of ``table`` whose ``key`` is one of ``keys``, by key."""
+    wanted = sorted({value for value in keys if value is not None}, key=str)
+    found: dict[Any, Row[Any]] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[start : start + IN_CHUNK]
+        for row in connection.execute(select(table).where(key.in_(chunk))):
+            found[row._mapping[key.name]] = row
+    return found
+
+
+def insert_returning_ids(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """Insert ``rows`` (all with the same keys) and return their new ids in order."""
+    if not rows:
+        return []
+    result = connection.execute(
+        table.insert().returning(table.c.id, sort_by_parameter_order=True), list(rows)
+    )
+    return [int(row.id) for row in result]
+
+
+def update_many(
+    connection: Connection, table: Table, changes: Iterable[tuple[int, dict[str, Any]]]
+) -> None:
+    """Apply ``(id, {column: value})`` changes with one executemany per set of columns."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row_id, values in changes:
+        columns = tuple(sorted(values))
+        groups[columns].append({"row_id": row_id, **{f"v_{c}": values[c] for c in columns}})
+    for columns, parameters in groups.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({column: bindparam(f"v_{column}") for column in columns})
+        )
+        connection.execute(statement, parameters)
+
+
+def changed_values(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """The wanted values that are set and differ from what is stored.
+
+    ``None`` means "not given": it never blanks a stored value.  The ``custom``
+    document is merged key by key rather than replaced.
+    """
+    changes: dict[str, Any] = {}
+    for column, value in wanted.items():
+        if value is None:
+            continue
+        if column == "custom":
+            stored = dict(current.get("custom") or {})
+            merged = {**stored, **{k: v for k, v in value.items() if v is not None}}
+            if merged != stored:
+                changes["custom"] = merged
+        elif current.get(column) != value:
+            changes[column] = value
+    return changes
