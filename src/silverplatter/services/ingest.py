@@ -1,0 +1,222 @@
+"""Ingesting events: the one door through which behaviour enters the workspace.
+
+A batch is validated item by item (each bad item gets an error naming its
+field, the good ones go in), made idempotent by key (re-sending a batch adds
+nothing), tied to its contact and account, and appended in one statement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection
+
+from silverplatter.domain.records import ContactFields, EventInput, describe_errors
+from silverplatter.domain.vocabulary import CONTACT_CREATING_EVENTS
+from silverplatter.services.records import upsert_contacts
+from silverplatter.storage import events as event_store
+from silverplatter.storage.rows import rows_by
+from silverplatter.storage.schema import accounts, contacts
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """Why item ``index`` of a batch was not accepted."""
+
+    index: int
+    field: str | None
+    message: str
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    contacts_created: int = 0
+    errors: list[ItemError] = field(default_factory=list)
+
+
+def idempotency_key(event: EventInput) -> str:
+    """The event's own key, or one derived from everything that makes it this event."""
+    if event.idempotency_key:
+        return event.idempotency_key
+    content = [
+        event.type,
+        event.occurred_at.astimezone(UTC).isoformat(),
+        event.email.lower() if event.email else None,
+        event.contact_id,
+        event.visitor_id,
+        event.account_domain,
+        event.account_id,
+        event.properties,
+    ]
+    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:40]
+
+
+def _validate(
+    items: Sequence[Mapping[str, Any] | EventInput], result: IngestResult
+) -> list[tuple[int, EventInput]]:
+    valid: list[tuple[int, EventInput]] = []
+    for index, raw in enumerate(items):
+        if isinstance(raw, EventInput):
+            valid.append((index, raw))
+            continue
+        try:
+            valid.append((index, EventInput.model_validate(raw)))
+        except ValidationError as error:
+            first = error.errors()[0]["loc"]
+            name = ".".join(str(part) for part in first) if first else None
+            result.errors.append(ItemError(index, name, describe_errors(error)))
+    return valid
+
+
+def _new_only(
+    connection: Connection, valid: list[tuple[int, EventInput]], result: IngestResult
+) -> list[tuple[int, EventInput, str]]:
+    keyed = [(index, event, idempotency_key(event)) for index, event in valid]
+    stored = event_store.existing_keys(connection, (key for _i, _e, key in keyed))
+    seen: set[str] = set()
+    fresh: list[tuple[int, EventInput, str]] = []
+    for index, event, key in keyed:
+        if key in stored or key in seen:
+            result.duplicates += 1
+            continue
+        seen.add(key)
+        fresh.append((index, event, key))
+    return fresh
+
+
+def _contact_fields(event: EventInput) -> ContactFields:
+    assert event.email is not None
+    return ContactFields.model_validate({**(event.contact or {}), "email": event.email})
+
+
+def _people(
+    connection: Connection,
+    fresh: list[tuple[int, EventInput, str]],
+    result: IngestResult,
+    now: datetime,
+) -> tuple[dict[str, tuple[int, int | None]], set[int]]:
+    """Contacts by email key as ``(id, account_id)``, creating form submitters; failed items."""
+    emails = {event.email.lower() for _i, event, _k in fresh if event.email}
+    found = {
+        key: (row.id, row.account_id)
+        for key, row in rows_by(connection, contacts, contacts.c.email_key, emails).items()
+    }
+    failed: set[int] = set()
+    submitters: dict[str, tuple[int, ContactFields]] = {}
+    for index, event, _key in fresh:
+        if not event.email:
+            continue
+        email_key = event.email.lower()
+        if event.type in CONTACT_CREATING_EVENTS and (event.contact or email_key not in found):
+            try:
+                submitters.setdefault(email_key, (index, _contact_fields(event)))
+            except ValidationError as error:
+                result.errors.append(ItemError(index, "contact", describe_errors(error)))
+                failed.add(index)
+        elif email_key not in found:
+            result.errors.append(
+                ItemError(
+                    index,
+                    "email",
+                    f"no contact with email {event.email}; only "
+                    f"{', '.join(sorted(CONTACT_CREATING_EVENTS))} events create contacts",
+                )
+            )
+            failed.add(index)
+    if submitters:
+        ordered = list(submitters.values())
+        upserted = upsert_contacts(connection, [fields for _i, fields in ordered], now=now)
+        result.contacts_created += upserted.created
+        for position, (index, _fields) in enumerate(ordered):
+            if position in upserted.errors:
+                result.errors.append(ItemError(index, "contact", upserted.errors[position]))
+                failed.add(index)
+        changed = {fields.email_key for _i, fields in ordered}
+        for key, row in rows_by(connection, contacts, contacts.c.email_key, changed).items():
+            found[key] = (row.id, row.account_id)
+    return found, failed
+
+
+def ingest_events(
+    connection: Connection,
+    items: Sequence[Mapping[str, Any] | EventInput],
+    *,
+    now: datetime,
+) -> IngestResult:
+    """Validate and append a batch of events inside the caller's transaction."""
+    result = IngestResult()
+    fresh = _new_only(connection, _validate(items, result), result)
+    people, failed = _people(connection, fresh, result, now)
+    contact_rows = rows_by(
+        connection, contacts, contacts.c.id, (e.contact_id for _i, e, _k in fresh)
+    )
+    domains = rows_by(
+        connection, accounts, accounts.c.domain, (e.account_domain for _i, e, _k in fresh)
+    )
+    account_rows = rows_by(
+        connection, accounts, accounts.c.id, (e.account_id for _i, e, _k in fresh)
+    )
+    rows: list[dict[str, Any]] = []
+    for index, event, key in fresh:
+        if index in failed:
+            continue
+        contact_id: int | None = None
+        account_id: int | None = None
+        if event.email:
+            if event.email.lower() not in people:
+                result.errors.append(
+                    ItemError(index, "email", f"the contact {event.email} could not be created")
+                )
+                continue
+            contact_id, account_id = people[event.email.lower()]
+        elif event.contact_id is not None:
+            if event.contact_id not in contact_rows:
+                result.errors.append(
+                    ItemError(index, "contact_id", f"no contact {event.contact_id}")
+                )
+                continue
+            contact_id = event.contact_id
+            account_id = contact_rows[event.contact_id].account_id
+        if event.account_domain:
+            if event.account_domain not in domains:
+                result.errors.append(
+                    ItemError(
+                        index, "account_domain", f"no account with domain {event.account_domain}"
+                    )
+                )
+                continue
+            account_id = domains[event.account_domain].id
+        elif event.account_id is not None:
+            if event.account_id not in account_rows:
+                result.errors.append(
+                    ItemError(index, "account_id", f"no account {event.account_id}")
+                )
+                continue
+            account_id = event.account_id
+        rows.append(
+            {
+                "idempotency_key": key,
+                "type": event.type,
+                "occurred_at": event.occurred_at,
+                "contact_id": contact_id,
+                "visitor_id": event.visitor_id,
+                "account_id": account_id,
+                "channel": event.channel,
+                "traffic": event.traffic,
+                "properties": event.properties,
+                "received_at": now,
+            }
+        )
+    event_store.append(connection, rows)
+    result.accepted = len(rows)
+    result.errors.sort(key=lambda error: error.index)
+    return result
