@@ -84,7 +84,7 @@ def test_a_batch_accepts_good_items_and_names_each_bad_field(engine: Engine) -> 
         ItemError(
             5,
             "type",
-            "type: type must be a snake_case word such as page_view or form_submit; "
+            "type: must be a snake_case word such as page_view or form_submit, got 'Page View'; "
             "occurred_at: Input should have timezone info",
         ),
         ItemError(

@@ -55,6 +55,10 @@ class Record(BaseModel):
         extra="forbid", str_strip_whitespace=True, frozen=True, hide_input_in_errors=False
     )
 
+
+class FilledRecord(Record):
+    """A record typed by people (forms, spreadsheets): a blank value means "not given"."""
+
     @field_validator("*", mode="before")
     @classmethod
     def _blank_is_missing(cls, value: Any) -> Any:
@@ -75,7 +79,7 @@ def _check_custom(custom: dict[str, Any]) -> dict[str, Any]:
 CustomValues = Annotated[dict[str, Any], AfterValidator(_check_custom)]
 
 
-class AccountFields(Record):
+class AccountFields(FilledRecord):
     """An account as given by a user, an import or the API. Unset fields are left alone."""
 
     external_id: ShortText | None = None
@@ -106,7 +110,7 @@ class AccountFields(Record):
         return self
 
 
-class ContactFields(Record):
+class ContactFields(FilledRecord):
     """A contact as given by a user, an import, a form or the API."""
 
     email: Email
@@ -145,7 +149,13 @@ class ContactFields(Record):
 class EventInput(Record):
     """One event to ingest.  At least one subject (contact, visitor or account) is required."""
 
-    type: str
+    type: Annotated[
+        str,
+        Field(
+            pattern=EVENT_TYPE_PATTERN.pattern,
+            description="snake_case event type such as page_view or form_submit",
+        ),
+    ]
     occurred_at: AwareDatetime
     idempotency_key: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     email: Email | None = None
@@ -157,13 +167,6 @@ class EventInput(Record):
     traffic: Traffic | None = None
     properties: dict[str, Any] = Field(default_factory=dict)
     contact: dict[str, Any] | None = None
-
-    @field_validator("type")
-    @classmethod
-    def _type(cls, value: str) -> str:
-        if not EVENT_TYPE_PATTERN.match(value):
-            raise ValueError("type must be a snake_case word such as page_view or form_submit")
-        return value
 
     @model_validator(mode="after")
     def _subject(self) -> EventInput:
@@ -181,7 +184,7 @@ class EventInput(Record):
         return self
 
 
-class OpportunityFields(Record):
+class OpportunityFields(FilledRecord):
     """An opportunity (deal) at an account."""
 
     name: ShortText
@@ -206,12 +209,19 @@ class OpportunityFields(Record):
         return self
 
 
-class InstalledSolutionFields(Record):
+class InstalledSolutionFields(FilledRecord):
     category: ShortText
     vendor: ShortText | None = None
     product: ShortText | None = None
     go_live_date: date | None = None
     typical_lifetime_years: Annotated[int, Field(ge=1, le=50)] | None = None
+
+
+#: What a field that must match a pattern expects, in words rather than a regex.
+_EXPECTED_FORM = {
+    "type": "must be a snake_case word such as page_view or form_submit",
+    "currency": "must be a three-letter currency code such as EUR",
+}
 
 
 def describe_errors(error: ValidationError) -> str:
@@ -220,5 +230,7 @@ def describe_errors(error: ValidationError) -> str:
     for item in error.errors():
         where = ".".join(str(piece) for piece in item["loc"]) or "record"
         message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "string_pattern_mismatch" and where in _EXPECTED_FORM:
+            message = f"{_EXPECTED_FORM[where]}, got {item['input']!r}"
         parts.append(f"{where}: {message}")
     return "; ".join(parts)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Connection
 
 from silverplatter.domain.records import ContactFields, EventInput, describe_errors
@@ -60,9 +60,16 @@ def idempotency_key(event: EventInput) -> str:
     return "sha256:" + hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:40]
 
 
+_BATCH = TypeAdapter(list[EventInput])
+
+
 def _validate(
     items: Sequence[Mapping[str, Any] | EventInput], result: IngestResult
 ) -> list[tuple[int, EventInput]]:
+    try:  # the common case, a clean batch, in one pass
+        return list(enumerate(_BATCH.validate_python(items)))
+    except ValidationError:
+        pass
     valid: list[tuple[int, EventInput]] = []
     for index, raw in enumerate(items):
         if isinstance(raw, EventInput):
@@ -81,14 +88,15 @@ def _new_only(
     connection: Connection, valid: list[tuple[int, EventInput]], result: IngestResult
 ) -> list[tuple[int, EventInput, str]]:
     keyed = [(index, event, idempotency_key(event)) for index, event in valid]
-    stored = event_store.existing_keys(connection, (key for _i, _e, key in keyed))
-    seen: set[str] = set()
+    digests = [event_store.key_hash(key) for _i, _e, key in keyed]
+    stored = event_store.existing_hashes(connection, digests)
+    seen: set[int] = set()
     fresh: list[tuple[int, EventInput, str]] = []
-    for index, event, key in keyed:
-        if key in stored or key in seen:
+    for (index, event, key), digest in zip(keyed, digests, strict=True):
+        if digest in stored or digest in seen:
             result.duplicates += 1
             continue
-        seen.add(key)
+        seen.add(digest)
         fresh.append((index, event, key))
     return fresh
 
@@ -165,7 +173,7 @@ def ingest_events(
     account_rows = rows_by(
         connection, accounts, accounts.c.id, (e.account_id for _i, e, _k in fresh)
     )
-    rows: list[dict[str, Any]] = []
+    rows: list[event_store.NewEvent] = []
     for index, event, key in fresh:
         if index in failed:
             continue
@@ -203,18 +211,18 @@ def ingest_events(
                 continue
             account_id = event.account_id
         rows.append(
-            {
-                "idempotency_key": key,
-                "type": event.type,
-                "occurred_at": event.occurred_at,
-                "contact_id": contact_id,
-                "visitor_id": event.visitor_id,
-                "account_id": account_id,
-                "channel": event.channel,
-                "traffic": event.traffic,
-                "properties": event.properties,
-                "received_at": now,
-            }
+            event_store.NewEvent(
+                idempotency_key=key,
+                type=event.type,
+                occurred_at=event.occurred_at,
+                contact_id=contact_id,
+                visitor_id=event.visitor_id,
+                account_id=account_id,
+                channel=event.channel,
+                traffic=event.traffic,
+                properties=event.properties,
+                received_at=now,
+            )
         )
     event_store.append(connection, rows)
     result.accepted = len(rows)

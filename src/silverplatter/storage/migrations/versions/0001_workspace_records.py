@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 14:31:39.432601
+Create Date: 2026-11-23 14:43:45.085358
 """
 
 from __future__ import annotations
@@ -273,6 +273,7 @@ def upgrade() -> None:
     op.create_table(
         "events",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("key_hash", sa.BigInteger(), nullable=False),
         sa.Column("idempotency_key", sa.String(length=100), nullable=False),
         sa.Column("type", sa.String(length=60), nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
@@ -305,13 +306,30 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
-        sa.UniqueConstraint("idempotency_key", name=op.f("uq_events_idempotency_key")),
+        sa.UniqueConstraint("key_hash", name=op.f("uq_events_key_hash")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.create_index("ix_events_account_time", ["account_id", "occurred_at"], unique=False)
-        batch_op.create_index("ix_events_contact_time", ["contact_id", "occurred_at"], unique=False)
-        batch_op.create_index("ix_events_type_time", ["type", "occurred_at"], unique=False)
-        batch_op.create_index("ix_events_visitor", ["visitor_id"], unique=False)
+        batch_op.create_index(
+            "ix_events_account_time",
+            ["account_id", "occurred_at"],
+            unique=False,
+            sqlite_where=sa.text("account_id IS NOT NULL"),
+            postgresql_where=sa.text("account_id IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "ix_events_contact_time",
+            ["contact_id", "occurred_at"],
+            unique=False,
+            sqlite_where=sa.text("contact_id IS NOT NULL"),
+            postgresql_where=sa.text("contact_id IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "ix_events_visitor",
+            ["visitor_id"],
+            unique=False,
+            sqlite_where=sa.text("visitor_id IS NOT NULL"),
+            postgresql_where=sa.text("visitor_id IS NOT NULL"),
+        )
 
     op.create_table(
         "meeting_attendees",
@@ -406,10 +424,21 @@ def downgrade() -> None:
 
     op.drop_table("meeting_attendees")
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.drop_index("ix_events_visitor")
-        batch_op.drop_index("ix_events_type_time")
-        batch_op.drop_index("ix_events_contact_time")
-        batch_op.drop_index("ix_events_account_time")
+        batch_op.drop_index(
+            "ix_events_visitor",
+            sqlite_where=sa.text("visitor_id IS NOT NULL"),
+            postgresql_where=sa.text("visitor_id IS NOT NULL"),
+        )
+        batch_op.drop_index(
+            "ix_events_contact_time",
+            sqlite_where=sa.text("contact_id IS NOT NULL"),
+            postgresql_where=sa.text("contact_id IS NOT NULL"),
+        )
+        batch_op.drop_index(
+            "ix_events_account_time",
+            sqlite_where=sa.text("account_id IS NOT NULL"),
+            postgresql_where=sa.text("account_id IS NOT NULL"),
+        )
 
     op.drop_table("events")
     with op.batch_alter_table("consent_records", schema=None) as batch_op:
