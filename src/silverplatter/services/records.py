@@ -178,7 +178,9 @@ def upsert_accounts(
         else:
             result.unchanged += 1
     for position, new_id in zip(
-        insert_positions, insert_returning_ids(connection, accounts, inserts), strict=True
+        insert_positions,
+        insert_returning_ids(connection, accounts, inserts, key="domain"),
+        strict=True,
     ):
         result.ids[position] = new_id
     result.created = len(inserts)
@@ -324,7 +326,9 @@ def upsert_contacts(
         else:
             result.unchanged += 1
     for position, new_id in zip(
-        insert_positions, insert_returning_ids(connection, contacts, inserts), strict=True
+        insert_positions,
+        insert_returning_ids(connection, contacts, inserts, key="email_key"),
+        strict=True,
     ):
         result.ids[position] = new_id
     result.created = len(inserts)

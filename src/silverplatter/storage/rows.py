@@ -14,28 +14,47 @@ IN_CHUNK = 900
 
 
 def rows_by(
-    connection: Connection, table: Table, key: Column[Any], keys: Iterable[Any]
+    connection: Connection,
+    table: Table,
+    key: Column[Any],
+    keys: Iterable[Any],
+    columns: Sequence[Column[Any]] | None = None,
 ) -> dict[Any, Row[Any]]:
-    """Rows of ``table`` whose ``key`` is one of ``keys``, by key."""
+    """Rows of ``table`` (or just ``columns`` of them) whose ``key`` is one of ``keys``."""
     wanted = sorted({value for value in keys if value is not None}, key=str)
     found: dict[Any, Row[Any]] = {}
+    chosen = select(table) if columns is None else select(key, *columns)
     for start in range(0, len(wanted), IN_CHUNK):
         chunk = wanted[start : start + IN_CHUNK]
-        for row in connection.execute(select(table).where(key.in_(chunk))):
+        for row in connection.execute(chosen.where(key.in_(chunk))):
             found[row._mapping[key.name]] = row
     return found
 
 
 def insert_returning_ids(
-    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    key: str | None = None,
 ) -> list[int]:
-    """Insert ``rows`` (all with the same keys) and return their new ids in order."""
+    """Insert ``rows`` (all with the same keys) and return their new ids in order.
+
+    With a ``key`` column whose values are distinct in ``rows``, the rows go
+    in as multi-row INSERT … RETURNING batches and ids are matched back by
+    key; asking the database for ids in parameter order instead makes
+    SQLite insert one row per statement.
+    """
     if not rows:
         return []
-    result = connection.execute(
+    values = [row.get(key) for row in rows] if key else []
+    if key and None not in values and len(set(values)) == len(values):
+        result = connection.execute(table.insert().returning(table.c.id, table.c[key]), list(rows))
+        by_key = {row[1]: int(row[0]) for row in result}
+        return [by_key[value] for value in values]
+    ordered = connection.execute(
         table.insert().returning(table.c.id, sort_by_parameter_order=True), list(rows)
     )
-    return [int(row.id) for row in result]
+    return [int(row.id) for row in ordered]
 
 
 def update_many(
