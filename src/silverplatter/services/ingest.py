@@ -24,6 +24,8 @@ from silverplatter.storage import events as event_store
 from silverplatter.storage.rows import rows_by
 from silverplatter.storage.schema import accounts, contacts
 
+_CONTACT_COLUMNS = (contacts.c.id, contacts.c.account_id)
+
 
 @dataclass(frozen=True)
 class ItemError:
@@ -84,19 +86,18 @@ def _validate(
     return valid
 
 
-def _new_only(
-    connection: Connection, valid: list[tuple[int, EventInput]], result: IngestResult
+def _distinct(
+    valid: list[tuple[int, EventInput]], result: IngestResult
 ) -> list[tuple[int, EventInput, str]]:
-    keyed = [(index, event, idempotency_key(event)) for index, event in valid]
-    digests = [event_store.key_hash(key) for _i, _e, key in keyed]
-    stored = event_store.existing_hashes(connection, digests)
-    seen: set[int] = set()
+    """The batch without items repeating an earlier item's key (counted as duplicates)."""
+    seen: set[str] = set()
     fresh: list[tuple[int, EventInput, str]] = []
-    for (index, event, key), digest in zip(keyed, digests, strict=True):
-        if digest in stored or digest in seen:
+    for index, event in valid:
+        key = idempotency_key(event)
+        if key in seen:
             result.duplicates += 1
             continue
-        seen.add(digest)
+        seen.add(key)
         fresh.append((index, event, key))
     return fresh
 
@@ -116,7 +117,9 @@ def _people(
     emails = {event.email.lower() for _i, event, _k in fresh if event.email}
     found = {
         key: (row.id, row.account_id)
-        for key, row in rows_by(connection, contacts, contacts.c.email_key, emails).items()
+        for key, row in rows_by(
+            connection, contacts, contacts.c.email_key, emails, _CONTACT_COLUMNS
+        ).items()
     }
     failed: set[int] = set()
     submitters: dict[str, tuple[int, ContactFields]] = {}
@@ -149,7 +152,9 @@ def _people(
                 result.errors.append(ItemError(index, "contact", upserted.errors[position]))
                 failed.add(index)
         changed = {fields.email_key for _i, fields in ordered}
-        for key, row in rows_by(connection, contacts, contacts.c.email_key, changed).items():
+        for key, row in rows_by(
+            connection, contacts, contacts.c.email_key, changed, _CONTACT_COLUMNS
+        ).items():
             found[key] = (row.id, row.account_id)
     return found, failed
 
@@ -162,16 +167,24 @@ def ingest_events(
 ) -> IngestResult:
     """Validate and append a batch of events inside the caller's transaction."""
     result = IngestResult()
-    fresh = _new_only(connection, _validate(items, result), result)
+    fresh = _distinct(_validate(items, result), result)
     people, failed = _people(connection, fresh, result, now)
     contact_rows = rows_by(
-        connection, contacts, contacts.c.id, (e.contact_id for _i, e, _k in fresh)
+        connection,
+        contacts,
+        contacts.c.id,
+        (e.contact_id for _i, e, _k in fresh),
+        [contacts.c.account_id],
     )
     domains = rows_by(
-        connection, accounts, accounts.c.domain, (e.account_domain for _i, e, _k in fresh)
+        connection,
+        accounts,
+        accounts.c.domain,
+        (e.account_domain for _i, e, _k in fresh),
+        [accounts.c.id],
     )
     account_rows = rows_by(
-        connection, accounts, accounts.c.id, (e.account_id for _i, e, _k in fresh)
+        connection, accounts, accounts.c.id, (e.account_id for _i, e, _k in fresh), []
     )
     rows: list[event_store.NewEvent] = []
     for index, event, key in fresh:
@@ -224,7 +237,7 @@ def ingest_events(
                 received_at=now,
             )
         )
-    event_store.append(connection, rows)
-    result.accepted = len(rows)
+    result.accepted = event_store.append(connection, rows)
+    result.duplicates += len(rows) - result.accepted
     result.errors.sort(key=lambda error: error.index)
     return result

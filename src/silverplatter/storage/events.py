@@ -70,11 +70,13 @@ _APPEND = {
         "visitor_id, account_id, channel, traffic, properties, received_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key_hash) DO NOTHING"
     ),
+    # One statement per batch: each column travels as one array parameter.
     "postgresql": (
         "INSERT INTO events (key_hash, idempotency_key, type, occurred_at, contact_id, "
         "visitor_id, account_id, channel, traffic, properties, received_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s) "
-        "ON CONFLICT (key_hash) DO NOTHING"
+        "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], "
+        "%s::int[], %s::text[], %s::int[], %s::text[], %s::text[], %s::jsonb[], "
+        "%s::timestamptz[]) ON CONFLICT (key_hash) DO NOTHING RETURNING key_hash"
     ),
 }
 
@@ -83,11 +85,21 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-def append(connection: Connection, rows: Sequence[NewEvent]) -> None:
-    """Append events; a key that arrived meanwhile (a concurrent batch) is skipped."""
+def append(connection: Connection, rows: Sequence[NewEvent]) -> int:
+    """Append the events whose keys are new; return how many were appended.
+
+    Rows must have distinct keys.  On PostgreSQL the insert itself reports
+    which keys were new (no look-up first: the planner's statistics lag
+    behind a table that grows by the batch).  SQLite, whose writes are
+    serialised, looks the keys up first and inserts the rest.
+    """
     if not rows:
-        return
+        return 0
     dialect = connection.dialect
+    if dialect.name != "postgresql":
+        stored = existing_hashes(connection, (key_hash(row.idempotency_key) for row in rows))
+        if stored:
+            rows = [row for row in rows if key_hash(row.idempotency_key) not in stored]
     as_time: Callable[[Any], Any] = events.c.occurred_at.type.bind_processor(dialect) or _as_is
     dumps = json.dumps
     received = {row.received_at for row in rows}
@@ -108,4 +120,10 @@ def append(connection: Connection, rows: Sequence[NewEvent]) -> None:
         )
         for row in rows
     ]
-    connection.exec_driver_sql(_APPEND[dialect.name], parameters)
+    if not parameters:
+        return 0
+    if dialect.name == "postgresql":
+        columns = tuple(list(column) for column in zip(*parameters, strict=True))
+        return len(connection.exec_driver_sql(_APPEND["postgresql"], columns).all())
+    connection.exec_driver_sql(_APPEND["sqlite"], parameters)
+    return len(parameters)

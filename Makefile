@@ -1,0 +1,60 @@
+# The verbs of the project. CI calls `make test` (see .ci/run).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_CONTACTS ?= 2000
+
+.PHONY: run test lint format bench bench-quick install dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.installed-dev
+
+## make run: install, create the demo workspace if there is none, serve on http://$(HOST):$(PORT)
+run: install
+	$(BIN)/silverplatter demo --if-empty --contacts $(DEMO_CONTACTS) --seed 1
+	@echo "Serving Silverplatter on http://$(HOST):$(PORT)  (health: http://$(HOST):$(PORT)/healthz)"
+	$(BIN)/silverplatter serve --host $(HOST) --port $(PORT)
+
+## make lint: ruff (lint + format check) and mypy --strict
+lint: dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: dev
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+## make test: lint, then every test on SQLite and PostgreSQL
+test: lint
+	$(BIN)/pytest
+
+## make bench: the benchmarks at the sizes docs/benchmarks.md reports (long)
+bench: dev
+	$(BIN)/python bench/bench_import.py --rows 1000000
+	$(BIN)/python bench/bench_ingest.py --events 10000000 --postgres
+	$(BIN)/python bench/bench_demo.py --contacts 100000 --contacts 1000000
+
+## make bench-quick: the same benchmarks at small sizes, to check they run
+bench-quick: dev
+	$(BIN)/python bench/bench_import.py --rows 20000
+	$(BIN)/python bench/bench_ingest.py --events 100000 --postgres
+	$(BIN)/python bench/bench_demo.py --contacts 2000
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info

@@ -1,0 +1,57 @@
+"""Creating a workspace and reading its vital signs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, Table, func, select
+
+from silverplatter.storage.engine import current_revision, is_initialised, migrate
+from silverplatter.storage.schema import (
+    accounts,
+    contacts,
+    events,
+    opportunities,
+    workspace,
+)
+
+
+@dataclass(frozen=True)
+class WorkspaceStatus:
+    name: str
+    schema_revision: str | None
+    accounts: int
+    contacts: int
+    events: int
+    opportunities: int
+
+
+def init_workspace(engine: Engine, *, name: str, now: datetime) -> bool:
+    """Create or upgrade the schema and name the workspace; True when it was new."""
+    migrate(engine)
+    with engine.begin() as connection:
+        if connection.execute(select(workspace.c.id)).first() is not None:
+            return False
+        connection.execute(workspace.insert().values(id=1, name=name, created_at=now))
+    return True
+
+
+def workspace_status(engine: Engine) -> WorkspaceStatus | None:
+    """Counts of what the workspace holds, or None when it is not initialised."""
+    if not is_initialised(engine):
+        return None
+    with engine.connect() as connection:
+        name = connection.execute(select(workspace.c.name)).scalar() or "(unnamed)"
+
+        def count(table: Table) -> int:
+            return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+
+        return WorkspaceStatus(
+            name=name,
+            schema_revision=current_revision(engine),
+            accounts=count(accounts),
+            contacts=count(contacts),
+            events=count(events),
+            opportunities=count(opportunities),
+        )

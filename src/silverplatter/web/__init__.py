@@ -1,0 +1,1 @@
+"""Web adapters: the HTML UI and the JSON API."""

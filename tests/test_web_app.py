@@ -1,0 +1,101 @@
+"""The first web pages and the health check, on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from silverplatter.domain.records import AccountFields, ContactFields
+from silverplatter.services.records import upsert_accounts, upsert_contacts
+from silverplatter.services.workspace import init_workspace
+from silverplatter.settings import Settings
+from silverplatter.storage.engine import make_engine
+from silverplatter.web.app import PAGE_SIZE, create_app
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def _client(engine: Engine, database_url: str) -> TestClient:
+    return TestClient(create_app(Settings(database_url=database_url), engine))
+
+
+def test_healthz_reports_the_schema(engine: Engine, database_url: str) -> None:
+    response = _client(engine, database_url).get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["database"], body["schema"]) == ("ok", "ok", "0001")
+
+
+def test_healthz_is_503_when_the_database_is_down() -> None:
+    url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=1"
+    client = TestClient(create_app(Settings(database_url=url), make_engine(url)))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+def test_home_lists_accounts_and_contacts(engine: Engine, database_url: str) -> None:
+    init_workspace(engine, name="Nordic pilots", now=NOW)
+    with engine.begin() as connection:
+        upsert_accounts(
+            connection,
+            [
+                AccountFields(
+                    name="Nordtek Oy", domain="nordtek.fi", employees=1250, value_tier="gold"
+                )
+            ],
+            now=NOW,
+        )
+        upsert_contacts(
+            connection,
+            [
+                ContactFields(
+                    email="anna@nordtek.fi",
+                    first_name="Anna",
+                    last_name="Virtanen",
+                    account_domain="nordtek.fi",
+                    decision_role="decision_maker",
+                )
+            ],
+            now=NOW,
+        )
+    page = _client(engine, database_url).get("/")
+    assert page.status_code == 200
+    for expected in (
+        "Nordic pilots",
+        "Nordtek Oy",
+        "1,250",
+        "tier-gold",
+        "Anna Virtanen",
+        "decision maker",
+    ):
+        assert expected in page.text
+
+
+def test_contact_list_pages_by_keyset_and_searches(engine: Engine, database_url: str) -> None:
+    init_workspace(engine, name="Pages", now=NOW)
+    with engine.begin() as connection:
+        upsert_contacts(
+            connection,
+            [
+                ContactFields(email=f"person{n:03d}@example.fi", last_name=f"Name{n:03d}")
+                for n in range(PAGE_SIZE + 5)
+            ],
+            now=NOW,
+        )
+    client = _client(engine, database_url)
+    first = client.get("/contacts")
+    assert "person049@example.fi" in first.text and "person050@example.fi" not in first.text
+    assert f"/contacts?after={PAGE_SIZE}" in first.text
+    second = client.get(f"/contacts?after={PAGE_SIZE}")
+    assert "person050@example.fi" in second.text and "Next page" not in second.text
+    found = client.get("/contacts", params={"q": "NAME007"})
+    assert "person007@example.fi" in found.text and "person008@example.fi" not in found.text
+
+
+def test_an_uninitialised_database_says_how_to_start(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/empty.db"
+    client = TestClient(create_app(Settings(database_url=url)))
+    assert "silverplatter init" in client.get("/").text
