@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
@@ -56,6 +56,16 @@ def _settings(database_url: str | None) -> Settings:
     return settings
 
 
+@contextmanager
+def _workspace(database_url: str | None, *, must_exist: bool = True) -> Iterator[Engine]:
+    """An engine on the workspace, closed when the command ends."""
+    engine = _engine(database_url, must_exist=must_exist)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def _engine(database_url: str | None, *, must_exist: bool = True) -> Engine:
     settings = _settings(database_url)
     engine = make_engine(settings.database_url)
@@ -63,11 +73,13 @@ def _engine(database_url: str | None, *, must_exist: bool = True) -> Engine:
         try:
             ready = is_initialised(engine)
         except OperationalError as error:
+            engine.dispose()
             raise Failure(
                 f"cannot open the database {mask_url_password(settings.database_url)}: "
                 f"{str(error.orig).strip()}"
             ) from None
         if not ready:
+            engine.dispose()
             raise Failure(
                 f"no workspace at {mask_url_password(settings.database_url)} "
                 "(or an older schema): run `silverplatter init` first"
@@ -76,9 +88,14 @@ def _engine(database_url: str | None, *, must_exist: bool = True) -> Engine:
 
 
 @contextmanager
-def _failures() -> Iterator[None]:
+def _failures() -> Iterator[ExitStack]:
+    """Turn problems a user can act on into a message and exit code 1.
+
+    Yields an exit stack that closes what the command opened (database engines).
+    """
     try:
-        yield
+        with ExitStack() as stack:
+            yield stack
     except (Failure, ValueError, FileNotFoundError, PermissionError) as error:
         errors.print(f"[bold red]error:[/] {error}")
         raise typer.Exit(1) from None
@@ -141,8 +158,8 @@ def init(
     """Create the workspace database (or upgrade its schema)."""
     from silverplatter.services.workspace import init_workspace
 
-    with _failures():
-        engine = _engine(database_url, must_exist=False)
+    with _failures() as stack:
+        engine = stack.enter_context(_workspace(database_url, must_exist=False))
         created = init_workspace(engine, name=name, now=_now())
         where = mask_url_password(_settings(database_url).database_url)
         verb = "Created" if created else "Workspace is up to date at"
@@ -162,8 +179,8 @@ def demo(
     from silverplatter.services.demo import generate_demo
     from silverplatter.services.workspace import init_workspace, workspace_status
 
-    with _failures():
-        engine = _engine(database_url, must_exist=False)
+    with _failures() as stack:
+        engine = stack.enter_context(_workspace(database_url, must_exist=False))
         init_workspace(engine, name="Silverplatter demo", now=_now())
         status = workspace_status(engine)
         if if_empty and status is not None and status.contacts > 0:
@@ -222,14 +239,14 @@ def import_(
     """Import a CSV file; re-running the same file changes nothing."""
     from silverplatter.services.importing import import_csv
 
-    with _failures():
+    with _failures() as stack:
         if object_type not in OBJECTS:
             raise Failure(f"object type must be one of {', '.join(OBJECTS)}, not {object_type!r}")
         if date_order not in (None, "dmy", "mdy", "ymd"):
             raise Failure("--date-order must be dmy, mdy or ymd")
         if delimiter == "tab":
             delimiter = "\t"
-        engine = _engine(database_url)
+        engine = stack.enter_context(_workspace(database_url))
         with _progress(f"Importing {source.name}", units="bytes") as update:
             summary = import_csv(
                 engine,
@@ -268,10 +285,10 @@ def export(
     """Export records as CSV in Silverplatter's own layout (re-importable)."""
     from silverplatter.services.exporting import export_csv
 
-    with _failures():
+    with _failures() as stack:
         if object_type not in OBJECTS:
             raise Failure(f"object type must be one of {', '.join(OBJECTS)}, not {object_type!r}")
-        engine = _engine(database_url)
+        engine = stack.enter_context(_workspace(database_url))
         with _progress(f"Exporting {object_type}") as update:
             rows = export_csv(engine, cast(ObjectName, object_type), destination, progress=update)
         console.print(f"Wrote {rows:,} {object_type} to [bold]{destination}[/]")
@@ -288,9 +305,9 @@ def serve(
 
     from silverplatter.web.app import create_app
 
-    with _failures():
+    with _failures() as stack:
         settings = _settings(database_url)
-        _engine(settings.database_url)
+        stack.enter_context(_workspace(settings.database_url))
         application = create_app(settings)
         uvicorn.run(
             application,
