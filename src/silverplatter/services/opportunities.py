@@ -10,9 +10,9 @@ from sqlalchemy import Connection, select, tuple_
 
 from silverplatter.domain.opportunities import status_for_stage
 from silverplatter.domain.records import OpportunityFields
-from silverplatter.services.records import UpsertResult
+from silverplatter.services.upsert_plan import UpsertPlan, UpsertResult
 from silverplatter.storage import users as user_store
-from silverplatter.storage.rows import changed_values, insert_returning_ids, rows_by, update_many
+from silverplatter.storage.rows import rows_by
 from silverplatter.storage.schema import accounts, contacts, opportunities
 
 
@@ -72,9 +72,7 @@ def upsert_opportunities(
         ):
             by_pair[(row.account_id, row.name)] = row
     seen: dict[object, int] = {}
-    inserts: list[dict[str, Any]] = []
-    positions: list[int] = []
-    changes: list[tuple[int, dict[str, Any]]] = []
+    plan = UpsertPlan(opportunities, now, result)
     for position, item in enumerate(items):
         account_id = account_ids[position]
         if account_id is None:
@@ -112,24 +110,10 @@ def upsert_opportunities(
             else by_pair.get((account_id, item.name))
         )
         if found is None:
-            inserts.append({**wanted, "created_at": item.created_at or now, "updated_at": now})
-            positions.append(position)
-            continue
-        result.ids[position] = found.id
-        delta = changed_values(dict(found._mapping), wanted)
-        if delta:
-            delta["updated_at"] = now
-            changes.append((found.id, delta))
-            result.updated += 1
+            plan.create(position, {**wanted, "created_at": item.created_at or now})
         else:
-            result.unchanged += 1
-    for position, new_id in zip(
-        positions, insert_returning_ids(connection, opportunities, inserts), strict=True
-    ):
-        result.ids[position] = new_id
-    result.created = len(inserts)
-    update_many(connection, opportunities, changes)
-    return result
+            plan.update(position, found, wanted)
+    return plan.write(connection, key="external_id")
 
 
 __all__ = ["upsert_opportunities"]

@@ -11,7 +11,6 @@ changes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,20 +19,10 @@ from sqlalchemy import Connection, Row
 from silverplatter.domain.identity import InvalidValue
 from silverplatter.domain.records import AccountFields, ContactFields
 from silverplatter.services.custom_values import CustomValueChecker
+from silverplatter.services.upsert_plan import UpsertPlan, UpsertResult
 from silverplatter.storage import users as user_store
-from silverplatter.storage.rows import changed_values, insert_returning_ids, rows_by, update_many
+from silverplatter.storage.rows import rows_by
 from silverplatter.storage.schema import accounts, contacts
-
-
-@dataclass
-class UpsertResult:
-    """What one batch did; ``errors`` maps a batch position to its reason."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: dict[int, str] = field(default_factory=dict)
-    ids: list[int | None] = field(default_factory=list)
 
 
 def _owner_ids(
@@ -147,9 +136,7 @@ def upsert_accounts(
     )
     by_domain = rows_by(connection, accounts, accounts.c.domain, (i.domain for i in items))
     by_name = rows_by(connection, accounts, accounts.c.name, (i.name for i in items if i.name))
-    inserts: list[dict[str, Any]] = []
-    insert_positions: list[int] = []
-    changes: list[tuple[int, dict[str, Any]]] = []
+    plan = UpsertPlan(accounts, now, result)
     for position, item in enumerate(items):
         if position in result.errors:
             continue
@@ -160,32 +147,19 @@ def upsert_accounts(
             continue
         wanted = _account_values(item, owners[position], documents[position])
         if found is None:
-            row = {k: v for k, v in wanted.items()}
-            row["name"] = item.name or item.domain or item.external_id
-            row["value_tier"] = item.value_tier or "unclassified"
-            row["status"] = item.status or "prospect"
-            row["created_at"] = item.created_at or now
-            row["updated_at"] = now
-            inserts.append(row)
-            insert_positions.append(position)
-            continue
-        result.ids[position] = found.id
-        delta = changed_values(dict(found._mapping), wanted)
-        if delta:
-            delta["updated_at"] = now
-            changes.append((found.id, delta))
-            result.updated += 1
+            plan.create(
+                position,
+                {
+                    **wanted,
+                    "name": item.name or item.domain or item.external_id,
+                    "value_tier": item.value_tier or "unclassified",
+                    "status": item.status or "prospect",
+                    "created_at": item.created_at or now,
+                },
+            )
         else:
-            result.unchanged += 1
-    for position, new_id in zip(
-        insert_positions,
-        insert_returning_ids(connection, accounts, inserts, key="domain"),
-        strict=True,
-    ):
-        result.ids[position] = new_id
-    result.created = len(inserts)
-    update_many(connection, accounts, changes)
-    return result
+            plan.update(position, found, wanted)
+    return plan.write(connection, key="domain")
 
 
 def _resolve_contact_accounts(
@@ -294,9 +268,7 @@ def upsert_contacts(
     by_external = rows_by(
         connection, contacts, contacts.c.external_id, (i.external_id for i in items)
     )
-    inserts: list[dict[str, Any]] = []
-    insert_positions: list[int] = []
-    changes: list[tuple[int, dict[str, Any]]] = []
+    plan = UpsertPlan(contacts, now, result)
     for position, item in enumerate(items):
         if position in result.errors:
             continue
@@ -309,28 +281,13 @@ def upsert_contacts(
             continue
         wanted = _contact_values(item, account_ids[position], owners[position], documents[position])
         if found is None:
-            row = dict(wanted)
-            row["email_key"] = item.email_key
-            row["created_at"] = item.created_at or now
-            row["updated_at"] = now
-            inserts.append(row)
-            insert_positions.append(position)
-            continue
-        result.ids[position] = found.id
-        wanted.pop("email")  # same address (keys are equal); keep the spelling first stored
-        delta = changed_values(dict(found._mapping), wanted)
-        if delta:
-            delta["updated_at"] = now
-            changes.append((found.id, delta))
-            result.updated += 1
+            plan.create(
+                position,
+                {**wanted, "email_key": item.email_key, "created_at": item.created_at or now},
+            )
         else:
-            result.unchanged += 1
-    for position, new_id in zip(
-        insert_positions,
-        insert_returning_ids(connection, contacts, inserts, key="email_key"),
-        strict=True,
-    ):
-        result.ids[position] = new_id
-    result.created = len(inserts)
-    update_many(connection, contacts, changes)
-    return result
+            wanted.pop("email")  # same address (keys are equal); keep the spelling first stored
+            plan.update(position, found, wanted)
+    return plan.write(connection, key="email_key")
+
+__all__ = ["UpsertResult", "upsert_accounts", "upsert_contacts"]
