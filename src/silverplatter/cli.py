@@ -105,8 +105,8 @@ def _failures() -> Iterator[ExitStack]:
 
 
 @contextmanager
-def _progress(label: str, *, units: str = "") -> Iterator[Callable[[int, int], None]]:
-    """A Rich progress bar; yields a ``progress(done, total)`` callback."""
+def _progress(label: str, *, units: str = "") -> Iterator[Callable[..., None]]:
+    """A Rich progress bar; yields a ``progress(done, total[, stage])`` callback."""
     columns: list[Any] = [
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -117,11 +117,15 @@ def _progress(label: str, *, units: str = "") -> Iterator[Callable[[int, int], N
     with Progress(*columns, console=errors, transient=False) as bar:
         task: TaskID = bar.add_task(label, total=None)
 
-        def update(done: int, total: int) -> None:
+        def update(done: int, total: int, stage: str | None = None) -> None:
             bar.update(task, completed=done, total=total or None)
+            if stage is not None:
+                bar.update(task, description=stage)
 
         yield update
 
+
+_DEMO_STAGES = {"contacts": "Generating contacts", "indexes": "Building indexes"}
 
 DatabaseOption = Annotated[
     str | None,
@@ -192,7 +196,7 @@ def demo(
                 contacts=contacts,
                 seed=seed,
                 now=_now(),
-                progress=lambda _stage, done, total: update(done, total),
+                progress=lambda stage, done, total: update(done, total, _DEMO_STAGES[stage]),
             )
         table = Table(title="Demo workspace", show_header=False)
         for label, value in (

@@ -290,4 +290,5 @@ def upsert_contacts(
             plan.update(position, found, wanted)
     return plan.write(connection, key="email_key")
 
+
 __all__ = ["UpsertResult", "upsert_accounts", "upsert_contacts"]

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine, Table, func, select
 
 from silverplatter.storage.engine import current_revision, is_initialised, migrate
+from silverplatter.storage.repair import restore_declared_indexes
 from silverplatter.storage.schema import (
     accounts,
     contacts,
@@ -31,6 +32,7 @@ def init_workspace(engine: Engine, *, name: str, now: datetime) -> bool:
     """Create or upgrade the schema and name the workspace; True when it was new."""
     migrate(engine)
     with engine.begin() as connection:
+        restore_declared_indexes(connection)
         if connection.execute(select(workspace.c.id)).first() is not None:
             return False
         connection.execute(workspace.insert().values(id=1, name=name, created_at=now))

@@ -46,6 +46,9 @@ workspace = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # A demo generation that started but never completed is redone from scratch.
+    Column("demo_started_at", UtcDateTime),
+    Column("demo_completed_at", UtcDateTime),
 )
 
 users = Table(
