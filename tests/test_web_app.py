@@ -99,3 +99,22 @@ def test_an_uninitialised_database_says_how_to_start(tmp_path: object) -> None:
     url = f"sqlite:///{tmp_path}/empty.db"
     client = TestClient(create_app(Settings(database_url=url)))
     assert "silverplatter init" in client.get("/").text
+
+
+def test_account_list_searches_name_and_domain(engine: Engine, database_url: str) -> None:
+    init_workspace(engine, name="Search", now=NOW)
+    with engine.begin() as connection:
+        upsert_accounts(
+            connection,
+            [
+                AccountFields(name="Nordtek Oy", domain="nordtek.fi"),
+                AccountFields(name="Vasa Energi AB", domain="vasa-energi.se"),
+            ],
+            now=NOW,
+        )
+    client = _client(engine, database_url)
+    by_name = client.get("/accounts", params={"q": "nordtek"}).text
+    by_domain = client.get("/accounts", params={"q": "energi.se"}).text
+    assert "Nordtek Oy" in by_name and "Vasa Energi AB" not in by_name
+    assert "Vasa Energi AB" in by_domain and "Nordtek Oy" not in by_domain
+    assert "Next page" not in by_name

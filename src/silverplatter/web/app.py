@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, Row, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from silverplatter import __version__
@@ -21,6 +21,15 @@ from silverplatter.storage.engine import current_revision, make_engine
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 50
+
+After = Annotated[int | None, Query(ge=0, description="last id of the previous page")]
+Search = Annotated[str | None, Query(max_length=200)]
+
+
+class PageOf(Protocol):
+    def __call__(
+        self, connection: Connection, *, after_id: int | None, limit: int, search: str | None
+    ) -> list[Row[Any]]: ...
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
@@ -75,34 +84,24 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             request, "home.html", status, {"accounts": top_accounts, "contacts": top_contacts}
         )
 
-    @application.get("/accounts", response_class=HTMLResponse, include_in_schema=False)
-    def account_list(
-        request: Request,
-        after: Annotated[int | None, Query(ge=0)] = None,
-        q: Annotated[str | None, Query(max_length=200)] = None,
+    def _listing(
+        request: Request, kind: str, page: PageOf, after: int | None, q: str | None
     ) -> HTMLResponse:
+        """One page of a keyset-paginated, searchable list (accounts or contacts)."""
         if (status := workspace_status(database)) is None:
             return _no_workspace(request)
         with database.connect() as connection:
-            rows = page_of_accounts(connection, after_id=after, limit=PAGE_SIZE, search=q)
+            rows = page(connection, after_id=after, limit=PAGE_SIZE, search=q)
         following = rows[-1].id if len(rows) == PAGE_SIZE else None
-        return _page(
-            request, "accounts.html", status, {"rows": rows, "q": q or "", "following": following}
-        )
+        context = {"kind": kind, "rows": rows, "q": q or "", "following": following}
+        return _page(request, "list.html", status, context)
+
+    @application.get("/accounts", response_class=HTMLResponse, include_in_schema=False)
+    def account_list(request: Request, after: After = None, q: Search = None) -> HTMLResponse:
+        return _listing(request, "accounts", page_of_accounts, after, q)
 
     @application.get("/contacts", response_class=HTMLResponse, include_in_schema=False)
-    def contact_list(
-        request: Request,
-        after: Annotated[int | None, Query(ge=0)] = None,
-        q: Annotated[str | None, Query(max_length=200)] = None,
-    ) -> HTMLResponse:
-        if (status := workspace_status(database)) is None:
-            return _no_workspace(request)
-        with database.connect() as connection:
-            rows = page_of_contacts(connection, after_id=after, limit=PAGE_SIZE, search=q)
-        following = rows[-1].id if len(rows) == PAGE_SIZE else None
-        return _page(
-            request, "contacts.html", status, {"rows": rows, "q": q or "", "following": following}
-        )
+    def contact_list(request: Request, after: After = None, q: Search = None) -> HTMLResponse:
+        return _listing(request, "contacts", page_of_contacts, after, q)
 
     return application
