@@ -57,6 +57,7 @@ def email_domain(email_key: str) -> str:
     return email_key.rpartition("@")[2]
 
 
+@lru_cache(maxsize=65536)
 def normalise_domain(raw: str) -> str:
     """A company's web domain from a domain or a URL: ``https://www.Acme.com/x`` → ``acme.com``."""
     candidate = raw.strip().lower()

@@ -96,14 +96,9 @@ def append(connection: Connection, rows: Sequence[NewEvent]) -> int:
     if not rows:
         return 0
     dialect = connection.dialect
-    if dialect.name != "postgresql":
-        stored = existing_hashes(connection, (key_hash(row.idempotency_key) for row in rows))
-        if stored:
-            rows = [row for row in rows if key_hash(row.idempotency_key) not in stored]
     as_time: Callable[[Any], Any] = events.c.occurred_at.type.bind_processor(dialect) or _as_is
     dumps = json.dumps
-    received = {row.received_at for row in rows}
-    stamped = {moment: as_time(moment) for moment in received}
+    stamped = {moment: as_time(moment) for moment in {row.received_at for row in rows}}
     parameters = [
         (
             key_hash(row.idempotency_key),
@@ -120,10 +115,12 @@ def append(connection: Connection, rows: Sequence[NewEvent]) -> int:
         )
         for row in rows
     ]
-    if not parameters:
-        return 0
     if dialect.name == "postgresql":
         columns = tuple(list(column) for column in zip(*parameters, strict=True))
         return len(connection.exec_driver_sql(_APPEND["postgresql"], columns).all())
-    connection.exec_driver_sql(_APPEND["sqlite"], parameters)
+    stored = existing_hashes(connection, (values[0] for values in parameters))
+    if stored:
+        parameters = [values for values in parameters if values[0] not in stored]
+    if parameters:
+        connection.exec_driver_sql(_APPEND["sqlite"], parameters)
     return len(parameters)
