@@ -125,6 +125,14 @@ def _progress(label: str, *, units: str = "") -> Iterator[Callable[..., None]]:
         yield update
 
 
+def _figures(title: str, **counts: int) -> Table:
+    """A two-column table of counts, labelled in words."""
+    table = Table(title=title, show_header=False)
+    for label, value in counts.items():
+        table.add_row(label.replace("_", " "), f"{value:,}")
+    return table
+
+
 _DEMO_STAGES = {"contacts": "Generating contacts", "indexes": "Building indexes"}
 
 DatabaseOption = Annotated[
@@ -198,17 +206,16 @@ def demo(
                 now=_now(),
                 progress=lambda stage, done, total: update(done, total, _DEMO_STAGES[stage]),
             )
-        table = Table(title="Demo workspace", show_header=False)
-        for label, value in (
-            ("accounts", summary.accounts),
-            ("contacts", summary.contacts),
-            ("events", summary.events),
-            ("opportunities", summary.opportunities),
-            ("meetings", summary.meetings),
-            ("consent records", summary.consent_records),
-            ("users", summary.users),
-        ):
-            table.add_row(label, f"{value:,}")
+        table = _figures(
+            "Demo workspace",
+            accounts=summary.accounts,
+            contacts=summary.contacts,
+            events=summary.events,
+            opportunities=summary.opportunities,
+            meetings=summary.meetings,
+            consent_records=summary.consent_records,
+            users=summary.users,
+        )
         table.add_row("seconds", f"{summary.seconds:.1f}")
         console.print(table)
 
@@ -266,16 +273,16 @@ def import_(
                 create_properties=create_properties,
                 progress=update,
             )
-        table = Table(title=f"Import of {source.name} ({object_type})", show_header=False)
-        for label, value in (
-            ("read", summary.rows_read),
-            ("created", summary.created),
-            ("updated", summary.updated),
-            ("unchanged", summary.unchanged),
-            ("rejected", summary.rejected),
-        ):
-            table.add_row(label, f"{value:,}")
-        console.print(table)
+        console.print(
+            _figures(
+                f"Import of {source.name} ({object_type})",
+                read=summary.rows_read,
+                created=summary.created,
+                updated=summary.updated,
+                unchanged=summary.unchanged,
+                rejected=summary.rejected,
+            )
+        )
         if summary.rejected and summary.rejects_path is not None:
             console.print(f"Rejected rows with reasons: [bold]{summary.rejects_path}[/]")
 
