@@ -39,8 +39,19 @@ def init_workspace(engine: Engine, *, name: str, now: datetime) -> bool:
     return True
 
 
+def workspace_name(engine: Engine) -> str | None:
+    """The workspace's name, or None when the database holds no workspace (cheap)."""
+    if not is_initialised(engine):
+        return None
+    with engine.connect() as connection:
+        return connection.execute(select(workspace.c.name)).scalar() or "(unnamed)"
+
+
 def workspace_status(engine: Engine) -> WorkspaceStatus | None:
-    """Counts of what the workspace holds, or None when it is not initialised."""
+    """Counts of what the workspace holds, or None when it is not initialised.
+
+    Counts every row: fine for the overview page and the CLI, not for every request.
+    """
     if not is_initialised(engine):
         return None
     with engine.connect() as connection:

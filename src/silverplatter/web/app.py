@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, Row, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from silverplatter import __version__
-from silverplatter.services.workspace import WorkspaceStatus, workspace_status
+from silverplatter.services.workspace import workspace_name, workspace_status
 from silverplatter.settings import Settings
 from silverplatter.storage.accounts import page_of_accounts
 from silverplatter.storage.contacts import page_of_contacts
@@ -61,16 +61,14 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             {"status": "ok", "database": "ok", "schema": revision, "version": __version__}
         )
 
-    def _page(
-        request: Request, template: str, status: WorkspaceStatus, context: dict[str, Any]
-    ) -> HTMLResponse:
+    def _page(request: Request, template: str, name: str, context: dict[str, Any]) -> HTMLResponse:
         return templates.TemplateResponse(
-            request, template, {"workspace": status, "version": __version__, **context}
+            request, template, {"workspace_name": name, "version": __version__, **context}
         )
 
     def _no_workspace(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(
-            request, "base.html", {"workspace": None, "version": __version__}, status_code=503
+            request, "base.html", {"workspace_name": None, "version": __version__}, status_code=503
         )
 
     @application.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -80,21 +78,20 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         with database.connect() as connection:
             top_accounts = page_of_accounts(connection, after_id=None, limit=10, search=None)
             top_contacts = page_of_contacts(connection, after_id=None, limit=10, search=None)
-        return _page(
-            request, "home.html", status, {"accounts": top_accounts, "contacts": top_contacts}
-        )
+        context = {"figures": status, "accounts": top_accounts, "contacts": top_contacts}
+        return _page(request, "home.html", status.name, context)
 
     def _listing(
         request: Request, kind: str, page: PageOf, after: int | None, q: str | None
     ) -> HTMLResponse:
         """One page of a keyset-paginated, searchable list (accounts or contacts)."""
-        if (status := workspace_status(database)) is None:
+        if (name := workspace_name(database)) is None:
             return _no_workspace(request)
         with database.connect() as connection:
             rows = page(connection, after_id=after, limit=PAGE_SIZE, search=q)
         following = rows[-1].id if len(rows) == PAGE_SIZE else None
         context = {"kind": kind, "rows": rows, "q": q or "", "following": following}
-        return _page(request, "list.html", status, context)
+        return _page(request, "list.html", name, context)
 
     @application.get("/accounts", response_class=HTMLResponse, include_in_schema=False)
     def account_list(request: Request, after: After = None, q: Search = None) -> HTMLResponse:
