@@ -1,1 +1,10 @@
-"""Storage: tables, statements per aggregate, migrations."""
+"""Storage: tables, statements per aggregate, migrations.
+
+Importing any storage module registers every table on ``schema.metadata``:
+the aggregates added after the foundation keep their tables in their own
+``*_schema`` modules, imported here.
+"""
+
+from silverplatter.storage import engagement_schema, lifecycle_schema
+
+__all__ = ["engagement_schema", "lifecycle_schema"]
