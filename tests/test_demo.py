@@ -81,7 +81,10 @@ def test_rows_follow_the_schema() -> None:
         missing = [
             column.name
             for column in schema.metadata.tables[name].columns
-            if column.name not in fields and not column.nullable and column.default is None
+            if column.name not in fields
+            and not column.nullable
+            and column.default is None
+            and column.server_default is None
         ]
         assert missing == [], name
 
@@ -162,7 +165,7 @@ def test_same_seed_and_now_give_the_same_database(engine: Engine) -> None:
     _generate(engine, contacts=120)
     assert _digest(engine) == first
     # the same on both backends: this fingerprint changes only when the generator does
-    assert first == "531183244e5e837963c72cc7db29306aaa2771daa0e656472a35bcead0dcbe5a"
+    assert first == "13d5ebb256799dc7de1093d1878264a37dc3a63fd5a556581ed67d40bc96fa28"
     _wipe(engine)
     _generate(engine, contacts=120, seed=8)
     assert _digest(engine) != first
@@ -175,7 +178,7 @@ def test_a_helper_process_generates_the_same_world(
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
     assert pipeline.use_helper(120)
     _generate(engine, contacts=120)
-    assert _digest(engine) == "531183244e5e837963c72cc7db29306aaa2771daa0e656472a35bcead0dcbe5a"
+    assert _digest(engine) == "13d5ebb256799dc7de1093d1878264a37dc3a63fd5a556581ed67d40bc96fa28"
 
 
 def test_a_failing_helper_process_says_why() -> None:

@@ -168,6 +168,16 @@ contacts = Table(
     Column("custom", JsonDocument, nullable=False, default=dict),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Where the contact is in the lifecycle (domain/lifecycle.py); the history
+    # of moves is in stage_transitions.  A server default only: bulk loads
+    # that name their columns leave it to the database.
+    Column("lifecycle_stage", String(20), nullable=False, server_default="subscriber", index=True),
+    Column("stage_changed_at", UtcDateTime),
+    CheckConstraint(
+        "lifecycle_stage IN ('subscriber', 'lead', 'mql', 'sql', 'sal', 'opportunity', "
+        "'customer', 'recycled', 'disqualified')",
+        name="lifecycle_stage",
+    ),
 )
 
 consent_records = Table(
