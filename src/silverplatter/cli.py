@@ -337,6 +337,13 @@ def config(database_url: DatabaseOption = None) -> None:
     console.print(table)
 
 
+# The lead engine's commands live in their own modules, registered here.
+from silverplatter import cli_engine, cli_sales  # noqa: E402
+
+cli_engine.register(app)
+cli_sales.register(app)
+
+
 def main() -> None:
     app(prog_name="silverplatter")
 

@@ -51,6 +51,8 @@ class Transition:
     from_stages: tuple[str, ...]
     to_stage: str
     needs_reason: bool = False
+    #: Only the scoring engine makes this move (people use the manual ones).
+    by_rules_only: bool = False
 
 
 def _except(*stages: str) -> tuple[str, ...]:
@@ -111,10 +113,47 @@ TRANSITIONS: Final = (
         needs_reason=True,
     ),
 )
-TRANSITIONS_BY_NAME: Final = {step.name: step for step in TRANSITIONS}
+#: Moves down among the engine's stages: the thresholds no longer hold (the score
+#: faded, a flag lapsed, the tier changed).  Only rules make them.
+RULE_TRANSITIONS: Final = (
+    Transition(
+        "cool_down",
+        "No longer meets the SQL criteria; back to MQL.",
+        ("sql",),
+        "mql",
+        by_rules_only=True,
+    ),
+    Transition(
+        "fade_to_lead",
+        "No longer meets the SQL or MQL criteria; back to lead.",
+        ("sql",),
+        "lead",
+        by_rules_only=True,
+    ),
+    Transition(
+        "lapse",
+        "No longer shows the interest of a lead; back to subscriber.",
+        ("lead", "mql", "sql"),
+        "subscriber",
+        by_rules_only=True,
+    ),
+)
+TRANSITIONS_BY_NAME: Final = {step.name: step for step in TRANSITIONS + RULE_TRANSITIONS}
 _BY_MOVE: Final = {
     (origin, step.to_stage): step for step in TRANSITIONS for origin in step.from_stages
 }
+_BY_RULE_MOVE: Final = {
+    **_BY_MOVE,
+    **{(origin, step.to_stage): step for step in RULE_TRANSITIONS for origin in step.from_stages},
+}
+
+
+def rule_transition_between(current: str, target: str) -> Transition:
+    """The transition the scoring engine records for a move between its stages."""
+    step = _BY_RULE_MOVE.get((current, target))
+    if step is None:
+        raise LifecycleError(f"the rules do not move contacts from {current} to {target}")
+    return step
 
 
 def check_stage(name: str) -> Stage:

@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from silverplatter.domain.records import ContactFields, EventInput, describe_errors
 from silverplatter.domain.vocabulary import CONTACT_CREATING_EVENTS
 from silverplatter.services.records import upsert_contacts
+from silverplatter.services.scoring import score_events
 from silverplatter.storage import events as event_store
 from silverplatter.storage.rows import rows_by
 from silverplatter.storage.schema import accounts, contacts
@@ -41,6 +42,7 @@ class IngestResult:
     accepted: int = 0
     duplicates: int = 0
     contacts_created: int = 0
+    stage_changes: int = 0
     errors: list[ItemError] = field(default_factory=list)
 
 
@@ -164,8 +166,14 @@ def ingest_events(
     items: Sequence[Mapping[str, Any] | EventInput],
     *,
     now: datetime,
+    score: bool = True,
 ) -> IngestResult:
-    """Validate and append a batch of events inside the caller's transaction."""
+    """Validate and append a batch of events inside the caller's transaction.
+
+    With ``score`` (the default) the lead engine folds the appended events into
+    the scores at once and moves lifecycle stages; bulk loads that recompute
+    afterwards pass ``score=False``.
+    """
     result = IngestResult()
     fresh = _distinct(_validate(items, result), result)
     people, failed = _people(connection, fresh, result, now)
@@ -237,7 +245,11 @@ def ingest_events(
                 received_at=now,
             )
         )
-    result.accepted = event_store.append(connection, rows)
+    appended = event_store.append(connection, rows)
+    result.accepted = len(appended)
     result.duplicates += len(rows) - result.accepted
+    if score and appended:
+        scored = score_events(connection, appended, now=now)
+        result.stage_changes = len(scored.stage_changes)
     result.errors.sort(key=lambda error: error.index)
     return result

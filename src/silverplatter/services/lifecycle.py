@@ -12,9 +12,9 @@ from silverplatter.domain.lifecycle import (
     LifecycleError,
     StageChange,
     check_reason,
+    rule_transition_between,
     sql_requires_bant,
     stage_change,
-    transition_between,
 )
 from silverplatter.domain.qualification import Bant
 from silverplatter.storage import lifecycle as store
@@ -69,7 +69,7 @@ def record_automatic_changes(
     for change in changes:
         who = f"contact {change.contact_id}"
         try:
-            step = transition_between(change.from_stage, change.to_stage)
+            step = rule_transition_between(change.from_stage, change.to_stage)
             reason = check_reason(step, change.reason)
         except LifecycleError as error:
             raise LifecycleError(f"{who}: {error}") from None

@@ -85,8 +85,8 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-def append(connection: Connection, rows: Sequence[NewEvent]) -> int:
-    """Append the events whose keys are new; return how many were appended.
+def append(connection: Connection, rows: Sequence[NewEvent]) -> list[NewEvent]:
+    """Append the events whose keys are new; return those that were appended.
 
     Rows must have distinct keys.  On PostgreSQL the insert itself reports
     which keys were new (no look-up first: the planner's statistics lag
@@ -94,7 +94,7 @@ def append(connection: Connection, rows: Sequence[NewEvent]) -> int:
     serialised, looks the keys up first and inserts the rest.
     """
     if not rows:
-        return 0
+        return []
     dialect = connection.dialect
     as_time: Callable[[Any], Any] = events.c.occurred_at.type.bind_processor(dialect) or _as_is
     dumps = json.dumps
@@ -117,10 +117,14 @@ def append(connection: Connection, rows: Sequence[NewEvent]) -> int:
     ]
     if dialect.name == "postgresql":
         columns = tuple(list(column) for column in zip(*parameters, strict=True))
-        return len(connection.exec_driver_sql(_APPEND["postgresql"], columns).all())
+        new = {row[0] for row in connection.exec_driver_sql(_APPEND["postgresql"], columns)}
+        return [row for row, values in zip(rows, parameters, strict=True) if values[0] in new]
     stored = existing_hashes(connection, (values[0] for values in parameters))
-    if stored:
-        parameters = [values for values in parameters if values[0] not in stored]
-    if parameters:
-        connection.exec_driver_sql(_APPEND["sqlite"], parameters)
-    return len(parameters)
+    fresh = [
+        (row, values)
+        for row, values in zip(rows, parameters, strict=True)
+        if values[0] not in stored
+    ]
+    if fresh:
+        connection.exec_driver_sql(_APPEND["sqlite"], [values for _row, values in fresh])
+    return [row for row, _values in fresh]

@@ -1,0 +1,170 @@
+"""The statements of the full recompute: every score from the event log, set-based.
+
+One pass over the events joins each event to the rules of its type (a small
+``VALUES`` list) and folds the matches per subject, rule and bucket into a
+temporary table; everything after that works on that table, one row per
+contact or account, with no Python loop over rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    select,
+    true,
+    values,
+)
+from sqlalchemy.sql import Select
+
+from silverplatter.domain.engagement import DAY, WEEK, RuleBook
+from silverplatter.storage.schema import events
+from silverplatter.storage.scoring_sql import epoch_seconds, floor_to, power2, rule_condition
+
+#: Kinds of rows in the rule list: real rules and the pseudo-rules silence needs.
+RULE, TOUCH, QUIET = "rule", "touch", "quiet"
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    idx: int
+    kind: str
+    event: str
+    points: float
+    half_life_seconds: float
+    period: str  # "day", "week", "recent" (touches in the silence window) or "none"
+
+
+def rule_rows(book: RuleBook, scope: str) -> list[RuleRow]:
+    rows = []
+    for compiled in book.rules:
+        rule = compiled.rule
+        if rule.scope != scope:
+            continue
+        cap = rule.cap
+        rows.append(
+            RuleRow(
+                compiled.index,
+                RULE,
+                rule.event,
+                rule.points,
+                compiled.half_life_days * DAY,
+                cap[0] if cap else "none",
+            )
+        )
+    if scope == "contact":
+        offset = len(book.rules)
+        for number, event in enumerate(sorted(book.touch_types)):
+            rows.append(RuleRow(offset + number, TOUCH, event, 0.0, DAY, "recent"))
+        offset += len(book.touch_types)
+        for number, event in enumerate(sorted(book.quiet_breakers)):
+            rows.append(RuleRow(offset + number, QUIET, event, 0.0, DAY, "none"))
+    return rows
+
+
+def hits_select(
+    book: RuleBook,
+    scope: str,
+    dialect: str,
+    *,
+    now: float,
+    recent_from: float,
+) -> Select[Any] | None:
+    """Per (subject, rule, bucket): count, raw points, decayed points at ``now``, latest time."""
+    rows = rule_rows(book, scope)
+    if not rows:
+        return None
+    rules = (
+        values(
+            column("idx", Integer),
+            column("kind", String),
+            column("event", String),
+            column("points", Float),
+            column("hl", Float),
+            column("period", String),
+            name="r",
+        )
+        .data([(r.idx, r.kind, r.event, r.points, r.half_life_seconds, r.period) for r in rows])
+        .cte("r")
+    )
+    subject = events.c.contact_id if scope == "contact" else events.c.account_id
+    where = (
+        events.c.contact_id.is_not(None)
+        if scope == "contact"
+        else and_(events.c.contact_id.is_(None), events.c.account_id.is_not(None))
+    )
+    # The event's time is computed once per event, in a subquery the planner keeps.
+    scanned = (
+        select(
+            subject.label("sid"),
+            events.c.type,
+            events.c.channel,
+            events.c.properties,
+            epoch_seconds(events.c.occurred_at, dialect).label("ts"),
+        )
+        .where(where, events.c.type.in_(sorted({r.event for r in rows})))
+        .limit(-1 if dialect == "sqlite" else None)
+        .subquery("ev")
+    )
+    moment = scanned.c.ts
+    conditions = [
+        (
+            rules.c.idx == compiled.index,
+            rule_condition(compiled.rule, scanned.c.properties, scanned.c.channel, dialect),
+        )
+        for compiled in book.rules
+        if compiled.rule.scope == scope and _has_conditions(compiled.rule)
+    ]
+    matches = case(*conditions, else_=true()) if conditions else true()
+    bucket = case(
+        (rules.c.period == "day", floor_to(moment, DAY, 0.0, dialect)),
+        (rules.c.period == "week", floor_to(moment, WEEK, 3 * DAY, dialect)),
+        (and_(rules.c.period == "recent", moment > recent_from), moment),
+        else_=literal(None, Float),
+    )
+    return (
+        select(
+            scanned.c.sid.label("sid"),
+            rules.c.idx.label("idx"),
+            bucket.label("bucket"),
+            func.count().label("n"),
+            func.sum(rules.c.points).label("raw"),
+            func.sum(rules.c.points * power2((moment - now) / rules.c.hl)).label("dec"),
+            func.max(moment).label("last"),
+        )
+        .select_from(scanned.join(rules, rules.c.event == scanned.c.type))
+        .where(matches)
+        .group_by(scanned.c.sid, rules.c.idx, bucket)
+    )
+
+
+def _has_conditions(rule: Any) -> bool:
+    return any(
+        value is not None
+        for value in (rule.channel, rule.cta, rule.content, rule.form, rule.url_matches, rule.tag)
+    ) or bool(rule.properties)
+
+
+def create_temp_as(connection: Connection, name: str, statement: Select[Any]) -> None:
+    """``CREATE TEMPORARY TABLE name AS <statement>`` with the statement's parameters bound."""
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    sql = f"CREATE TEMPORARY TABLE {name} AS {compiled}"
+    if connection.dialect.name == "postgresql":
+        parameters: Any = compiled.params
+        connection.exec_driver_sql(sql, parameters)
+    else:
+        positional = tuple(compiled.params[key] for key in compiled.positiontup or ())
+        connection.exec_driver_sql(sql, positional)

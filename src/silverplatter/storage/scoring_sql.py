@@ -1,0 +1,271 @@
+"""The scoring model compiled to SQL expressions, for the set-based recompute.
+
+Each function mirrors a Python rule in ``domain/`` and must give the same
+answer on SQLite and PostgreSQL (``tests/test_recompute.py`` holds them
+equal): JSON values compare only when they have the type the Python rule
+expects, text compares case-insensitively on ASCII letters only, globs are
+case-sensitive for URLs.  Every constant goes in as a bound parameter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    true,
+    type_coerce,
+)
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from silverplatter.domain.grades import threshold_level
+from silverplatter.domain.scoring_model import GRADING_FIELDS, Criterion, EngagementRule, Grading
+
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+
+Expr = ColumnElement[Any]
+
+
+def epoch_seconds(column: Expr, dialect: str) -> Expr:
+    """A stored UTC time as seconds since the epoch (microseconds kept)."""
+    if dialect == "postgresql":
+        return cast(func.extract("epoch", column), Float(precision=53))
+    # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff" text.  Whole microseconds divided
+    # once give the correctly rounded value Python's ``datetime.timestamp()`` gives.
+    whole = cast(func.strftime("%s", func.substr(column, 1, 19)), Integer)
+    micros = whole * 1_000_000 + cast(func.substr(column, 21), Integer)
+    return micros / literal(1_000_000.0, Float)
+
+
+def as_micros(seconds: Expr, dialect: str) -> Expr:
+    """Seconds as whole microseconds (how times are kept inside JSON documents)."""
+    whole = BigInteger() if dialect == "postgresql" else Integer()
+    return cast(func.round(seconds * 1_000_000.0), whole)
+
+
+def power2(exponent: Expr) -> Expr:
+    return func.power(literal(2.0, Float), exponent)
+
+
+def floor_to(value: Expr, step: float, offset: float, dialect: str) -> Expr:
+    """``((value + offset) // step) * step - offset`` for non-negative values."""
+    shifted = (value + offset) / step
+    whole = func.floor(shifted) if dialect == "postgresql" else cast(shifted, Integer)
+    return whole * step - offset
+
+
+def clamp(value: Expr, low: float, high: float, dialect: str) -> Expr:
+    if dialect == "postgresql":
+        return func.greatest(low, func.least(high, value))
+    return func.max(literal(low), func.min(literal(high), value))
+
+
+def ascii_lower(value: Expr, dialect: str) -> Expr:
+    if dialect == "postgresql":
+        return func.translate(value, _UPPER, _LOWER)
+    return func.lower(value)  # SQLite's lower() folds ASCII letters only
+
+
+def json_text(document: Expr, key: str, dialect: str) -> Expr:
+    """The value at ``key`` when it is a JSON string, else NULL."""
+    if dialect == "postgresql":
+        node = document.op("->")(literal(key, String))
+        text_value = type_coerce(document.op("->>")(literal(key, String)), String)
+        return case((func.jsonb_typeof(node) == "string", text_value))
+    path = f'$."{key}"'
+    text_value = type_coerce(func.json_extract(document, path), String)
+    return case((func.json_type(document, path) == "text", text_value))
+
+
+def json_number(document: Expr, key: str, dialect: str) -> Expr:
+    """The value at ``key`` when it is a JSON number (not a boolean), else NULL."""
+    if dialect == "postgresql":
+        node = document.op("->")(literal(key, String))
+        text_value = type_coerce(document.op("->>")(literal(key, String)), String)
+        return case(
+            (func.jsonb_typeof(node) == "number", cast(text_value, Float(precision=53))),
+        )
+    path = f'$."{key}"'
+    return case(
+        (
+            func.json_type(document, path).in_(["integer", "real"]),
+            cast(func.json_extract(document, path), Float),
+        )
+    )
+
+
+def json_present(document: Expr, key: str, dialect: str) -> Expr:
+    """The value at ``key`` exists, is not null and is not the empty string."""
+    if dialect == "postgresql":
+        node = document.op("->")(literal(key, String))
+        kind = func.jsonb_typeof(node)
+        return and_(
+            kind.is_not(None),
+            kind != "null",
+            json_text(document, key, dialect).is_distinct_from(""),
+        )
+    path = f'$."{key}"'
+    kind = func.json_type(document, path)
+    return and_(
+        kind.is_not(None),
+        kind != "null",
+        func.coalesce(json_text(document, key, dialect), "x") != "",
+    )
+
+
+def glob_match(value: Expr, pattern: str, dialect: str) -> Expr:
+    """``*`` and ``?`` globs over the whole value, case-sensitive, like ``grading.glob_regex``."""
+    if dialect == "postgresql":
+        escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = escaped.replace("*", "%").replace("?", "_")
+        return value.like(like, escape="\\")
+    return value.op("GLOB")(literal(pattern.replace("[", "[[]"), String))
+
+
+def json_has_tag(document: Expr, tag: str, dialect: str) -> Expr:
+    if dialect == "postgresql":
+        node = document.op("->")(literal("tags", String))
+        return and_(func.jsonb_typeof(node) == "array", node.op("?")(literal(tag, String)))
+    tags = func.json_each(document, "$.tags").table_valued("value", "type")
+    from sqlalchemy import exists, select
+
+    return and_(
+        func.json_type(document, "$.tags") == "array",
+        exists(
+            select(literal(1)).select_from(tags).where(tags.c.value == tag, tags.c.type == "text")
+        ),
+    )
+
+
+def rule_condition(rule: EngagementRule, properties: Expr, channel: Expr, dialect: str) -> Expr:
+    """Whether an event (its properties document and channel) meets ``rule``'s conditions."""
+    parts: list[Expr] = []
+    if rule.channel is not None:
+        parts.append(channel == rule.channel)
+    for key, expected in (
+        ("cta", rule.cta),
+        ("content_id", rule.content),
+        ("form", rule.form),
+        *rule.properties.items(),
+    ):
+        if expected is not None:
+            parts.append(json_text(properties, key, dialect) == expected)
+    if rule.url_matches is not None:
+        parts.append(glob_match(json_text(properties, "url", dialect), rule.url_matches, dialect))
+    if rule.tag is not None:
+        parts.append(json_has_tag(properties, rule.tag, dialect))
+    return and_(true(), *parts)
+
+
+# ---- grading ----------------------------------------------------------------
+
+
+def _profile_value(
+    field: str, columns: dict[str, KeyedColumnElement[Any]], dialect: str, want: str
+) -> Expr:
+    if ".custom." in field:
+        owner, _custom, name = field.split(".", 2)
+        document = columns[f"{owner}.custom"]
+        if want == "number":
+            return json_number(document, name, dialect)
+        if want == "present":
+            return json_present(document, name, dialect)
+        return json_text(document, name, dialect)
+    column = columns[field]
+    if want == "present":
+        return and_(column.is_not(None), cast(column, String) != "")
+    kind = GRADING_FIELDS[field]
+    if want == "number":
+        return cast(column, Float(precision=53)) if kind == "number" else literal(None, Float)
+    if kind == "number":
+        return cast(column, String)
+    return column
+
+
+def criterion_thirds(
+    criterion: Criterion, columns: dict[str, KeyedColumnElement[Any]], dialect: str
+) -> Expr:
+    """The step in thirds this criterion gives a profile row (match, mismatch or unknown)."""
+    kind, expected = criterion.condition
+    match_step, mismatch_step, unknown_step = criterion.thirds()
+    if kind == "is_set":
+        present = _profile_value(criterion.field, columns, dialect, "present")
+        held = present if expected else not_(present)
+        return case((held, match_step), else_=mismatch_step)
+    if kind in ("in", "not_in", "matches"):
+        value = _profile_value(criterion.field, columns, dialect, "text")
+        unknown = or_(value.is_(None), value == "")
+        lowered = ascii_lower(value, dialect)
+        if kind == "matches":
+            pattern = _ascii_lower_text(str(expected))
+            held = glob_match(lowered, pattern, dialect)
+        else:
+            options = sorted({_ascii_lower_text(str(option)) for option in expected})
+            inside = lowered.in_(options)
+            held = inside if kind == "in" else not_(inside)
+    else:
+        value = _profile_value(criterion.field, columns, dialect, "number")
+        unknown = value.is_(None)
+        if kind == "at_least":
+            held = value >= expected
+        elif kind == "at_most":
+            held = value <= expected
+        else:
+            held = value.between(expected[0], expected[1])
+    return case((unknown, unknown_step), (held, match_step), else_=mismatch_step)
+
+
+def _ascii_lower_text(text: str) -> str:
+    return text.translate(str.maketrans(_UPPER, _LOWER))
+
+
+def grade_level(
+    grading: Grading, columns: dict[str, KeyedColumnElement[Any]], dialect: str
+) -> Expr:
+    from silverplatter.domain.grades import level_of
+
+    total: Expr = literal(level_of(grading.start), Integer)
+    for criterion in grading.criteria:
+        total = total + criterion_thirds(criterion, columns, dialect)
+    return clamp(total, 0, 12, dialect)
+
+
+def at_least_grade(level: Expr, letter: str) -> Expr:
+    return level >= threshold_level(letter)
+
+
+def boolean(value: Expr) -> Expr:
+    return type_coerce(value, Boolean)
+
+
+__all__ = [
+    "ascii_lower",
+    "at_least_grade",
+    "boolean",
+    "clamp",
+    "criterion_thirds",
+    "epoch_seconds",
+    "false",
+    "floor_to",
+    "glob_match",
+    "grade_level",
+    "json_has_tag",
+    "json_number",
+    "json_text",
+    "power2",
+    "rule_condition",
+]
