@@ -133,7 +133,11 @@ def _figures(title: str, **counts: int) -> Table:
     return table
 
 
-_DEMO_STAGES = {"contacts": "Generating contacts", "indexes": "Building indexes"}
+_DEMO_STAGES = {
+    "contacts": "Generating contacts",
+    "indexes": "Building indexes",
+    "scores": "Grading and scoring",
+}
 
 DatabaseOption = Annotated[
     str | None,

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from silverplatter.services.demo.pipeline import batches_from_helper, batches_here, use_helper
 from silverplatter.services.demo.writer import DemoWriter, read_next_ids
+from silverplatter.services.recompute import recompute
 from silverplatter.storage import schema
 from silverplatter.storage.repair import restore_declared_indexes
 
@@ -95,6 +96,10 @@ def generate_demo(
             report("indexes", 0, 1)
             writer.end_load()
             report("indexes", 1, 1)
+        report("scores", 0, 1)
+        with connection.begin():
+            recompute(connection, now=now)
+        report("scores", 1, 1)
         with connection.begin():
             connection.execute(
                 schema.workspace.update()
