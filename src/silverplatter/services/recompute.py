@@ -32,6 +32,7 @@ from sqlalchemy import (
 
 from silverplatter.domain.engagement import DAY
 from silverplatter.domain.grades import GRADE_LETTERS
+from silverplatter.services.handover import hand_over_new_sqls
 from silverplatter.services.qualification import bant_complete_subquery
 from silverplatter.services.recompute_stages import apply_stage_moves
 from silverplatter.services.scoring_models import ModelVersion, active_model, mark_recomputed
@@ -213,6 +214,7 @@ def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
     mark_recomputed(connection, version.version, now=now)
     for name in ("sp_contact_hits", "sp_contact_totals", "sp_account_hits", "sp_account_totals"):
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    hand_over_new_sqls(connection, now=now)
     return RecomputeResult(version.version, contact_count, account_count, changes)
 
 

@@ -26,6 +26,7 @@ from silverplatter.domain.grades import letter_of
 from silverplatter.domain.grading import grade
 from silverplatter.domain.lifecycle import AUTOMATIC_STAGES, StageChange
 from silverplatter.domain.readiness import ReadinessFacts, is_silent, qualify
+from silverplatter.services.handover import hand_over_new_sqls
 from silverplatter.services.lifecycle import record_automatic_changes
 from silverplatter.services.qualification import bant_complete_contacts
 from silverplatter.services.scoring_models import ModelVersion, active_model
@@ -234,6 +235,7 @@ def evaluate(
     )
     if changes:
         record_automatic_changes(connection, changes, now=now)
+    hand_over_new_sqls(connection, now=now)
     return changes
 
 

@@ -1,0 +1,107 @@
+"""Statements for the sales queue: the ranked cards and their recent events, set-based."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, case, exists, func, or_, select
+
+from silverplatter.storage.engagement_schema import contact_scores
+from silverplatter.storage.handover_schema import handovers
+from silverplatter.storage.lifecycle import bant_complete_subquery
+from silverplatter.storage.lifecycle_schema import buying_windows, qualifications
+from silverplatter.storage.rows import IN_CHUNK
+from silverplatter.storage.schema import accounts, contacts, events, users
+
+#: The stages a card may be at: handed over, or accepted without a handover record.
+QUEUE_STAGES = ("sql", "sal")
+TIER_ORDER = ("gold", "silver", "bronze", "unclassified")
+
+
+def queue_rows(
+    connection: Connection, *, now: datetime, owner_id: int | None, limit: int
+) -> list[Row[Any]]:
+    """The contacts in the queue with everything a card shows, best first.
+
+    Overdue handovers first, then by account tier (gold first), then by score.
+    """
+    c, s, w = contacts.c, contact_scores.c, buying_windows.c
+    opened = handovers.alias("opened")
+    past = handovers.alias("past")
+    owner = users.alias("owner")
+    in_queue = select(c.id).where(c.lifecycle_stage.in_(QUEUE_STAGES))
+    bant = bant_complete_subquery(qualifications.c.contact_id.in_(in_queue.scalar_subquery()))
+    tier = func.coalesce(accounts.c.value_tier, "unclassified")
+    owner_of = func.coalesce(opened.c.owner_id, c.owner_id)
+    query = (
+        select(
+            c.id,
+            c.first_name,
+            c.last_name,
+            c.title,
+            c.email,
+            c.lifecycle_stage,
+            c.account_id,
+            accounts.c.name.label("account_name"),
+            tier.label("tier"),
+            s.grade,
+            s.score,
+            s.flags,
+            (bant.c.contact_id.is_not(None)).label("bant_complete"),
+            owner_of.label("owner_id"),
+            owner.c.name.label("owner_name"),
+            opened.c.id.label("handover_id"),
+            opened.c.due_at,
+            w.opens_on,
+            w.closes_on,
+            w.source.label("window_source"),
+            w.confidence.label("window_confidence"),
+            w.basis.label("window_basis"),
+        )
+        .select_from(
+            contacts.outerjoin(accounts, accounts.c.id == c.account_id)
+            .outerjoin(contact_scores, s.contact_id == c.id)
+            .outerjoin(opened, (opened.c.contact_id == c.id) & opened.c.acted_at.is_(None))
+            .outerjoin(owner, owner.c.id == owner_of)
+            .outerjoin(buying_windows, w.account_id == c.account_id)
+            .outerjoin(bant, bant.c.contact_id == c.id)
+        )
+        .where(
+            c.lifecycle_stage.in_(QUEUE_STAGES),
+            or_(opened.c.id.is_not(None), ~exists().where(past.c.contact_id == c.id)),
+        )
+        .order_by(
+            case((opened.c.due_at < now, 0), else_=1),
+            case(*((tier == name, rank) for rank, name in enumerate(TIER_ORDER)), else_=9),
+            s.score.desc().nulls_last(),
+            opened.c.due_at.nulls_last(),
+            c.id,
+        )
+        .limit(limit)
+    )
+    if owner_id is not None:
+        query = query.where(owner_of == owner_id)
+    return list(connection.execute(query))
+
+
+def recent_events(
+    connection: Connection, contact_ids: Sequence[int], *, since: datetime, until: datetime
+) -> list[Row[Any]]:
+    """The contacts' events in ``(since, until]``, newest first (one query per 900 contacts)."""
+    e = events.c
+    found: list[Row[Any]] = []
+    for start in range(0, len(contact_ids), IN_CHUNK):
+        chunk = list(contact_ids[start : start + IN_CHUNK])
+        found.extend(
+            connection.execute(
+                select(e.contact_id, e.type, e.occurred_at, e.channel, e.properties)
+                .where(e.contact_id.in_(chunk), e.occurred_at > since, e.occurred_at <= until)
+                .order_by(e.occurred_at.desc(), e.id.desc())
+            )
+        )
+    return found
+
+
+__all__ = ["QUEUE_STAGES", "TIER_ORDER", "queue_rows", "recent_events"]
