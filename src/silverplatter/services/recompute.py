@@ -35,7 +35,12 @@ from silverplatter.domain.grades import GRADE_LETTERS
 from silverplatter.services.handover import hand_over_new_sqls
 from silverplatter.services.qualification import bant_complete_subquery
 from silverplatter.services.recompute_stages import apply_stage_moves
-from silverplatter.services.scoring_models import ModelVersion, active_model, mark_recomputed
+from silverplatter.services.scoring_models import (
+    ModelVersion,
+    active_model,
+    mark_recomputed,
+    save_model,
+)
 from silverplatter.storage.engagement import half_life_key, micros
 from silverplatter.storage.engagement_schema import account_scores, contact_scores, score_buckets
 from silverplatter.storage.readiness_sql import qualification_case
@@ -405,3 +410,15 @@ def _write_contacts(
     )
     connection.exec_driver_sql("DROP TABLE IF EXISTS sp_contact_base")
     return int(connection.execute(select(func.count()).select_from(contact_scores)).scalar_one())
+
+
+def change_model(
+    connection: Connection, source: str, *, now: datetime, user_id: int | None = None
+) -> RecomputeResult:
+    """Activate a new model file and recompute everything with it.
+
+    An invalid file raises ``ModelInvalid`` before anything is written, so the
+    active model stays as it was.
+    """
+    save_model(connection, source, now=now, user_id=user_id)
+    return recompute(connection, now=now)
