@@ -49,12 +49,16 @@ bench: dev
 	$(BIN)/python bench/bench_import.py --rows 1000000
 	$(BIN)/python bench/bench_ingest.py --events 10000000 --postgres
 	$(BIN)/python bench/bench_demo.py --contacts 100000 --contacts 1000000
+	$(BIN)/python bench/bench_recompute.py
+	$(BIN)/python bench/bench_engine.py
 
 ## make bench-quick: the same benchmarks at small sizes, to check they run
 bench-quick: dev
 	$(BIN)/python bench/bench_import.py --rows 20000
 	$(BIN)/python bench/bench_ingest.py --events 100000 --postgres
 	$(BIN)/python bench/bench_demo.py --contacts 2000
+	$(BIN)/python bench/bench_recompute.py --quick
+	$(BIN)/python bench/bench_engine.py --quick --backend sqlite
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info
