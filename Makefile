@@ -58,7 +58,7 @@ bench-quick: dev
 	$(BIN)/python bench/bench_ingest.py --events 100000 --postgres
 	$(BIN)/python bench/bench_demo.py --contacts 2000
 	$(BIN)/python bench/bench_recompute.py --quick
-	$(BIN)/python bench/bench_engine.py --quick --backend sqlite
+	$(BIN)/python bench/bench_engine.py --quick
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info

@@ -8,13 +8,13 @@ Two parts, each printing a Markdown table:
     downloads, webinars, meetings, the odd unsubscribe) over ``--people``
     contacts at accounts of the demo's sizes (about 8 people each), in time
     order.  Each event is timed with ``time.perf_counter_ns`` from receipt to
-    decision: fold it into the contact's in-memory ``SubjectState``
-    (``apply_event``), the contact's score, the account roll-up over everyone
-    at the account (``roll_up``), and readiness — ``qualify`` and ``is_silent``
-    for every contact at that account, as ``services/scoring.evaluate`` does —
-    and the lifecycle move it calls for (``automatic_change``).  Reports
-    events/s and p50/p99/max latency.  Baseline, in the same run: the fold
-    alone (``apply_event`` only), to show what readiness costs on top.
+    decision, three ways: the fold alone (``apply_event`` into the contact's
+    in-memory ``SubjectState``: the baseline); the fold, the contact's score,
+    the account roll-up (``roll_up``), the contact's readiness (``qualify``,
+    ``is_silent``) and the lifecycle move it calls for
+    (``automatic_change``); and the same with readiness and moves for
+    everyone at the account, as ``services/scoring.evaluate`` does.  Reports
+    events/s and p50/p99/max latency.
 
 (b) **End to end** — ``ingest_events(..., score=True)`` against
     ``score=False`` on a copy of the cached demo workspace of ``--contacts``
@@ -362,7 +362,9 @@ def ingest_run(
 
 def end_to_end(backend: str, arguments: argparse.Namespace) -> dict[str, Any]:
     cached = demo_workspace(arguments.workdir, backend, arguments.contacts)
-    migrate(make_engine(cached))
+    upgrade = make_engine(cached)
+    migrate(upgrade)  # a workspace cached by an older checkout gets the current schema
+    upgrade.dispose()
     label = f"silverplatter_bench_engine_{uuid.uuid4().hex[:8]}"
     scored = copy_workspace(cached, backend, arguments.workdir, f"{label}_a")
     plain = ""
