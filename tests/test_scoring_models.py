@@ -62,3 +62,28 @@ def test_a_new_model_recomputes_everything_and_can_be_rolled_back(engine: Engine
 
         recompute(connection, now=NOW)
     assert _score(engine, "ceo@acme.fi") == (pytest.approx(10 + 2 ** (-0.5 / 45)), 1)
+
+
+SMALL = """\
+[model]
+name = "Contacts only"
+
+[[engagement.rules]]
+event = "form_submit"
+cta = "hard"
+points = 40
+flag = "hard_cta"
+
+[thresholds.default]
+mql = { score = 20 }
+sql = { flag = "hard_cta" }
+"""
+
+
+def test_a_model_without_account_rules_or_silence_recomputes(engine: Engine) -> None:
+    with engine.begin() as connection:
+        build_world(connection)
+        ingest_events(connection, [event("form_submit", "ceo@acme.fi", 0, cta="hard")], now=NOW)
+        result = change_model(connection, SMALL, now=NOW)
+    assert (result.model_version, result.contacts, result.accounts) == (2, 6, 4)
+    assert _score(engine, "ceo@acme.fi") == (pytest.approx(40.0), 2)

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from silverplatter.domain.engagement import DAY
-from silverplatter.domain.grades import GRADE_LETTERS
+from silverplatter.domain.grades import GRADE_LETTERS, threshold_level
 from silverplatter.services.handover import hand_over_new_sqls
 from silverplatter.services.qualification import bant_complete_subquery
 from silverplatter.services.recompute_stages import apply_stage_moves
@@ -191,15 +191,8 @@ def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
     connection.execute(delete(contact_scores))
     connection.execute(delete(account_scores))
     for scope, subject in (("contact", "c"), ("account", "a")):
-        statement: Any = hits_select(version.book, scope, dialect, now=at, recent_from=at - window)
+        statement = hits_select(version.book, scope, dialect, now=at, recent_from=at - window)
         hits_name, totals_name = f"sp_{scope}_hits", f"sp_{scope}_totals"
-        if statement is None:
-            statement = select(
-                *(
-                    literal(None).label(n)
-                    for n in ("sid", "idx", "bucket", "n", "raw", "dec", "last")
-                )
-            ).where(literal(False))
         create_temp_as(connection, hits_name, statement)
         hits = _hits(hits_name)
         capped = [c.index for c in version.book.rules if c.rule.scope == scope and c.rule.cap]
@@ -361,8 +354,6 @@ def _write_contacts(
     qualification, needs = qualification_case(model, facts, dialect, at)
     silent: Any = literal(False)
     if model.silence is not None:
-        from silverplatter.domain.grades import threshold_level
-
         silent = and_(
             facts.c.grade_level >= threshold_level(model.silence.min_grade),
             facts.c.touches_recent >= model.silence.touches_at_least,

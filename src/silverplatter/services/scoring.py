@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from silverplatter.domain.account_rollup import AccountRollup, Member, roll_up
-from silverplatter.domain.engagement import EventFacts
+from silverplatter.domain.engagement import EventFacts, bucket_start
 from silverplatter.domain.engagement_state import SubjectState, apply_event
 from silverplatter.domain.grades import letter_of
 from silverplatter.domain.grading import grade
-from silverplatter.domain.lifecycle import AUTOMATIC_STAGES, StageChange
+from silverplatter.domain.lifecycle import StageChange
 from silverplatter.domain.readiness import ReadinessFacts, is_silent, qualify
 from silverplatter.services.handover import hand_over_new_sqls
 from silverplatter.services.lifecycle import record_automatic_changes
@@ -54,8 +54,6 @@ def _load_buckets(
     pending: Iterable[tuple[int, EventFacts]],
     scope: str,
 ) -> dict[tuple[int, int, float], float]:
-    from silverplatter.domain.engagement import bucket_start
-
     keys = []
     for subject_id, facts in pending:
         for compiled in version.book.matching(scope, facts):
@@ -239,4 +237,4 @@ def evaluate(
     return changes
 
 
-__all__ = ["AUTOMATIC_STAGES", "ScoringOutcome", "evaluate", "score_events"]
+__all__ = ["ScoringOutcome", "evaluate", "score_events"]

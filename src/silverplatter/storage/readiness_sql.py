@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, false, literal, or_, true
 from silverplatter.domain.engagement import DAY
 from silverplatter.domain.grades import threshold_level
 from silverplatter.domain.scoring_model import Condition, ScoringModel
+from silverplatter.domain.vocabulary import VALUE_TIERS
 from silverplatter.storage.scoring_sql import json_number
 
 
@@ -63,8 +64,6 @@ def qualification_case(model: ScoringModel, facts: Any, dialect: str, at: float)
     bant = facts.c.bant_complete == true()
     stage_whens = []
     needs_whens = []
-    from silverplatter.domain.vocabulary import VALUE_TIERS
-
     for tier in VALUE_TIERS:
         thresholds = model.thresholds.for_tier(tier)
         sql = condition_sql(thresholds.sql, facts, model, dialect, at)

@@ -79,11 +79,13 @@ def hits_select(
     *,
     now: float,
     recent_from: float,
-) -> Select[Any] | None:
-    """Per (subject, rule, bucket): count, raw points, decayed points at ``now``, latest time."""
-    rows = rule_rows(book, scope)
-    if not rows:
-        return None
+) -> Select[Any]:
+    """Per (subject, rule, bucket): count, raw points, decayed points at ``now``, latest time.
+
+    A scope without rules still gets a typed, empty result: its one rule row
+    names no event type, so nothing joins it.
+    """
+    rows = rule_rows(book, scope) or [RuleRow(-1, RULE, "", 0.0, DAY, "none")]
     rules = (
         values(
             column("idx", Integer),

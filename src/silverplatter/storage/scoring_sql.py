@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     ColumnElement,
     Float,
     Integer,
@@ -21,17 +20,18 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    false,
+    exists,
     func,
     literal,
     not_,
     or_,
+    select,
     true,
     type_coerce,
 )
 from sqlalchemy.sql.elements import KeyedColumnElement
 
-from silverplatter.domain.grades import threshold_level
+from silverplatter.domain.grades import level_of
 from silverplatter.domain.scoring_model import GRADING_FIELDS, Criterion, EngagementRule, Grading
 
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -141,8 +141,6 @@ def json_has_tag(document: Expr, tag: str, dialect: str) -> Expr:
         node = document.op("->")(literal("tags", String))
         return and_(func.jsonb_typeof(node) == "array", node.op("?")(literal(tag, String)))
     tags = func.json_each(document, "$.tags").table_valued("value", "type")
-    from sqlalchemy import exists, select
-
     return and_(
         func.json_type(document, "$.tags") == "array",
         exists(
@@ -236,36 +234,7 @@ def _ascii_lower_text(text: str) -> str:
 def grade_level(
     grading: Grading, columns: dict[str, KeyedColumnElement[Any]], dialect: str
 ) -> Expr:
-    from silverplatter.domain.grades import level_of
-
     total: Expr = literal(level_of(grading.start), Integer)
     for criterion in grading.criteria:
         total = total + criterion_thirds(criterion, columns, dialect)
     return clamp(total, 0, 12, dialect)
-
-
-def at_least_grade(level: Expr, letter: str) -> Expr:
-    return level >= threshold_level(letter)
-
-
-def boolean(value: Expr) -> Expr:
-    return type_coerce(value, Boolean)
-
-
-__all__ = [
-    "ascii_lower",
-    "at_least_grade",
-    "boolean",
-    "clamp",
-    "criterion_thirds",
-    "epoch_seconds",
-    "false",
-    "floor_to",
-    "glob_match",
-    "grade_level",
-    "json_has_tag",
-    "json_number",
-    "json_text",
-    "power2",
-    "rule_condition",
-]
