@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from silverplatter.domain.grades import letter_of, threshold_level
-from silverplatter.domain.scoring_model import Condition, ScoringModel
+from silverplatter.domain.scoring_model import Condition, ScoringModel, TierThresholds
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +41,20 @@ class Check:
 
 @dataclass(frozen=True, slots=True)
 class Readiness:
+    """The qualification; the checks behind it are worded only when asked for."""
+
     qualification: str
     needs_qualification: bool
-    mql: tuple[Check, ...]
-    sql: tuple[Check, ...]
+    thresholds: TierThresholds
+    facts: ReadinessFacts
+
+    @property
+    def mql(self) -> tuple[Check, ...]:
+        return explain(self.thresholds.mql, self.facts)
+
+    @property
+    def sql(self) -> tuple[Check, ...]:
+        return explain(self.thresholds.sql, self.facts)
 
 
 def _as_set(value: str | list[str]) -> set[str]:
@@ -91,8 +101,35 @@ def _leaves(condition: Condition, facts: ReadinessFacts) -> list[Check]:
     return checks
 
 
+def _leaves_hold(condition: Condition, facts: ReadinessFacts) -> bool:
+    """Whether every leaf of ``condition`` holds; the same tests as :func:`_leaves`, no words."""
+    c = condition
+    return (
+        (c.score is None or facts.score >= c.score)
+        and (c.grade is None or facts.grade_level >= threshold_level(c.grade))
+        and (c.flag is None or c.flag in facts.flags)
+        and (c.engaged is None or facts.engaged == c.engaged)
+        and (c.touches is None or facts.touches >= c.touches)
+        and (c.contact_seniority is None or facts.seniority in _as_set(c.contact_seniority))
+        and (
+            c.contact_decision_role is None
+            or facts.decision_role in _as_set(c.contact_decision_role)
+        )
+        and (
+            c.engaged_contacts_at_account is None
+            or facts.engaged_contacts_at_account >= c.engaged_contacts_at_account
+        )
+        and (
+            c.roles_covered_at_account is None
+            or facts.roles_covered_at_account >= c.roles_covered_at_account
+        )
+        and (c.account_score is None or facts.account_score >= c.account_score)
+        and (c.bant is None or facts.bant_complete)
+    )
+
+
 def holds(condition: Condition, facts: ReadinessFacts) -> bool:
-    if not all(check.met for check in _leaves(condition, facts)):
+    if not _leaves_hold(condition, facts):
         return False
     if condition.all is not None and not all(holds(part, facts) for part in condition.all):
         return False
@@ -110,17 +147,15 @@ def explain(condition: Condition, facts: ReadinessFacts) -> tuple[Check, ...]:
 def qualify(model: ScoringModel, facts: ReadinessFacts) -> Readiness:
     tier = model.thresholds.for_tier(facts.tier)
     hard_cta = model.lifecycle.hard_cta_flag in facts.flags
-    mql = explain(tier.mql, facts)
-    sql = explain(tier.sql, facts)
     if holds(tier.sql, facts):
         if hard_cta or facts.bant_complete:
-            return Readiness("sql", False, mql, sql)
-        return Readiness("mql", True, mql, sql)
+            return Readiness("sql", False, tier, facts)
+        return Readiness("mql", True, tier, facts)
     if holds(tier.mql, facts):
-        return Readiness("mql", False, mql, sql)
+        return Readiness("mql", False, tier, facts)
     if holds(tier.lead, facts):
-        return Readiness("lead", False, mql, sql)
-    return Readiness("subscriber", False, mql, sql)
+        return Readiness("lead", False, tier, facts)
+    return Readiness("subscriber", False, tier, facts)
 
 
 def is_silent(
