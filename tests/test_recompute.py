@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, select
 
 from lead_world import EMAILS, NOW, build_world, event
+from silverplatter.domain.model_file import default_model_text
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.recompute import recompute
+from silverplatter.services.scoring_models import save_model
 from silverplatter.storage.engagement import state_of
 from silverplatter.storage.engagement_schema import account_scores, contact_scores
 from silverplatter.storage.schema import accounts, contacts
@@ -43,6 +45,27 @@ KINDS = (
     ("project_announced", {}),
 )
 WHO = (*EMAILS, "@acme.fi", "@pohja.fi")
+
+_GOLD = """[thresholds.gold]
+mql = { score = 20 }
+sql = { any = [ { flag = "hard_cta" }, { contact_seniority = "C-level", score = 10 } ] }"""
+#: The default model, and variants whose gold thresholds read the account roll-up,
+#: so that one contact's events can change another's stage.
+MODELS = (
+    default_model_text(),
+    default_model_text().replace(
+        _GOLD,
+        """[thresholds.gold]
+mql = { any = [ { score = 20 }, { engaged_contacts_at_account = 2 } ] }
+sql = { all = [ { roles_covered_at_account = 1 }, { flag = "hard_cta" } ] }""",
+    ),
+    default_model_text().replace(
+        _GOLD,
+        """[thresholds.gold]
+mql = { account_score = 30 }
+sql = { account_score = 45, contact_seniority = "C-level" }""",
+    ),
+)
 
 events_strategy = st.lists(
     st.tuples(
@@ -129,15 +152,21 @@ DEFAULT_PERSON = {"score": 0.0, "qualification": "subscriber", "stage": "subscri
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(drawn=events_strategy, seed=st.integers(0, 2**16), batches=st.integers(1, 4))
+@given(
+    drawn=events_strategy,
+    seed=st.integers(0, 2**16),
+    batches=st.integers(1, 4),
+    model=st.sampled_from(MODELS),
+)
 def test_incremental_equals_batch_for_any_order(
-    engine: Engine, drawn: list[tuple[int, int, float]], seed: int, batches: int
+    engine: Engine, drawn: list[tuple[int, int, float]], seed: int, batches: int, model: str
 ) -> None:
     items = _items(drawn)
     random.Random(seed).shuffle(items)  # late events: earlier times arrive after later ones
     with engine.connect() as connection:
         transaction = connection.begin()
         try:
+            save_model(connection, model, now=NOW)
             build_world(connection)
             size = max(1, -(-len(items) // batches))
             for start in range(0, len(items), size):

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from silverplatter.domain.scoring_model import ScoringModel
+from silverplatter.domain.scoring_model import Condition, ScoringModel
+from silverplatter.domain.vocabulary import VALUE_TIERS
+
+#: The threshold keys that read the account roll-up.
+ROLLUP_KEYS = ("engaged_contacts_at_account", "roles_covered_at_account", "account_score")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +49,30 @@ def roll_up(model: ScoringModel, own_score: float, members: Iterable[Member]) ->
             if member.decision_role in wanted_roles:
                 roles.add(member.decision_role)
     return AccountRollup(own_score, total, top, engaged, tuple(sorted(roles)))
+
+
+def _keys_read(condition: Condition) -> set[str]:
+    found = {key for key in ROLLUP_KEYS if getattr(condition, key) is not None}
+    for part in (condition.all or []) + (condition.any or []):
+        found |= _keys_read(part)
+    return found
+
+
+def rollup_keys_read(model: ScoringModel) -> frozenset[str]:
+    """Which roll-up figures any tier's thresholds read."""
+    found: set[str] = set()
+    for tier in VALUE_TIERS:
+        thresholds = model.thresholds.for_tier(tier)
+        for condition in (thresholds.lead, thresholds.mql, thresholds.sql):
+            found |= _keys_read(condition)
+    return frozenset(found)
+
+
+def threshold_view(rollup: AccountRollup, keys: frozenset[str]) -> tuple[float, ...]:
+    """The roll-up as the thresholds see it: a change here can change a member's stage."""
+    figures = {
+        "engaged_contacts_at_account": float(rollup.engaged_contacts),
+        "roles_covered_at_account": float(len(rollup.roles_covered)),
+        "account_score": rollup.score,
+    }
+    return tuple(figures[key] for key in ROLLUP_KEYS if key in keys)

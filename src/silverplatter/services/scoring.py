@@ -19,7 +19,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from silverplatter.domain.account_rollup import AccountRollup, Member, roll_up
+from silverplatter.domain.account_rollup import (
+    AccountRollup,
+    Member,
+    roll_up,
+    rollup_keys_read,
+    threshold_view,
+)
 from silverplatter.domain.engagement import EventFacts, bucket_start
 from silverplatter.domain.engagement_state import SubjectState, apply_event
 from silverplatter.domain.grades import letter_of
@@ -110,21 +116,57 @@ def score_events(
     rows = {row.id: row for row in first}
     rows.update((row.id, row) for row in store.contacts_for_scoring(connection, (), account_ids))
     states = {cid: store.state_of(row) for cid, row in rows.items()}
-    buckets = _load_buckets(connection, version, "c", contact_pending, "contact")
-    changed = _fold(states, buckets, version, "contact", contact_pending, at)
     account_rows = store.account_rows(connection, account_ids)
     account_states = {aid: store.state_of(row) for aid, row in account_rows.items()}
+    keys = rollup_keys_read(version.model)
+    before = {
+        aid: threshold_view(rollup, keys)
+        for aid, rollup in _rollups(version, rows.values(), states, account_states, at).items()
+    }
+    buckets = _load_buckets(connection, version, "c", contact_pending, "contact")
+    changed = _fold(states, buckets, version, "contact", contact_pending, at)
     own_buckets = _load_buckets(connection, version, "a", account_pending, "account")
     own_changed = _fold(account_states, own_buckets, version, "account", account_pending, at)
+    after = _rollups(version, rows.values(), states, account_states, at)
+    # Everyone at an account is re-qualified only when the roll-up figures the
+    # thresholds read have changed; otherwise just the people the events are about.
+    moved = {aid for aid, rollup in after.items() if threshold_view(rollup, keys) != before[aid]}
+    targets = {cid for cid, _f in contact_pending}
+    targets.update(cid for cid, row in rows.items() if row.account_id in moved)
     outcome.events_scored = len(contact_pending) + len(account_pending)
     outcome.stage_changes = evaluate(
-        connection, version, rows.values(), states, account_rows, account_states, now=now
+        connection,
+        version,
+        [row for cid, row in rows.items() if cid in targets],
+        states,
+        account_rows,
+        account_states,
+        now=now,
+        rollups=after,
     )
     store.save_buckets(connection, "c", changed)
     store.save_buckets(connection, "a", own_changed)
-    outcome.contacts_evaluated = len(rows)
+    outcome.contacts_evaluated = len(targets)
     outcome.accounts_evaluated = len(account_rows)
     return outcome
+
+
+def _rollups(
+    version: ModelVersion,
+    rows: Iterable[Row[Any]],
+    states: dict[int, SubjectState],
+    account_states: dict[int, SubjectState],
+    at: float,
+) -> dict[int, AccountRollup]:
+    """Each account's roll-up at ``at`` from the states of all its contacts in ``rows``."""
+    members: dict[int, list[Member]] = defaultdict(list)
+    for row in rows:
+        if row.account_id is not None:
+            members[row.account_id].append(Member(states[row.id].score_at(at), row.decision_role))
+    return {
+        aid: roll_up(version.model, state.score_at(at), members.get(aid, ()))
+        for aid, state in account_states.items()
+    }
 
 
 def evaluate(
@@ -136,8 +178,14 @@ def evaluate(
     account_states: dict[int, SubjectState],
     *,
     now: datetime,
+    rollups: dict[int, AccountRollup] | None = None,
 ) -> list[StageChange]:
-    """Grade, roll up and qualify the given contacts at ``now``; save; move stages."""
+    """Grade and qualify the given contacts at ``now``; save them and the accounts; move stages.
+
+    ``rollups`` are the accounts' roll-ups over all their contacts; without
+    them they are computed from ``rows``, which must then hold every contact
+    of the accounts.
+    """
     model = version.model
     at = now.timestamp()
     contacts = list(rows)
@@ -150,14 +198,8 @@ def evaluate(
         for row in contacts
     }
     scores = {row.id: states[row.id].score_at(at) for row in contacts}
-    members: dict[int, list[Member]] = defaultdict(list)
-    for row in contacts:
-        if row.account_id is not None:
-            members[row.account_id].append(Member(scores[row.id], row.decision_role))
-    rollups: dict[int, AccountRollup] = {
-        aid: roll_up(model, account_states[aid].score_at(at), members.get(aid, ()))
-        for aid in account_rows
-    }
+    if rollups is None:
+        rollups = _rollups(version, contacts, states, account_states, at)
     bant = bant_complete_contacts(connection, (row.id for row in contacts))
     saved: list[dict[str, Any]] = []
     changes: list[StageChange] = []
