@@ -12,8 +12,9 @@ Two parts, each printing a Markdown table:
     in-memory ``SubjectState``: the baseline); the fold, the contact's score,
     the account roll-up (``roll_up``), the contact's readiness (``qualify``,
     ``is_silent``) and the lifecycle move it calls for
-    (``automatic_change``); and the same with readiness and moves for
-    everyone at the account, as ``services/scoring.evaluate`` does.  Reports
+    (``automatic_change``); and what ``services/scoring.score_events`` does:
+    the same, plus readiness and moves for everyone else at the account when
+    the roll-up figures the thresholds read have moved.  Reports
     events/s and p50/p99/max latency.
 
 (b) **End to end** — ``ingest_events(..., score=True)`` against
@@ -48,7 +49,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from silverplatter.domain.account_rollup import Member, roll_up
+from silverplatter.domain.account_rollup import Member, roll_up, rollup_keys_read, threshold_view
 from silverplatter.domain.engagement import EventFacts, RuleBook
 from silverplatter.domain.engagement_state import SubjectState, apply_event
 from silverplatter.domain.grading import grade
@@ -188,18 +189,32 @@ def world(people: int, seed: int) -> tuple[list[Person], dict[int, list[int]], d
     return persons, members, tiers
 
 
+def _rollup(
+    model: Any,
+    own: SubjectState,
+    group: list[int],
+    persons: list[Person],
+    scores: dict[int, float],
+    at: float,
+) -> Any:
+    members = [Member(scores[m], persons[m].role) for m in group]
+    return roll_up(model, own.score_at(at), members)
+
+
 def in_process(count: int, people: int, seed: int, *, readiness: str) -> dict[str, float]:
     """Fold ``count`` events, deciding each one's consequences as far as ``readiness`` says.
 
     ``none``: the fold only; ``contact``: the contact's score, its account's
     roll-up and the contact's readiness and lifecycle move; ``account``: the
-    readiness and move of everyone at the account, as ``evaluate`` does.
+    readiness and move of everyone at the account when the roll-up figures the
+    thresholds read have moved, as ``score_events`` does.
     """
     model = parse_model(default_model_text())
     book = RuleBook(model)
     window = model.silence.within_days if model.silence else None
     flag_days = model.engagement.flag_days
     persons, members, tiers = world(people, seed)
+    keys = rollup_keys_read(model)
     start = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
     events = [
         (h.person, EventFacts(h.type, h.moment, h.channel, h.properties))
@@ -215,22 +230,37 @@ def in_process(count: int, people: int, seed: int, *, readiness: str) -> dict[st
         tick = clock()
         at = facts.occurred_at
         state = states[person]
+        account = persons[person].account
+        group = members[account] if account is not None else [person]
+        scores: dict[int, float] = {}
+        view_before: tuple[float, ...] = ()
+        if readiness == "account":
+            # As the engine does: the scores of everyone at the account once, before
+            # the fold; afterwards only the folded contact's score is new.
+            scores = {m: states[m].score_at(at) for m in group}
+            if account is not None:
+                before = _rollup(model, account_states[account], group, persons, scores, at)
+                view_before = threshold_view(before, keys)
         apply_event(state, book, "contact", facts, silence_window_days=window, now=at)
         if readiness != "none":
-            account = persons[person].account
-            group = members[account] if account is not None else [person]
-            scores = {m: states[m].score_at(at) for m in group}
+            if readiness == "account":
+                scores[person] = state.score_at(at)
+            else:
+                scores = {m: states[m].score_at(at) for m in group}
             rollup = (
-                roll_up(
-                    model,
-                    account_states[account].score_at(at),
-                    [Member(scores[m], persons[m].role) for m in group],
-                )
+                _rollup(model, account_states[account], group, persons, scores, at)
                 if account is not None
                 else None
             )
             tier = tiers[account] if account is not None else "unclassified"
-            for member in group if readiness == "account" else (person,):
+            # As the engine does: the others at the account only when the roll-up
+            # figures the thresholds read have moved.
+            everyone = (
+                readiness == "account"
+                and rollup is not None
+                and threshold_view(rollup, keys) != view_before
+            )
+            for member in group if everyone else (person,):
                 who, its = persons[member], states[member]
                 result = qualify(
                     model,
@@ -418,7 +448,7 @@ def main() -> None:
     paths = {
         "fold only (`apply_event`)": "none",
         "fold + the contact's readiness": "contact",
-        "fold + readiness of everyone at the account": "account",
+        "fold + readiness, the account's others when the roll-up moved": "account",
     }
     marks = {
         name: in_process(arguments.events, arguments.people, 11, readiness=mode)

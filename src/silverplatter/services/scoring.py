@@ -119,15 +119,20 @@ def score_events(
     account_rows = store.account_rows(connection, account_ids)
     account_states = {aid: store.state_of(row) for aid, row in account_rows.items()}
     keys = rollup_keys_read(version.model)
+    scores = {cid: state.score_at(at) for cid, state in states.items()}
+    own_scores = {aid: state.score_at(at) for aid, state in account_states.items()}
     before = {
         aid: threshold_view(rollup, keys)
-        for aid, rollup in _rollups(version, rows.values(), states, account_states, at).items()
+        for aid, rollup in _rollups(version, rows.values(), scores, own_scores).items()
     }
     buckets = _load_buckets(connection, version, "c", contact_pending, "contact")
     changed = _fold(states, buckets, version, "contact", contact_pending, at)
     own_buckets = _load_buckets(connection, version, "a", account_pending, "account")
     own_changed = _fold(account_states, own_buckets, version, "account", account_pending, at)
-    after = _rollups(version, rows.values(), states, account_states, at)
+    # Only the folded subjects' scores changed.
+    scores.update((cid, states[cid].score_at(at)) for cid, _f in contact_pending)
+    own_scores.update((aid, account_states[aid].score_at(at)) for aid, _f in account_pending)
+    after = _rollups(version, rows.values(), scores, own_scores)
     # Everyone at an account is re-qualified only when the roll-up figures the
     # thresholds read have changed; otherwise just the people the events are about.
     moved = {aid for aid, rollup in after.items() if threshold_view(rollup, keys) != before[aid]}
@@ -154,18 +159,16 @@ def score_events(
 def _rollups(
     version: ModelVersion,
     rows: Iterable[Row[Any]],
-    states: dict[int, SubjectState],
-    account_states: dict[int, SubjectState],
-    at: float,
+    scores: dict[int, float],
+    own_scores: dict[int, float],
 ) -> dict[int, AccountRollup]:
-    """Each account's roll-up at ``at`` from the states of all its contacts in ``rows``."""
+    """Each account's roll-up from the scores of all its contacts in ``rows``."""
     members: dict[int, list[Member]] = defaultdict(list)
     for row in rows:
         if row.account_id is not None:
-            members[row.account_id].append(Member(states[row.id].score_at(at), row.decision_role))
+            members[row.account_id].append(Member(scores[row.id], row.decision_role))
     return {
-        aid: roll_up(version.model, state.score_at(at), members.get(aid, ()))
-        for aid, state in account_states.items()
+        aid: roll_up(version.model, own, members.get(aid, ())) for aid, own in own_scores.items()
     }
 
 
@@ -199,7 +202,8 @@ def evaluate(
     }
     scores = {row.id: states[row.id].score_at(at) for row in contacts}
     if rollups is None:
-        rollups = _rollups(version, contacts, states, account_states, at)
+        own_scores = {aid: state.score_at(at) for aid, state in account_states.items()}
+        rollups = _rollups(version, contacts, scores, own_scores)
     bant = bant_complete_contacts(connection, (row.id for row in contacts))
     saved: list[dict[str, Any]] = []
     changes: list[StageChange] = []
