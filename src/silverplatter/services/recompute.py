@@ -44,7 +44,14 @@ from silverplatter.services.scoring_models import (
 from silverplatter.storage.engagement import half_life_key, micros
 from silverplatter.storage.engagement_schema import account_scores, contact_scores, score_buckets
 from silverplatter.storage.readiness_sql import qualification_case
-from silverplatter.storage.recompute_sql import QUIET, TOUCH, create_temp_as, hits_select, rule_rows
+from silverplatter.storage.recompute_sql import (
+    QUIET,
+    TOUCH,
+    create_temp_as,
+    hits_select,
+    quiet_rule_ids,
+    rule_rows,
+)
 from silverplatter.storage.schema import accounts, contacts
 from silverplatter.storage.scoring_sql import as_micros, clamp, grade_level, power2
 
@@ -114,7 +121,9 @@ def _totals(version: ModelVersion, scope: str, hits: Any, dialect: str, at: floa
     if scope == "contact":
         pseudo = rule_rows(book, scope)
         touch_ids = [r.idx for r in pseudo if r.kind == TOUCH] or [-1]
-        quiet_ids = [r.idx for r in pseudo if r.kind == QUIET] or [-1]
+        quiet_ids = [r.idx for r in pseudo if r.kind == QUIET]
+        quiet_ids += quiet_rule_ids(book).values()
+        quiet_ids = quiet_ids or [-1]
         is_touch = hits.c.idx.in_(touch_ids)
         columns.append(func.coalesce(func.sum(case((is_touch, hits.c.n))), 0).label("touches"))
         silence = version.model.silence
