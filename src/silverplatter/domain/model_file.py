@@ -124,7 +124,8 @@ def locate(text: str, path: list[str]) -> int | None:
                 return number
         if best_line is None:
             for number, line in enumerate(lines, start=1):
-                if wanted in line:
+                match = _KEY.match(line)
+                if match and match.group(1).split(".")[0].strip("\"'") == wanted:
                     return number
     return best_line
 
@@ -133,7 +134,9 @@ def _matches(parts: list[str], index: int, path: list[str]) -> int:
     """How many elements of ``path`` a table header covers (-1 if it is elsewhere)."""
     position = 0
     for part in parts:
-        if position >= len(path) or path[position].rstrip("_") != part:
+        if position >= len(path):
+            return position  # a sub-table of the value the path names: [thresholds.gold]
+        if path[position].rstrip("_") != part:
             return -1
         position += 1
     if index >= 0:
