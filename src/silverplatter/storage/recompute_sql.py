@@ -191,7 +191,3 @@ def create_temp_as(connection: Connection, name: str, statement: Select[Any]) ->
     else:
         positional = tuple(compiled.params[key] for key in compiled.positiontup or ())
         connection.exec_driver_sql(sql, positional)
-    if connection.dialect.name == "postgresql":
-        # Temporary tables get no statistics of their own: without them the
-        # planner guesses 200 groups per aggregate and spills to disk.
-        connection.exec_driver_sql(f"ANALYZE {name}")
