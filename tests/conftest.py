@@ -16,12 +16,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, text
 
+from silverplatter.services.users import use_hasher
 from silverplatter.storage.engine import make_engine, migrate
 from silverplatter.storage.schema import metadata
 
 BACKENDS = ("sqlite", "postgresql")
+
+# Cheap argon2 parameters keep the suite fast; production keeps the library's defaults.
+use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 PG_ADMIN_URL = os.environ.get(
     "SILVERPLATTER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

@@ -15,16 +15,18 @@ from silverplatter.settings import Settings
 from silverplatter.storage import migrations
 from silverplatter.storage.engine import make_engine
 from silverplatter.web.app import PAGE_SIZE, create_app
+from web_world import seed_users, signed_in, web_app
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def _client(engine: Engine, database_url: str) -> TestClient:
-    return TestClient(create_app(Settings(database_url=database_url), engine))
+    seed_users(engine)
+    return signed_in(web_app(engine, database_url), "admin")
 
 
 def test_healthz_reports_the_schema(engine: Engine, database_url: str) -> None:
-    response = _client(engine, database_url).get("/healthz")
+    response = TestClient(create_app(Settings(database_url=database_url), engine)).get("/healthz")
     assert response.status_code == 200
     body = response.json()
     latest = sorted(

@@ -201,6 +201,7 @@ def demo(
         status = workspace_status(engine)
         if if_empty and status is not None and status.contacts > 0:
             console.print(f"Demo workspace already holds {status.contacts:,} contacts.")
+            _print_demo_logins(engine)
             return
         with _progress("Generating demo world") as update:
             summary = generate_demo(
@@ -222,6 +223,23 @@ def demo(
         )
         table.add_row("seconds", f"{summary.seconds:.1f}")
         console.print(table)
+        _print_demo_logins(engine)
+
+
+def _print_demo_logins(engine: Engine) -> None:
+    """Show the demo users' sign-ins (set on first use, never reset)."""
+    from silverplatter.services.demo.logins import ensure_demo_logins
+
+    with engine.begin() as connection:
+        logins = ensure_demo_logins(connection, now=_now())
+    if not logins:
+        return
+    table = Table(title="Demo sign-ins (http://127.0.0.1:8000/login)")
+    for name in ("e-mail", "role", "password"):
+        table.add_column(name)
+    for login in logins:
+        table.add_row(login.email, login.role, login.password or "(changed since)")
+    console.print(table)
 
 
 @app.command("import")
@@ -342,10 +360,11 @@ def config(database_url: DatabaseOption = None) -> None:
 
 
 # The lead engine's commands live in their own modules, registered here.
-from silverplatter import cli_engine, cli_sales  # noqa: E402
+from silverplatter import cli_engine, cli_sales, cli_users  # noqa: E402
 
 cli_engine.register(app)
 cli_sales.register(app)
+cli_users.register(app)
 
 
 def main() -> None:

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
     port: int = Field(default=8000, description="Port the web server listens on.")
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark cookies Secure; set it when serving over HTTPS behind a proxy.",
+    )
     smtp_url: SecretStr | None = Field(
         default=None, description="SMTP server for outgoing mail, e.g. smtp://user:pw@host:587."
     )

@@ -5,6 +5,11 @@ the aggregates added after the foundation keep their tables in their own
 ``*_schema`` modules, imported here.
 """
 
-from silverplatter.storage import engagement_schema, handover_schema, lifecycle_schema
+from silverplatter.storage import (
+    access_schema,
+    engagement_schema,
+    handover_schema,
+    lifecycle_schema,
+)
 
-__all__ = ["engagement_schema", "handover_schema", "lifecycle_schema"]
+__all__ = ["access_schema", "engagement_schema", "handover_schema", "lifecycle_schema"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select, update
 
 from silverplatter.storage.schema import users
 
@@ -44,3 +45,21 @@ def create_user(
         .returning(users.c.id)
     )
     return int(result.scalar_one())
+
+
+def user_by_email(connection: Connection, email: str) -> Row[Any] | None:
+    return connection.execute(
+        select(users).where(users.c.email_key == email.strip().lower())
+    ).first()
+
+
+def user_by_id(connection: Connection, user_id: int) -> Row[Any] | None:
+    return connection.execute(select(users).where(users.c.id == user_id)).first()
+
+
+def all_users(connection: Connection) -> list[Row[Any]]:
+    return list(connection.execute(select(users).order_by(users.c.name, users.c.id)))
+
+
+def update_user(connection: Connection, user_id: int, **values: Any) -> None:
+    connection.execute(update(users).where(users.c.id == user_id).values(**values))

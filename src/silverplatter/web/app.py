@@ -1,50 +1,79 @@
-"""The web application: health check and the first pages over the workspace."""
+"""The web application: wiring of the API and the pages to one workspace database.
+
+Everything is wired here, explicitly: the engine, the clock, the templates,
+the rate limiters, the error handlers and each area's router.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Protocol
 
-from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from sqlalchemy import Connection, Engine, Row, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from silverplatter import __version__
-from silverplatter.services.workspace import workspace_name, workspace_status
 from silverplatter.settings import Settings
-from silverplatter.storage.accounts import page_of_accounts
-from silverplatter.storage.contacts import page_of_contacts
 from silverplatter.storage.engine import current_revision, make_engine
+from silverplatter.web import problems
+from silverplatter.web.rate_limit import RateLimiter
+from silverplatter.web.templating import make_templates
+from silverplatter.web.ui import auth, records
 
 HERE = Path(__file__).parent
-PAGE_SIZE = 50
+PAGE_SIZE = records.PAGE_SIZE
 
-After = Annotated[int | None, Query(ge=0, description="last id of the previous page")]
-Search = Annotated[str | None, Query(max_length=200)]
+Clock = Callable[[], datetime]
+
+#: The browser may load scripts, styles and pictures from this site only.
+CONTENT_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+)
 
 
-class PageOf(Protocol):
-    def __call__(
-        self, connection: Connection, *, after_id: int | None, limit: int, search: str | None
-    ) -> list[Row[Any]]: ...
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
 
 
-def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, engine: Engine | None = None, *, clock: Clock | None = None
+) -> FastAPI:
     """Wire the application to one workspace database."""
     database = engine or make_engine(settings.database_url, pool_pre_ping=True)
-    templates = Jinja2Templates(directory=HERE / "templates")
     application = FastAPI(
         title="Silverplatter",
         version=__version__,
+        description="Outside-in B2B lead management: records, events, scores, the sales queue.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,
         redoc_url=None,
     )
-    application.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     application.state.engine = database
+    application.state.settings = settings
+    application.state.clock = clock or _system_clock
+    application.state.templates = make_templates()
+    application.state.login_limiter = RateLimiter(limit=10, window=60.0)
+    application.state.workspace_name = None
+    application.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    problems.install(application)
+
+    @application.middleware("http")
+    async def _headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_POLICY)
+        if "text/html" in response.headers.get("content-type", ""):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
     @application.get("/healthz", tags=["operations"])
     def healthz() -> JSONResponse:
@@ -61,44 +90,6 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             {"status": "ok", "database": "ok", "schema": revision, "version": __version__}
         )
 
-    def _page(request: Request, template: str, name: str, context: dict[str, Any]) -> HTMLResponse:
-        return templates.TemplateResponse(
-            request, template, {"workspace_name": name, "version": __version__, **context}
-        )
-
-    def _no_workspace(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(
-            request, "base.html", {"workspace_name": None, "version": __version__}, status_code=503
-        )
-
-    @application.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        if (status := workspace_status(database)) is None:
-            return _no_workspace(request)
-        with database.connect() as connection:
-            top_accounts = page_of_accounts(connection, after_id=None, limit=10, search=None)
-            top_contacts = page_of_contacts(connection, after_id=None, limit=10, search=None)
-        context = {"figures": status, "accounts": top_accounts, "contacts": top_contacts}
-        return _page(request, "home.html", status.name, context)
-
-    def _listing(
-        request: Request, kind: str, page: PageOf, after: int | None, q: str | None
-    ) -> HTMLResponse:
-        """One page of a keyset-paginated, searchable list (accounts or contacts)."""
-        if (name := workspace_name(database)) is None:
-            return _no_workspace(request)
-        with database.connect() as connection:
-            rows = page(connection, after_id=after, limit=PAGE_SIZE, search=q)
-        following = rows[-1].id if len(rows) == PAGE_SIZE else None
-        context = {"kind": kind, "rows": rows, "q": q or "", "following": following}
-        return _page(request, "list.html", name, context)
-
-    @application.get("/accounts", response_class=HTMLResponse, include_in_schema=False)
-    def account_list(request: Request, after: After = None, q: Search = None) -> HTMLResponse:
-        return _listing(request, "accounts", page_of_accounts, after, q)
-
-    @application.get("/contacts", response_class=HTMLResponse, include_in_schema=False)
-    def contact_list(request: Request, after: After = None, q: Search = None) -> HTMLResponse:
-        return _listing(request, "contacts", page_of_contacts, after, q)
-
+    application.include_router(auth.router)
+    application.include_router(records.router)
     return application

@@ -1,0 +1,86 @@
+"""Who may do what: roles, the permissions they carry, and API token scopes.
+
+Three roles (issue: users and security):
+
+* **admin** manages users, tokens and settings, and may do everything else;
+* **marketing** edits scoring models, content and programmes, imports and
+  exports, reads every record;
+* **sales** works its queue and its accounts and records qualification.
+
+A permission is a ``area:verb`` string.  Every route names the one permission
+it needs; an API token carries *scopes*, which are permissions, and acts with
+the intersection of its scopes and its user's role.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Role = Literal["admin", "marketing", "sales"]
+ROLES: Final[tuple[Role, ...]] = ("admin", "marketing", "sales")
+
+#: Every permission with its one-line meaning.
+PERMISSIONS: Final[dict[str, str]] = {
+    "records:read": "read accounts, contacts, opportunities, meetings and events",
+    "records:write": "create and change accounts, contacts, opportunities and meetings",
+    "events:write": "send behaviour events",
+    "queue:read": "see the sales queue and explanations",
+    "queue:act": "accept, recycle or disqualify handed-over leads",
+    "qualification:write": "record BANT qualification and move lifecycle stages",
+    "model:read": "read the scoring model and its versions",
+    "model:write": "validate, save and activate scoring models",
+    "imports:write": "import CSV files",
+    "exports:read": "export records as CSV",
+    "dashboard:read": "see the dashboard",
+    "users:manage": "manage users, roles and other people's API tokens",
+    "audit:read": "read the audit log",
+    "tokens:own": "create and revoke one's own API tokens",
+}
+
+_ALL = frozenset(PERMISSIONS)
+
+GRANTS: Final[dict[Role, frozenset[str]]] = {
+    "admin": _ALL,
+    "marketing": frozenset(
+        {
+            "records:read",
+            "records:write",
+            "events:write",
+            "queue:read",
+            "model:read",
+            "model:write",
+            "imports:write",
+            "exports:read",
+            "dashboard:read",
+            "tokens:own",
+        }
+    ),
+    "sales": frozenset(
+        {
+            "records:read",
+            "queue:read",
+            "queue:act",
+            "qualification:write",
+            "model:read",
+            "dashboard:read",
+            "tokens:own",
+        }
+    ),
+}
+
+#: Sales sees its own accounts and contacts; the other roles see every record.
+OWN_RECORDS_ONLY: Final[frozenset[Role]] = frozenset({"sales"})
+
+
+def permissions_of(role: str, scopes: frozenset[str] | None = None) -> frozenset[str]:
+    """What a user of ``role`` may do, narrowed to ``scopes`` for an API token."""
+    granted = GRANTS[role] if is_role(role) else frozenset[str]()  # type: ignore[index]
+    return granted if scopes is None else granted & scopes
+
+
+def unknown_scopes(scopes: frozenset[str]) -> list[str]:
+    return sorted(scopes - _ALL)
+
+
+def is_role(value: str) -> bool:
+    return value in ROLES

@@ -1,0 +1,58 @@
+"""The audit log of sensitive actions: role changes, model activation, exports, erasure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import Connection
+
+from silverplatter.storage import access as store
+
+#: The actions the audit log records, with their meaning.
+ACTIONS: Final[dict[str, str]] = {
+    "user.created": "a user was created",
+    "user.role_changed": "a user's role changed",
+    "user.deactivated": "a user was deactivated",
+    "user.reactivated": "a user was reactivated",
+    "user.password_changed": "a user's password was set",
+    "user.locked": "a user was locked out after repeated failed sign-ins",
+    "token.created": "an API token was issued",
+    "token.revoked": "an API token was revoked",
+    "model.activated": "a scoring model version was activated",
+    "export.run": "records were exported",
+    "contact.erased": "a contact was erased",
+    "import.run": "records were imported",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts, and from where; ``user_id`` is None for the command line."""
+
+    user_id: int | None
+    ip_address: str | None = None
+
+
+def record(
+    connection: Connection,
+    action: str,
+    subject: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Write one audit entry in the caller's transaction."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    store.insert_audit(
+        connection,
+        occurred_at=now,
+        user_id=actor.user_id,
+        action=action,
+        subject=subject[:300],
+        details=details or {},
+        ip_address=actor.ip_address,
+    )
