@@ -19,13 +19,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from silverplatter import __version__
 from silverplatter.settings import Settings
 from silverplatter.storage.engine import current_revision, make_engine
-from silverplatter.web import problems
+from silverplatter.web import api, problems, ui
 from silverplatter.web.rate_limit import RateLimiter
 from silverplatter.web.templating import make_templates
-from silverplatter.web.ui import auth, records
 
 HERE = Path(__file__).parent
-PAGE_SIZE = records.PAGE_SIZE
+PAGE_SIZE = ui.records.PAGE_SIZE
 
 Clock = Callable[[], datetime]
 
@@ -90,6 +89,21 @@ def create_app(
             {"status": "ok", "database": "ok", "schema": revision, "version": __version__}
         )
 
-    application.include_router(auth.router)
-    application.include_router(records.router)
+    # One router per area; an area's module may include its own sub-routers.
+    for router in (
+        ui.auth.router,
+        ui.dashboard.router,
+        ui.queue.router,
+        ui.records.router,
+        ui.people.router,
+        ui.model.router,
+        ui.imports.router,
+        ui.admin.router,
+        api.records.router,
+        api.engine.router,
+        api.model.router,
+        api.imports.router,
+        api.admin.router,
+    ):
+        application.include_router(router)
     return application
