@@ -144,3 +144,33 @@ def test_times_are_stored_as_aware_utc(engine: Engine) -> None:
         stored = connection.execute(select(events.c.occurred_at)).scalar_one()
     assert stored == datetime(2026, 2, 27, 10, 0, tzinfo=UTC)
     assert stored.tzinfo is not None and stored.utcoffset() is not None
+
+
+def test_an_event_on_a_boundary_compares_on_the_right_side(engine: Engine) -> None:
+    """Whole-second times are stored like every other time, so text comparison holds."""
+    _seed(engine)
+    midnight = datetime(2026, 3, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        ingest_events(
+            connection,
+            [
+                {
+                    "type": "page_view",
+                    "occurred_at": "2026-03-01T00:00:00Z",
+                    "email": "anna@nordtek.fi",
+                },
+                {
+                    "type": "page_view",
+                    "occurred_at": "2026-02-28T23:59:59.5Z",
+                    "email": "anna@nordtek.fi",
+                },
+            ],
+            now=NOW,
+        )
+        since = connection.execute(
+            select(func.count()).select_from(events).where(events.c.occurred_at >= midnight)
+        ).scalar_one()
+        before = connection.execute(
+            select(func.count()).select_from(events).where(events.c.occurred_at < midnight)
+        ).scalar_one()
+    assert (since, before) == (1, 1)

@@ -96,7 +96,10 @@ def append(connection: Connection, rows: Sequence[NewEvent]) -> list[NewEvent]:
     if not rows:
         return []
     dialect = connection.dialect
-    as_time: Callable[[Any], Any] = events.c.occurred_at.type.bind_processor(dialect) or _as_is
+    # The full chain (the UTC check and the dialect's own formatting), so SQLite gets the
+    # same text as SQLAlchemy writes elsewhere: times compare correctly as text.
+    kind = events.c.occurred_at.type.dialect_impl(dialect)
+    as_time: Callable[[Any], Any] = kind.bind_processor(dialect) or _as_is
     dumps = json.dumps
     stamped = {moment: as_time(moment) for moment in {row.received_at for row in rows}}
     parameters = [

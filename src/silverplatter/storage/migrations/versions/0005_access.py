@@ -27,7 +27,20 @@ def _user_key(table: str, column: str, ondelete: str) -> sa.ForeignKeyConstraint
     )
 
 
+def _normalise_event_times() -> None:
+    """SQLite: whole-second event times written without ``.000000`` get it, so that
+    every stored time has one text form and compares correctly as text."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for column in ("occurred_at", "received_at"):
+        op.execute(
+            f"UPDATE events SET {column} = {column} || '.000000' "  # noqa: S608 - fixed names
+            f"WHERE length({column}) = 19"
+        )
+
+
 def upgrade() -> None:
+    _normalise_event_times()
     op.create_table(
         "web_sessions",
         sa.Column("id", sa.String(length=64), nullable=False),
