@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from silverplatter.storage.rows import IN_CHUNK
+from silverplatter.storage.rows import one_of
 from silverplatter.storage.schema import events
 
 
@@ -53,15 +53,10 @@ def key_hash(idempotency_key: str) -> int:
 def existing_hashes(connection: Connection, hashes: Iterable[int]) -> set[int]:
     """Which of these key digests are already in the log."""
     wanted = sorted(set(hashes))
-    found: set[int] = set()
-    for start in range(0, len(wanted), IN_CHUNK):
-        chunk = wanted[start : start + IN_CHUNK]
-        found.update(
-            connection.execute(select(events.c.key_hash).where(events.c.key_hash.in_(chunk)))
-            .scalars()
-            .all()
-        )
-    return found
+    if not wanted:
+        return set()
+    statement = select(events.c.key_hash).where(one_of(connection, events.c.key_hash))
+    return set(connection.execute(statement, {"keys": wanted}).scalars())
 
 
 _APPEND = {

@@ -7,10 +7,42 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Connection, Row, Table, bindparam, select, update
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    BigInteger,
+    Column,
+    ColumnElement,
+    Connection,
+    Integer,
+    Row,
+    String,
+    Table,
+    bindparam,
+    func,
+    select,
+    update,
+)
 
 #: Stay well below SQLite's limit of bound parameters per statement.
 IN_CHUNK = 900
+
+
+def one_of(connection: Connection, key: Column[Any], name: str = "keys") -> ColumnElement[bool]:
+    """``key`` is one of the list bound later as ``name``, with ONE parameter.
+
+    ``= ANY(array)`` on PostgreSQL, ``IN (SELECT value FROM json_each(json))``
+    on SQLite: the statement text is the same for any number of keys, so it
+    is compiled once and cached, where an expanding ``IN`` of 500 keys is
+    re-rendered on every call.
+    """
+    if connection.dialect.name == "postgresql":
+        kind = Integer if isinstance(key.type, Integer) else String
+        if isinstance(key.type, BigInteger):
+            kind = BigInteger
+        return key == func.any(bindparam(name, type_=ARRAY(kind)))
+    each = func.json_each(bindparam(name, type_=JSON)).table_valued("value")
+    return key.in_(select(each.c.value).scalar_subquery())
 
 
 def rows_by(
@@ -22,13 +54,12 @@ def rows_by(
 ) -> dict[Any, Row[Any]]:
     """Rows of ``table`` (or just ``columns`` of them) whose ``key`` is one of ``keys``."""
     wanted = sorted({value for value in keys if value is not None}, key=str)
-    found: dict[Any, Row[Any]] = {}
+    if not wanted:
+        return {}
     chosen = select(table) if columns is None else select(key, *columns)
-    for start in range(0, len(wanted), IN_CHUNK):
-        chunk = wanted[start : start + IN_CHUNK]
-        for row in connection.execute(chosen.where(key.in_(chunk))):
-            found[row._mapping[key.name]] = row
-    return found
+    statement = chosen.where(one_of(connection, key))
+    rows = connection.execute(statement, {"keys": wanted})
+    return {row._mapping[key.name]: row for row in rows}
 
 
 def insert_returning_ids(
