@@ -22,8 +22,10 @@ from silverplatter.domain.vocabulary import CONTACT_CREATING_EVENTS
 from silverplatter.services.records import upsert_contacts
 from silverplatter.services.scoring import score_events
 from silverplatter.storage import events as event_store
+from silverplatter.storage.events import key_hash
 from silverplatter.storage.rows import rows_by
 from silverplatter.storage.schema import accounts, contacts
+from silverplatter.storage.scoring_backlog import queue_keys
 
 _CONTACT_COLUMNS = (contacts.c.id, contacts.c.account_id)
 
@@ -167,12 +169,15 @@ def ingest_events(
     *,
     now: datetime,
     score: bool = True,
+    defer: bool = False,
 ) -> IngestResult:
     """Validate and append a batch of events inside the caller's transaction.
 
     With ``score`` (the default) the lead engine folds the appended events into
     the scores at once and moves lifecycle stages; bulk loads that recompute
-    afterwards pass ``score=False``.
+    afterwards pass ``score=False``.  With ``defer`` the appended events are
+    queued in the scoring backlog instead, for ``score_backlog`` moments later
+    (the HTTP ingest: it answers as soon as the batch is stored).
     """
     result = IngestResult()
     fresh = _distinct(_validate(items, result), result)
@@ -248,7 +253,9 @@ def ingest_events(
     appended = event_store.append(connection, rows)
     result.accepted = len(appended)
     result.duplicates += len(rows) - result.accepted
-    if score and appended:
+    if score and defer and appended:
+        queue_keys(connection, [key_hash(row.idempotency_key) for row in appended], now)
+    elif score and appended:
         scored = score_events(connection, appended, now=now)
         result.stage_changes = len(scored.stage_changes)
     result.errors.sort(key=lambda error: error.index)

@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
 )
 
-from silverplatter.storage.schema import metadata
+from silverplatter.storage.schema import BigId, metadata
 from silverplatter.storage.types import JsonDocument, UtcDateTime
 
 Double = Float(precision=53)
@@ -90,4 +90,14 @@ score_buckets = Table(
     Column("bucket_ts", Double, primary_key=True),
     Column("points", Double, nullable=False),
     CheckConstraint("subject IN ('c', 'a')", name="subject"),
+)
+
+#: Events appended but not yet folded into the scores: the API's ingest writes
+#: the event and its backlog row in one transaction, and the scorer folds and
+#: deletes backlog rows in one transaction, so no event is scored twice or lost.
+scoring_backlog = Table(
+    "scoring_backlog",
+    metadata,
+    Column("event_id", BigId, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("queued_at", UtcDateTime, nullable=False),
 )
