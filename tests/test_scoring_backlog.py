@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import Engine, select
 from silverplatter.domain.records import ContactFields
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.records import upsert_contacts
-from silverplatter.services.scoring_backlog import backlog_size, score_backlog
+from silverplatter.services.scoring_backlog import BacklogScorer, backlog_size, score_backlog
 from silverplatter.services.workspace import init_workspace
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.schema import contacts
@@ -82,3 +83,25 @@ def test_resending_a_deferred_batch_queues_nothing_new(engine: Engine) -> None:
     with engine.begin() as connection:
         again = ingest_events(connection, _events("a@buyer.fi"), now=NOW, defer=True)
         assert (again.accepted, again.duplicates, backlog_size(connection)) == (0, 5, 5)
+
+
+def test_the_scorer_thread_drains_the_backlog(engine: Engine) -> None:
+    init_workspace(engine, name="Seller", now=NOW)
+    with engine.begin() as connection:
+        upsert_contacts(connection, [ContactFields(email="a@buyer.fi")], now=NOW)
+        ingest_events(connection, _events("a@buyer.fi"), now=NOW, defer=True)
+    scorer = BacklogScorer(engine, lambda: NOW)
+    scorer.start()
+    try:
+        scorer.wake()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                if backlog_size(connection) == 0:
+                    break
+            time.sleep(0.05)
+    finally:
+        scorer.stop()
+    with engine.connect() as connection:
+        assert backlog_size(connection) == 0
+    assert round(_state(engine, "a@buyer.fi")[0], 2) == 38.85

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
         default=False,
         description="Mark cookies Secure; set it when serving over HTTPS behind a proxy.",
     )
+    scoring_worker: bool = Field(
+        default=True,
+        description="Score events accepted over HTTP in a thread of the web process.",
+    )
     smtp_url: SecretStr | None = Field(
         default=None, description="SMTP server for outgoing mail, e.g. smtp://user:pw@host:587."
     )

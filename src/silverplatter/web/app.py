@@ -6,7 +6,8 @@ the rate limiters, the error handlers and each area's router.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from silverplatter import __version__
+from silverplatter.services.scoring_backlog import BacklogScorer, backlog_size
 from silverplatter.settings import Settings
 from silverplatter.storage.engine import current_revision, make_engine
 from silverplatter.web import api, problems, ui
@@ -44,7 +46,22 @@ def create_app(
 ) -> FastAPI:
     """Wire the application to one workspace database."""
     database = engine or make_engine(settings.database_url, pool_pre_ping=True)
+    now = clock or _system_clock
+    scorer = BacklogScorer(database, now)
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        """Score what the API accepted while the server runs (tests call the service)."""
+        if settings.scoring_worker:
+            scorer.start()
+        try:
+            yield
+        finally:
+            if settings.scoring_worker:
+                scorer.stop()
+
     application = FastAPI(
+        lifespan=lifespan,
         title="Silverplatter",
         version=__version__,
         description="Outside-in B2B lead management: records, events, scores, the sales queue.",
@@ -54,7 +71,8 @@ def create_app(
     )
     application.state.engine = database
     application.state.settings = settings
-    application.state.clock = clock or _system_clock
+    application.state.clock = now
+    application.state.scorer = scorer
     application.state.templates = make_templates()
     application.state.login_limiter = RateLimiter(limit=10, window=60.0)
     application.state.workspace_name = None
@@ -81,12 +99,22 @@ def create_app(
             with database.connect() as connection:
                 connection.execute(text("SELECT 1"))
             revision = current_revision(database)
+            waiting = None
+            if revision is not None and revision >= "0006":
+                with database.connect() as connection:
+                    waiting = backlog_size(connection)
         except SQLAlchemyError as error:
             return JSONResponse(
                 {"status": "unavailable", "database": type(error).__name__}, status_code=503
             )
         return JSONResponse(
-            {"status": "ok", "database": "ok", "schema": revision, "version": __version__}
+            {
+                "status": "ok",
+                "database": "ok",
+                "schema": revision,
+                "version": __version__,
+                "scoring_backlog": waiting,
+            }
         )
 
     # One router per area; an area's module may include its own sub-routers.
