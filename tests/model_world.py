@@ -89,7 +89,9 @@ def states(connection: Connection) -> dict[str, tuple[str, str | None, float | N
 def row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {
-            table.name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+            table.name: int(
+                connection.execute(select(func.count()).select_from(table)).scalar_one()
+            )
             for table in metadata.sorted_tables
         }
 

@@ -41,7 +41,9 @@ def test_errors_name_line_and_field_in_readable_words() -> None:
         "line 57, engagement.bogus: unknown key 'bogus'",
     ]
     [syntax] = check_source(DEFAULT.replace("[grading]", "[grading\n"))
-    assert syntax == SourceError(12, "TOML syntax", "expected ']' at the end of a table declaration")
+    assert syntax == SourceError(
+        12, "TOML syntax", "expected ']' at the end of a table declaration"
+    )
 
 
 def test_preview_equals_what_activation_then_does(engine: Engine) -> None:
@@ -64,8 +66,12 @@ def test_preview_equals_what_activation_then_does(engine: Engine) -> None:
         result = activate_source(connection, CHANGED, now=NOW, actor=Actor(None))
         after = states(connection)
     assert result.stage_changes == preview.stage_changes
-    assert moves(before, after, 0) == {(m.origin, m.target): m.contacts for m in preview.stage_moves}
-    assert moves(before, after, 1) == {(m.origin, m.target): m.contacts for m in preview.grade_moves}
+    assert moves(before, after, 0) == {
+        (m.origin, m.target): m.contacts for m in preview.stage_moves
+    }
+    assert moves(before, after, 1) == {
+        (m.origin, m.target): m.contacts for m in preview.grade_moves
+    }
     grown = row_counts(engine)
     assert grown["handovers"] - counts["handovers"] == preview.handovers
 
@@ -110,7 +116,9 @@ def test_activation_and_rollback_are_audited_with_the_user(engine: Engine) -> No
     assert (result.model_version, result.stage_changes) == (1, 3)
     with engine.connect() as connection:
         entries = connection.execute(
-            select(audit_log).where(audit_log.c.action == "model.activated").order_by(audit_log.c.id)
+            select(audit_log)
+            .where(audit_log.c.action == "model.activated")
+            .order_by(audit_log.c.id)
         ).all()
         history = version_history(connection)
     assert [(e.user_id, e.subject, e.ip_address) for e in entries] == [
