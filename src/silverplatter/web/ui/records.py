@@ -1,72 +1,138 @@
-"""The home page and the first lists of accounts and contacts."""
+"""The lists of contacts (``/contacts``) and accounts (``/accounts``).
+
+Each page takes the same filter class as its API list (``ContactFilter`` /
+``AccountFilter``) and the same scoping, so what a salesperson sees here is
+exactly what the API gives them.  With an ``HX-Request`` header the page
+answers just its table, which the filter form swaps in place.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Final
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Connection, Row
+from sqlalchemy import Engine
 
+from silverplatter.domain.grades import GRADE_LETTERS
+from silverplatter.domain.lifecycle import STAGES
+from silverplatter.domain.record_filters import DEFAULT_LIMIT, AccountFilter, ListFilter
+from silverplatter.domain.vocabulary import ACCOUNT_STATUSES, DECISION_ROLES, VALUE_TIERS
 from silverplatter.services.sessions import Principal
-from silverplatter.services.workspace import workspace_status
-from silverplatter.storage.accounts import page_of_accounts
-from silverplatter.storage.contacts import page_of_contacts
+from silverplatter.storage.record_lists import Page, owners
+from silverplatter.web.filters import (
+    AccountQuery,
+    ContactQuery,
+    accounts_for,
+    contacts_for,
+    owned_by,
+)
 from silverplatter.web.security import requires
 from silverplatter.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-PAGE_SIZE = 50
+PAGE_SIZE: Final = DEFAULT_LIMIT
 
-After = Annotated[int | None, Query(ge=0, description="last id of the previous page")]
-Search = Annotated[str | None, Query(max_length=200)]
+SORT_LABELS: Final = {
+    "name": "Name",
+    "created": "Date added",
+    "score": "Score",
+    "updated": "Last changed",
+}
+CONSENT_LABELS: Final = {
+    "given": "May be e-mailed",
+    "confirmed": "Confirmed (double opt-in)",
+    "withdrawn": "Withdrawn",
+    "none": "Never asked",
+}
 
 
-class PageOf(Protocol):
-    def __call__(
-        self, connection: Connection, *, after_id: int | None, limit: int, search: str | None
-    ) -> list[Row[Any]]: ...
+def _words(value: str) -> str:
+    return value.replace("_", " ").capitalize()
 
 
-@router.get("/", response_class=HTMLResponse)
-def home(
-    request: Request, _: Annotated[Principal, Depends(requires("dashboard:read"))]
-) -> HTMLResponse:
-    engine = request.app.state.engine
-    status = workspace_status(engine)
+def _link(path: str, chosen: ListFilter, **changes: Any) -> str:
+    pairs = chosen.query_pairs(**changes)
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def _sort_links(path: str, chosen: ListFilter) -> dict[str, dict[str, str]]:
+    """Per sortable column: the link that sorts by it (flipping the direction if it already
+    does), and its ``aria-sort`` value."""
+    links = {}
+    for key in SORT_LABELS:
+        current = chosen.sort == key
+        direction = ("desc" if chosen.order == "asc" else "asc") if current else None
+        state = ("ascending" if chosen.order == "asc" else "descending") if current else "none"
+        links[key] = {
+            "url": _link(path, chosen, sort=key, direction=direction, after=None),
+            "state": state,
+        }
+    return links
+
+
+def _owner_choices(request: Request) -> list[tuple[int, str]]:
+    engine: Engine = request.app.state.engine
     with engine.connect() as connection:
-        top_accounts = page_of_accounts(connection, after_id=None, limit=10, search=None)
-        top_contacts = page_of_contacts(connection, after_id=None, limit=10, search=None)
-    context = {"figures": status, "accounts": top_accounts, "contacts": top_contacts}
-    return render(request, "home.html", context)
+        return [(row.id, row.name) for row in owners(connection)]
 
 
 def _listing(
-    request: Request, kind: str, page: PageOf, after: int | None, q: str | None
-) -> HTMLResponse:
-    """One page of a keyset-paginated, searchable list (accounts or contacts)."""
-    with request.app.state.engine.connect() as connection:
-        rows = page(connection, after_id=after, limit=PAGE_SIZE, search=q)
-    following = rows[-1].id if len(rows) == PAGE_SIZE else None
-    context = {"kind": kind, "rows": rows, "q": q or "", "following": following}
-    return render(request, "list.html", context)
-
-
-@router.get("/accounts", response_class=HTMLResponse)
-def account_list(
     request: Request,
-    _: Annotated[Principal, Depends(requires("records:read"))],
-    after: After = None,
-    q: Search = None,
+    principal: Principal,
+    kind: str,
+    chosen: ListFilter,
+    page: Page,
+    extra: dict[str, Any],
 ) -> HTMLResponse:
-    return _listing(request, "accounts", page_of_accounts, after, q)
+    path = f"/{kind}"
+    context = {
+        "kind": kind,
+        "rows": page.rows,
+        "chosen": chosen,
+        "next_url": _link(path, chosen, after=page.next) if page.next else None,
+        "first_url": _link(path, chosen, after=None) if chosen.after else None,
+        "sorts": _sort_links(path, chosen),
+        "sort_labels": SORT_LABELS,
+        "tiers": VALUE_TIERS,
+        "owners": [] if owned_by(principal) is not None else _owner_choices(request),
+        "words": _words,
+        **extra,
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    template = f"records_{kind}_table.html" if partial else f"records_{kind}.html"
+    return render(request, template, context)
 
 
 @router.get("/contacts", response_class=HTMLResponse)
 def contact_list(
     request: Request,
-    _: Annotated[Principal, Depends(requires("records:read"))],
-    after: After = None,
-    q: Search = None,
+    principal: Annotated[Principal, Depends(requires("records:read"))],
+    chosen: ContactQuery,
 ) -> HTMLResponse:
-    return _listing(request, "contacts", page_of_contacts, after, q)
+    """Contacts with filters, search, sortable columns and a keyset pager."""
+    page = contacts_for(request, principal, chosen)
+    extra = {
+        "stages": [(stage.name, stage.label) for stage in STAGES],
+        "stage_labels": {stage.name: stage.label for stage in STAGES},
+        "grades": GRADE_LETTERS[::-1],
+        "roles": DECISION_ROLES,
+        "consents": CONSENT_LABELS,
+    }
+    return _listing(request, principal, "contacts", chosen, page, extra)
+
+
+@router.get("/accounts", response_class=HTMLResponse)
+def account_list(
+    request: Request,
+    principal: Annotated[Principal, Depends(requires("records:read"))],
+    chosen: AccountQuery,
+) -> HTMLResponse:
+    """Accounts with filters, search, sortable columns and a keyset pager."""
+    page = accounts_for(request, principal, chosen)
+    extra = {"statuses": ACCOUNT_STATUSES}
+    return _listing(request, principal, "accounts", chosen, page, extra)
+
+
+__all__ = ["PAGE_SIZE", "AccountFilter", "router"]
