@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import shutil
 import tempfile
 import threading
 import time
@@ -141,6 +142,7 @@ class ImportJobs:
         """Copy ``stream`` to ``target``; :class:`UploadTooLarge` past ``limit`` bytes."""
         most = self.max_upload_bytes if limit is None else limit
         written = 0
+        target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as out:
             for chunk in _chunks(stream):
                 written += len(chunk)
@@ -150,6 +152,11 @@ class ImportJobs:
                     raise UploadTooLarge(f"the file is larger than {most // (1024 * 1024)} MB")
                 out.write(chunk)
         return target
+
+    def discard(self, folder: Path) -> None:
+        """Remove an upload's folder that will not be imported."""
+        if folder.resolve().is_relative_to(self.uploads.resolve()):
+            _remove(folder)
 
     def holds(self, path: Path) -> bool:
         """Whether ``path`` is a file inside the uploads directory (no way out via ``..``)."""
@@ -361,6 +368,4 @@ def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
 
 
 def _remove(folder: Path) -> None:
-    for item in folder.iterdir():
-        item.unlink(missing_ok=True)
-    folder.rmdir()
+    shutil.rmtree(folder, ignore_errors=True)
