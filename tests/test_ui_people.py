@@ -41,6 +41,7 @@ def test_the_contact_page_shows_every_section(world: tuple[FastAPI, dict[str, in
         "SQL missing flag hard_cta met score 13.4 ≥ 10",
         "pricing or demo page 1 10.0 6.1 14 days",
         "Target industry Industrial machinery match +2/3",
+        "Large company (revenue) 80,000,000 match +1",
         "Budget 200k Authority decides Need faster deliveries Timeline 2026-09-01",
         "2026-05-22 12:00 Visited a page — /pricing 11.0 (capped) page_view, pricing or demo page",
         "2026-06-01 12:00 Subscriber → MQL the scoring rules mql criteria met",
