@@ -37,6 +37,9 @@ router = APIRouter(include_in_schema=False)
 
 #: Months the charts cover, the current one (counted so far) last.
 MONTHS = 12
+#: Chart widths: a card spanning two grid columns, and a card of one column.
+WIDE = 640
+NARROW = 360
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +99,13 @@ def charts(figures: DashboardFigures) -> dict[str, Markup]:
             y_label="contacts",
             chart_id="qualified",
         ),
-        "funnel": funnel_chart(funnel, title="Contacts that reached each stage", chart_id="funnel"),
+        "funnel": funnel_chart(
+            funnel, title="Contacts that reached each stage", width=NARROW, chart_id="funnel"
+        ),
         "traffic_split": donut_or_split_bar(
             [("Owned", traffic.recent.owned), ("Bought", traffic.recent.bought)],
             title="Owned against bought traffic, last 30 days",
+            width=NARROW,
             chart_id="traffic-split",
         ),
         "traffic_months": grouped_bar_chart(
@@ -109,6 +115,8 @@ def charts(figures: DashboardFigures) -> dict[str, Markup]:
                 Series("Bought", [m.bought for m in traffic.by_month]),
             ],
             title="Owned and bought traffic per month",
+            width=NARROW,
+            height=200,
             y_label="events",
             chart_id="traffic-months",
         ),
