@@ -283,3 +283,17 @@ def test_api_docs_page_loads_local_assets_only(engine: Engine, database_url: str
     starter = client.get("/static/swagger/swagger-init.js").text
     assert 'url: "/api/v1/openapi.json"' in starter
     assert 'dom_id: "#swagger"' in starter
+
+
+def test_names_render_inert_on_the_admin_pages(engine: Engine, database_url: str) -> None:
+    seed_users(engine)
+    admin = signed_in(web_app(engine, database_url), "admin")
+    hostile = "<script>alert(1)</script>"
+    created = _form(
+        admin,
+        "/admin/users",
+        {"name": hostile, "email": "x@seller.example", "role": "sales", "password": "x" * 10},
+    )
+    for page in (admin.get("/admin/users"), admin.get(created.headers["location"])):
+        assert hostile not in page.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
