@@ -3,8 +3,15 @@
 Every list is keyset-paginated on (sort key, id), never OFFSET.  Each sort is
 a tuple of expressions whose last member is the row's id; the next page starts
 strictly after the previous page's last tuple, compared as a row value, so an
-index on exactly that tuple serves every page without sorting (the indexes a
-large workspace needs are listed in ``docs/architecture.md``).
+index on exactly that tuple serves every page without sorting.  The indexes
+these sorts need (not all exist yet; the statements are correct without them,
+only slower on a large workspace):
+
+* contacts ``(lower(coalesce(last_name, '')), lower(coalesce(first_name, '')), id)``,
+  ``(created_at, id)``, ``(updated_at, id)``;
+* contact_scores ``(score, contact_id)``;
+* accounts ``(lower(name), id)``, ``(created_at, id)``, ``(updated_at, id)``;
+* account_scores ``(score, account_id)``.
 
 The score sort reads ``contact_scores``/``account_scores``: scored rows come
 first in score order, then the rows without a score (never computed yet) in
