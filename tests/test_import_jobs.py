@@ -84,6 +84,7 @@ def test_a_run_is_recorded_at_once_and_ends_with_exact_counts(
         "not-an-email,Bad,Row,3,email: 'not-an-email' is not a valid email address: "
         "An email address must have an @-sign.",
     ]
+    assert sorted(path.name for path in info.rejects_file.parent.iterdir()) == ["leads.rejects.csv"]
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(contacts)).scalar() == 2
 
@@ -119,6 +120,7 @@ def test_runs_are_listed_newest_first_in_pages(engine: Engine, runner: ImportJob
     assert last is None
     assert rest[0].started_by is None
     assert rest[0].rejects_file is None
+    assert list(runner.uploads.iterdir()) == []
 
 
 def test_only_reject_reports_under_the_uploads_directory_are_handed_out(

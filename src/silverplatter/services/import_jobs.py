@@ -9,8 +9,9 @@ run's counts live in its row; how far through the file it is (bytes done of
 total) lives here, in memory, while it runs.
 
 Uploaded files are kept under an uploads directory, one folder per upload,
-with the run's reject report beside the file.  Only reject reports under
-that directory are ever served back.
+with the run's reject report beside the file.  Once a run has finished only
+its reject report stays (a failed run keeps its file, to be imported
+again).  Only reject reports under that directory are ever served back.
 """
 
 from __future__ import annotations
@@ -263,6 +264,7 @@ class ImportJobs:
                 progress=progress,
             )
             job.run_id = summary.run_id
+            _tidy(job.source, keep=summary.rejects_path)
         except ImportFileError as error:
             job.error = str(error)
         except Exception as error:  # the thread must report, not die silently
@@ -365,6 +367,18 @@ def recent_runs(
 def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
     while chunk := stream.read(_CHUNK):
         yield chunk
+
+
+def _tidy(source: Path, keep: Path | None) -> None:
+    """After a finished run, keep only its reject report: the upload holds personal data."""
+    if keep is None:
+        _remove(source.parent)
+        return
+    for item in source.parent.iterdir():
+        if item.is_dir():
+            _remove(item)
+        elif item != keep:
+            item.unlink(missing_ok=True)
 
 
 def _remove(folder: Path) -> None:

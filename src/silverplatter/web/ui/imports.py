@@ -80,7 +80,7 @@ def _form_page(
             "following": following,
             "older": after is not None,
             "chosen": chosen or {"object_type": "contacts", "preset": "none"},
-            "error": error.detail if error else None,
+            "error": next(iter(errors.values()), error.detail) if error else None,
             "errors": errors,
         },
         status_code=error.status if error else 200,
