@@ -24,6 +24,7 @@ from silverplatter.storage.engine import current_revision, make_engine
 from silverplatter.web import api, problems, ui
 from silverplatter.web.rate_limit import RateLimiter
 from silverplatter.web.templating import make_templates
+from silverplatter.web.ui import api_docs
 
 HERE = Path(__file__).parent
 PAGE_SIZE = ui.records.PAGE_SIZE
@@ -127,6 +128,7 @@ def create_app(
         ui.model.router,
         ui.imports.router,
         ui.admin.router,
+        api_docs.router,
         api.records.router,
         api.engine.router,
         api.model.router,
