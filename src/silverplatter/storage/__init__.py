@@ -10,6 +10,13 @@ from silverplatter.storage import (
     engagement_schema,
     handover_schema,
     lifecycle_schema,
+    list_indexes,
 )
 
-__all__ = ["access_schema", "engagement_schema", "handover_schema", "lifecycle_schema"]
+__all__ = [
+    "access_schema",
+    "engagement_schema",
+    "handover_schema",
+    "lifecycle_schema",
+    "list_indexes",
+]

@@ -38,6 +38,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     tuple_,
@@ -50,6 +51,8 @@ from silverplatter.storage.schema import accounts, consent_records, contacts, us
 
 c, a, s, sa = contacts.c, accounts.c, contact_scores.c, account_scores.c
 owner = users.alias("owner")
+#: An inline '' (not a bound parameter), so sort expressions match their indexes.
+EMPTY = literal_column("''")
 
 #: Latest e-mail consent actions under which a contact may be e-mailed.
 CONSENTING = ("granted", "confirmed")
@@ -77,8 +80,8 @@ def _contact_sorts() -> dict[str, SortKey]:
     return {
         "name": SortKey(
             (
-                func.lower(func.coalesce(c.last_name, "")),
-                func.lower(func.coalesce(c.first_name, "")),
+                func.lower(func.coalesce(c.last_name, EMPTY)),
+                func.lower(func.coalesce(c.first_name, EMPTY)),
                 c.id,
             ),
             (str, str, int),
