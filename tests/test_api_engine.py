@@ -142,6 +142,35 @@ def test_a_batch_holds_one_to_a_thousand_events(world: World) -> None:
     assert [error["field"] for error in subjectless.json()["errors"]] == ["events[0]"]
 
 
+def test_values_no_database_stores_are_named_not_crashed_on(world: World) -> None:
+    client = signed_in(world.app, "admin")
+    headers = {"X-CSRF-Token": client.csrf, "Content-Type": "application/json"}
+    item = '{"type": "page_view", "occurred_at": "2026-06-01T10:00:00Z", "visitor_id": "v", '
+    cases = [
+        (item + '"properties": {"url": "/a\\u0000b"}}', "events[0].properties.url"),
+        (item + '"properties": {"depth": [1, NaN]}}', "events[0].properties.depth[1]"),
+        (item + '"contact_id": 99999999999}', "events[0].contact_id"),
+        (item + '"channel": "w\\u0000"}', "events[0].channel"),
+        (item.replace("2026-06-01T10:00:00Z", "0001-01-01T00:00:00+14:00")[:-2] + "}",
+         "events[0].occurred_at"),
+        ("[1, 2", "body"),
+    ]  # fmt: skip
+    for events, field in cases:
+        response = client.post(
+            "/api/v1/events", content=f'{{"events": [{events}]}}', headers=headers
+        )
+        assert response.status_code == 422, events
+        assert response.json()["errors"][0]["field"] == field, events
+    # "NaN" inside a string is just text.
+    fine = item + '"properties": {"title": "NaN and Infinity"}}'
+    stored = client.post("/api/v1/events", content=f'{{"events": [{fine}]}}', headers=headers)
+    assert stored.json()["accepted"] == 1
+    as_form = client.post(
+        "/api/v1/events", data={"events": "x"}, headers={"X-CSRF-Token": client.csrf}
+    )
+    assert as_form.status_code == 415
+
+
 def test_an_integrator_sends_events_with_a_scoped_token(world: World) -> None:
     with world.engine.begin() as connection:
         writer = issue_token(

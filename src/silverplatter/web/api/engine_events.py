@@ -8,28 +8,63 @@ one transaction; if it refuses any item (an unknown contact, say), the whole
 batch is rolled back and every refused item is named.  Re-sending a batch
 adds nothing: its events come back counted as duplicates.
 
-The handler is a plain ``def``: FastAPI runs it in the thread pool, so a
-batch being written never blocks the event loop.
+The body is validated straight from its bytes and the batch written in the
+thread pool, so a batch being written never blocks the event loop.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+import math
+from datetime import UTC, datetime
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+from starlette.concurrency import run_in_threadpool
 
 from silverplatter.domain.records import EventInput
 from silverplatter.services.ingest import IngestResult, ItemError, ingest_events
 from silverplatter.services.sessions import Principal
-from silverplatter.web.api.engine_scope import database
-from silverplatter.web.problems import Problem
+from silverplatter.web.api.engine_scope import MAX_ID, NO_NUL, database
+from silverplatter.web.problems import Problem, field_name
 from silverplatter.web.security import clock, requires
 
 #: The most events one request may carry.
 MAX_BATCH: Final = 1000
+EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST: Final = datetime(9999, 12, 30, tzinfo=UTC)
+#: What a JSON body holds only when a value cannot be stored: a NUL, NaN or ±Infinity.
+_SUSPECT: Final = (b"\\u0000", b"NaN", b"Infinity")
 
 router = APIRouter(tags=["events"])
+
+
+def _storable_moment(moment: datetime) -> datetime:
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError("expected a moment between 1970 and 9999")
+    return moment
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Key = Annotated[str, Field(max_length=100), NO_NUL]
+
+
+class Event(EventInput):
+    """One event, as the service takes it, within what the database can store."""
+
+    occurred_at: Annotated[AwareDatetime, AfterValidator(_storable_moment)]
+    idempotency_key: Annotated[Key, Field(min_length=1)] | None = None
+    contact_id: Id | None = None
+    visitor_id: Annotated[str, Field(max_length=64), NO_NUL] | None = None
+    account_id: Id | None = None
+    channel: Annotated[str, Field(max_length=30), NO_NUL] | None = None
 
 
 class EventBatch(BaseModel):
@@ -37,7 +72,7 @@ class EventBatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    events: Annotated[list[EventInput], Field(min_length=1, max_length=MAX_BATCH)]
+    events: Annotated[list[Event], Field(min_length=1, max_length=MAX_BATCH)]
 
 
 class EventBatchResult(BaseModel):
@@ -73,22 +108,77 @@ def _refusal(errors: list[ItemError]) -> Problem:
     )
 
 
-@router.post(
-    "/api/v1/events",
-    response_model=EventBatchResult,
-    summary="Ingest a batch of events",
-    responses={422: {"description": "A refused event, named; nothing was stored"}},
-)
-def post_events(
-    request: Request,
-    batch: EventBatch,
-    _: Annotated[Principal, Depends(requires("events:write"))],
-    score: Annotated[
-        bool,
-        Query(description="Score the events at once (false for back-fills scored by a recompute)"),
-    ] = True,
-) -> EventBatchResult:
-    """Append the events and fold them into the scores; all of the batch or none of it."""
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its ``$defs`` written in place, so it stands alone in the OpenAPI."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if reference.startswith("#/$defs/"):
+                return resolve(definitions[reference.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+_BODY_SCHEMA: Final = _inlined(EventBatch.model_json_schema())
+
+
+def _invalid(error: ValidationError) -> Problem:
+    errors = [
+        {"field": field_name(item["loc"]) if item["loc"] else "body", "message": item["msg"]}
+        for item in error.errors(include_url=False)
+    ]
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return Problem(422, f"{first['field']}: {first['message']}{more}", errors=errors)
+
+
+def _unstorable(value: Any, path: str) -> str | None:
+    """The path of the first value in ``value`` that no database stores (NUL, NaN, ±inf)."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _unstorable(key, path) or _unstorable(item, f"{path}.{key}")
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unstorable(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def _check_storable(batch: EventBatch) -> None:
+    """Name the values a database cannot store; looked for only when the bytes hint at one."""
+    errors = []
+    for index, event in enumerate(batch.events):
+        for name in ("properties", "contact"):
+            found = _unstorable(getattr(event, name), f"events[{index}].{name}")
+            if found:
+                errors.append(
+                    {"field": found, "message": "a NUL character, NaN or Infinity cannot be stored"}
+                )
+    if errors:
+        raise Problem(422, f"{errors[0]['field']}: {errors[0]['message']}", errors=errors)
+
+
+def _ingest(request: Request, raw: bytes, score: bool) -> EventBatchResult:
+    try:  # straight from the bytes: pydantic parses JSON faster than json.loads and a walk
+        batch = EventBatch.model_validate_json(raw or b"null")
+    except ValidationError as error:
+        raise _invalid(error) from None
+    if any(suspect in raw for suspect in _SUSPECT):
+        _check_storable(batch)
     now = clock(request)
     result: IngestResult
     try:
@@ -104,6 +194,43 @@ def post_events(
         contacts_created=result.contacts_created,
         stage_changes=result.stage_changes,
     )
+
+
+@router.post(
+    "/api/v1/events",
+    response_model=EventBatchResult,
+    summary="Ingest a batch of events",
+    responses={
+        415: {"description": "The body is not JSON"},
+        422: {"description": "A refused event, named; nothing was stored"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _BODY_SCHEMA}},
+        }
+    },
+)
+async def post_events(
+    request: Request,
+    _: Annotated[Principal, Depends(requires("events:write"))],
+    score: Annotated[
+        bool,
+        Query(description="Score the events at once (false for back-fills scored by a recompute)"),
+    ] = True,
+) -> EventBatchResult:
+    """Append the events and fold them into the scores; all of the batch or none of it.
+
+    The body is an :class:`EventBatch`, validated here from the raw bytes
+    rather than by FastAPI (which would decode the JSON to Python objects
+    first, three times slower for a batch of 500); validation and the
+    database work run in the thread pool.
+    """
+    kind = request.headers.get("content-type", "application/json")
+    if "json" not in kind:
+        raise Problem(415, f"send the events as application/json, not {kind}")
+    raw = await request.body()
+    return await run_in_threadpool(_ingest, request, raw, score)
 
 
 __all__ = ["MAX_BATCH", "EventBatch", "EventBatchResult", "router"]

@@ -33,7 +33,14 @@ from silverplatter.services.lifecycle import StageRecord, stage_history, transit
 from silverplatter.services.qualification import latest_qualification, record_qualification
 from silverplatter.services.sessions import Principal
 from silverplatter.storage.lifecycle import current_stage
-from silverplatter.web.api.engine_scope import ContactId, check_contact, database, no_contact
+from silverplatter.web.api.engine_scope import (
+    NO_NUL,
+    ContactId,
+    Words,
+    check_contact,
+    database,
+    no_contact,
+)
 from silverplatter.web.problems import Problem, field_problem
 from silverplatter.web.security import clock, requires
 
@@ -42,20 +49,18 @@ router = APIRouter(tags=["lifecycle"])
 #: The transitions people make, by name (the rules' own moves are not offered).
 MANUAL: Final = {step.name: step for step in TRANSITIONS}
 
-Text = Annotated[str, Field(max_length=2000)]
-
 
 class QualificationIn(BaseModel):
     """Budget, authority, need and timeline (BANT), plus what is known of the current supplier."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    budget: Text | None = Field(None, description="The budget in words")
+    budget: Words | None = Field(None, description="The budget in words")
     budget_amount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
-    authority: Text | None = Field(None, description="Who decides; whether this contact does")
-    need: Text | None = None
+    authority: Words | None = Field(None, description="Who decides; whether this contact does")
+    need: Words | None = None
     timeline: date | None = Field(None, description="When they intend to buy")
-    current_supplier: Annotated[str, Field(max_length=200)] | None = None
+    current_supplier: Annotated[str, Field(max_length=200), NO_NUL] | None = None
     contract_end: date | None = None
     satisfaction: Annotated[int, Field(ge=0, le=10)] | None = Field(
         None, description="Satisfaction with the current supplier, 0 (none) to 10"
@@ -86,7 +91,7 @@ class TransitionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     transition: str = Field(description="A transition's name, such as accept or recycle")
-    reason: Text = ""
+    reason: Words = ""
     hard_cta: bool = Field(
         False,
         description="The contact asked for a quote, a demo or a call: "
@@ -270,7 +275,8 @@ def post_qualification(
         record_qualification(
             connection, contact_id, bant, user_id=principal.user_id, now=clock(request)
         )
-    return qualification_out(bant)
+        stored = latest_qualification(connection, contact_id) or bant
+    return qualification_out(stored)
 
 
 @router.get(

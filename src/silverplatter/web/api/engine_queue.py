@@ -30,7 +30,13 @@ from silverplatter.services import handover
 from silverplatter.services.sales_queue import QueueCard, sales_queue
 from silverplatter.services.sessions import Principal
 from silverplatter.web.api.engine_lifecycle import TransitionOut, transition_out
-from silverplatter.web.api.engine_scope import ContactId, check_card, database, own_records_only
+from silverplatter.web.api.engine_scope import (
+    ContactId,
+    Words,
+    check_card,
+    database,
+    own_records_only,
+)
 from silverplatter.web.problems import field_problem
 from silverplatter.web.security import clock, requires
 
@@ -84,13 +90,13 @@ class QueuePage(BaseModel):
 class ReasonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, Field(max_length=2000)] = ""
+    reason: Words = ""
 
 
 class RequiredReasonIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reason: Annotated[str, Field(min_length=1, max_length=2000, description="Why, in a sentence")]
+    reason: Annotated[Words, Field(min_length=1, description="Why, in a sentence")]
 
 
 def window_out(window: BuyingWindow | None, today: date) -> WindowOut | None:

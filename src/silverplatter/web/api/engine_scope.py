@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Final
 
 from fastapi import Path, Request
+from pydantic import AfterValidator, Field
 from sqlalchemy import Connection, Engine, exists, func, or_, select
 
 from silverplatter.domain.access import OWN_RECORDS_ONLY
@@ -22,6 +23,18 @@ from silverplatter.web.problems import Problem
 MAX_ID: Final = 2**31 - 1
 
 ContactId = Annotated[int, Path(ge=1, le=MAX_ID, description="The contact's id")]
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+#: Text without a NUL character, which PostgreSQL cannot store.
+NO_NUL: Final = AfterValidator(_no_nul)
+#: A person's words: a reason, a note, a BANT answer.
+Words = Annotated[str, Field(max_length=2000), NO_NUL]
 
 
 def database(request: Request) -> Engine:
