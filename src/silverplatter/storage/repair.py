@@ -8,10 +8,22 @@ between leaves them missing; every start of a load and every
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.schema import AddConstraint
 
 from silverplatter.storage.schema import events, metadata
+
+
+def index_names(connection: Connection, table: str) -> set[str]:
+    """Names of the table's indexes, expression indexes included (which reflection skips)."""
+    if connection.dialect.name == "sqlite":
+        query = text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :t")
+    else:
+        query = text(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = :t"
+        )
+    return set(connection.execute(query, {"t": table}).scalars())
 
 
 def restore_declared_indexes(connection: Connection) -> list[str]:
@@ -19,7 +31,7 @@ def restore_declared_indexes(connection: Connection) -> list[str]:
     restored: list[str] = []
     inspector = inspect(connection)
     for table in metadata.sorted_tables:
-        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        present = index_names(connection, table.name)
         for index in sorted(table.indexes, key=lambda item: str(item.name)):
             if index.name not in present:
                 index.create(connection)
