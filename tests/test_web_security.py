@@ -204,3 +204,22 @@ def test_pages_carry_security_headers(engine: Engine, database_url: str) -> None
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["cache-control"] == "no-store"
     assert csrf_of(client) == client.csrf
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(
+    engine: Engine, database_url: str
+) -> None:
+    seed_users(engine)
+    client = signed_in(web_app(engine, database_url), "marketing")
+    response = client.post(
+        "/api/v1/events",
+        content=b"{}",
+        headers={
+            "Content-Length": str(21 * 1024 * 1024),
+            "Content-Type": "application/json",
+            "X-CSRF-Token": client.csrf,
+        },
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "the request is larger than 20 MB"

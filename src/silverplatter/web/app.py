@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from silverplatter import __version__
+from silverplatter.services.import_jobs import MAX_UPLOAD_BYTES
 from silverplatter.services.scoring_backlog import BacklogScorer, backlog_size
 from silverplatter.settings import Settings
 from silverplatter.storage.engine import current_revision, make_engine
@@ -36,6 +37,25 @@ CONTENT_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
 )
+
+
+#: Bodies larger than this are refused before they are read: uploads (multipart)
+#: and everything else (JSON batches of events are a few hundred kB).
+MAX_UPLOAD = MAX_UPLOAD_BYTES + 1024 * 1024
+MAX_BODY = 20 * 1024 * 1024
+
+
+def _too_large(request: Request) -> Response | None:
+    """A 413 for a declared body over the limit, so it never reaches a temporary file."""
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        return None
+    multipart = request.headers.get("content-type", "").startswith("multipart/")
+    limit = MAX_UPLOAD if multipart else MAX_BODY
+    if int(declared) <= limit:
+        return None
+    detail = f"the request is larger than {limit // (1024 * 1024)} MB"
+    return problems.problem_response(413, detail)
 
 
 def _system_clock() -> datetime:
@@ -84,7 +104,8 @@ def create_app(
     async def _headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        response = await call_next(request)
+        refused = _too_large(request)
+        response = refused if refused is not None else await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
