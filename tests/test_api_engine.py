@@ -10,9 +10,11 @@ from sqlalchemy import Engine
 from lead_world import NOW, event
 from silverplatter.services.api_tokens import issue_token
 from silverplatter.services.audit import Actor
+from silverplatter.services.scoring_backlog import BacklogRun, score_backlog
 from test_api_engine_world import (
     JSON,
     MARKETING,
+    TUESDAY,
     World,
     build,
     count_contacts,
@@ -58,15 +60,20 @@ def test_a_batch_goes_in_once_and_a_resend_adds_nothing(world: World) -> None:
         "accepted": 5,
         "duplicates": 0,
         "contacts_created": 1,
-        "stage_changes": 1,
+        "queued_for_scoring": 5,
     }
+    # The web process's scorer folds the backlog in; here the service does it.
+    with world.engine.begin() as connection:
+        assert score_backlog(connection, now=TUESDAY) == BacklogRun(5, 1)
     again = client.post("/api/v1/events", json={"events": _batch()}, headers=headers)
     assert again.json() == {
         "accepted": 0,
         "duplicates": 5,
         "contacts_created": 0,
-        "stage_changes": 0,
+        "queued_for_scoring": 0,
     }
+    with world.engine.begin() as connection:
+        assert score_backlog(connection, now=TUESDAY) == BacklogRun(0, 0)
     assert (count_events(world.engine), count_contacts(world.engine)) == (
         before[0] + 5,
         before[1] + 1,

@@ -8,8 +8,12 @@ one transaction; if it refuses any item (an unknown contact, say), the whole
 batch is rolled back and every refused item is named.  Re-sending a batch
 adds nothing: its events come back counted as duplicates.
 
-The body is validated straight from its bytes and the batch written in the
-thread pool, so a batch being written never blocks the event loop.
+The handler answers once the batch is stored: its new events are queued in
+the scoring backlog in the same transaction, and the web process's backlog
+scorer (woken here) folds them into the scores moments later, with the same
+result as scoring at once (``docs/architecture.md``).  The body is validated
+straight from its bytes and the batch written in the thread pool, so a batch
+being written never blocks the event loop.
 """
 
 from __future__ import annotations
@@ -81,7 +85,8 @@ class EventBatchResult(BaseModel):
     accepted: int
     duplicates: int
     contacts_created: int
-    stage_changes: int
+    #: New events queued for the scorer, which folds them in moments later.
+    queued_for_scoring: int
 
 
 class _Refused(Exception):
@@ -183,16 +188,20 @@ def _ingest(request: Request, raw: bytes, score: bool) -> EventBatchResult:
     result: IngestResult
     try:
         with database(request).begin() as connection:
-            result = ingest_events(connection, batch.events, now=now, score=score)
+            result = ingest_events(connection, batch.events, now=now, score=score, defer=True)
             if result.errors:
                 raise _Refused(result.errors)
     except _Refused as refused:
         raise _refusal(refused.errors) from None
+    queued = result.accepted if score else 0
+    scorer = getattr(request.app.state, "scorer", None)
+    if queued and scorer is not None:
+        scorer.wake()
     return EventBatchResult(
         accepted=result.accepted,
         duplicates=result.duplicates,
         contacts_created=result.contacts_created,
-        stage_changes=result.stage_changes,
+        queued_for_scoring=queued,
     )
 
 
@@ -216,10 +225,10 @@ async def post_events(
     _: Annotated[Principal, Depends(requires("events:write"))],
     score: Annotated[
         bool,
-        Query(description="Score the events at once (false for back-fills scored by a recompute)"),
+        Query(description="Queue the events for scoring (false for back-fills a recompute scores)"),
     ] = True,
 ) -> EventBatchResult:
-    """Append the events and fold them into the scores; all of the batch or none of it.
+    """Store the events and queue them for scoring; all of the batch or none of it.
 
     The body is an :class:`EventBatch`, validated here from the raw bytes
     rather than by FastAPI (which would decode the JSON to Python objects
