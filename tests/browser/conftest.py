@@ -55,7 +55,7 @@ CHROMIUM_ARGS: Final = [
     "--disable-background-networking",
 ]
 VIEWPORT: Final = {"width": 1280, "height": 800}
-NOW: Final = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW: Final = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 ROLE_EMAILS: Final = {
     "admin": "admin@demo.silverplatter.example",
     "marketing": "marketing@demo.silverplatter.example",
