@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -223,3 +225,21 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == "the request is larger than 20 MB"
+
+
+def test_sign_in_time_is_kept_and_shown_to_admins(engine: Engine, database_url: str) -> None:
+    seed_users(engine)
+    clock = Clock()
+    application = web_app(engine, database_url, clock)
+    signed_in(application, "sales")
+    clock.advance(hours=1)
+    admin = signed_in(application, "admin")
+    with engine.connect() as connection:
+        times = dict(connection.execute(select(users.c.email, users.c.last_signed_in_at)).all())
+    assert times == {
+        ROLE_EMAILS["admin"]: NOW + timedelta(hours=1),
+        ROLE_EMAILS["marketing"]: None,
+        ROLE_EMAILS["sales"]: NOW,
+    }
+    page = admin.get("/admin/users").text
+    assert "2026-03-02 09:00" in page and "never" in page

@@ -58,10 +58,12 @@ class User:
     name: str
     role: str
     active: bool
+    last_signed_in_at: datetime | None = None
 
     @classmethod
     def of(cls, row: Row[Any]) -> User:
-        return cls(row.id, row.email, row.name, row.role, bool(row.active))
+        signed = row._mapping.get("last_signed_in_at")
+        return cls(row.id, row.email, row.name, row.role, bool(row.active), signed)
 
 
 def hash_password(password: str) -> str:
@@ -196,8 +198,10 @@ def authenticate(
         raise SignInRefused("this user is deactivated")
     if failures is not None:
         access_store.clear_failures(connection, row.id)
+    signed: dict[str, Any] = {"last_signed_in_at": now}
     if _hasher.check_needs_rehash(row.password_hash):
-        store.update_user(connection, row.id, password_hash=hash_password(password))
+        signed["password_hash"] = hash_password(password)
+    store.update_user(connection, row.id, **signed)
     return User.of(row)
 
 

@@ -63,6 +63,7 @@ users = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("deactivated_at", UtcDateTime),
+    Column("last_signed_in_at", UtcDateTime),
     CheckConstraint("role IN ('admin', 'marketing', 'sales')", name="role"),
 )
 
