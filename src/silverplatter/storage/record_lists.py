@@ -52,7 +52,7 @@ from silverplatter.storage.schema import accounts, consent_records, contacts, us
 c, a, s, sa = contacts.c, accounts.c, contact_scores.c, account_scores.c
 owner = users.alias("owner")
 #: An inline '' (not a bound parameter), so sort expressions match their indexes.
-EMPTY = literal_column("''")
+EMPTY: ColumnElement[str] = literal_column("''")
 
 #: Latest e-mail consent actions under which a contact may be e-mailed.
 CONSENTING = ("granted", "confirmed")
