@@ -101,7 +101,8 @@ def test_activate_needs_a_confirmation_and_is_audited(engine: Engine, database_u
     assert "line 69, engagement.rules[1].points: expected a number" in _text(broken.text)
     done = client.post(
         "/model/activate",
-        data={"source": CHANGED, "confirm": "yes", "csrf_token": client.csrf},
+        # a browser sends a textarea's line ends as CR LF; the version keeps them as typed
+        data={"source": CHANGED.replace("\n", "\r\n"), "confirm": "yes", "csrf_token": client.csrf},
         follow_redirects=False,
     )
     assert done.status_code == 303
@@ -115,6 +116,7 @@ def test_activate_needs_a_confirmation_and_is_audited(engine: Engine, database_u
             select(audit_log.c.subject).where(audit_log.c.action == "model.activated")
         ).all()
     assert [entry.subject for entry in entries] == ["scoring model version 2"]
+    assert client.get("/api/v1/model").json()["source"] == CHANGED
 
 
 def test_diff_version_page_and_rollback(engine: Engine, database_url: str) -> None:

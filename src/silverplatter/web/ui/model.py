@@ -67,6 +67,11 @@ def listing(source: str, errors: Sequence[SourceError] = ()) -> list[ListingLine
     ]
 
 
+def _typed(source: str) -> str:
+    """A textarea's text as typed: browsers send its line ends as CR LF."""
+    return source.replace("\r\n", "\n")
+
+
 def _is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -180,6 +185,7 @@ def diff_page(
 
 @router.post("/model/validate", response_class=HTMLResponse)
 def validate(request: Request, principal: Writer, source: SourceField) -> HTMLResponse:
+    source = _typed(source)
     errors = check_source(source)
     result = _errors_result(source, errors) if errors else {"kind": "valid"}
     return _result(request, principal, source, result, 422 if errors else 200)
@@ -187,6 +193,7 @@ def validate(request: Request, principal: Writer, source: SourceField) -> HTMLRe
 
 @router.post("/model/preview", response_class=HTMLResponse)
 def preview(request: Request, principal: Writer, source: SourceField) -> HTMLResponse:
+    source = _typed(source)
     try:
         found = preview_source(request.app.state.engine, source, now=clock(request))
     except SourceInvalid as invalid:
@@ -199,6 +206,7 @@ def preview(request: Request, principal: Writer, source: SourceField) -> HTMLRes
 def activate(
     request: Request, principal: Writer, source: SourceField, confirm: Confirm = ""
 ) -> Response:
+    source = _typed(source)
     if confirm != CONFIRMED:
         result = {"kind": "unconfirmed"}
         return _page(request, principal, source=source, result=result, status_code=422)
