@@ -1,8 +1,13 @@
 """What the engine API's routes share: the database, the contact id, whose records are whose.
 
 Sales works its own records only (``OWN_RECORDS_ONLY``): a contact is a
-salesperson's when it, its account or its open handover is theirs.  Another
-person's contact answers 404, as if it did not exist, so ids reveal nothing.
+salesperson's to read and qualify when it, its account or its open handover
+is theirs, and a queue card is theirs to act on when its open handover (or,
+with none open, the contact) is theirs.  Another person's contact answers
+404, as if it did not exist, so ids reveal nothing.
+
+The two ownership statements live here for now; they belong in ``storage``
+next to the other statements about contacts once that module has an owner.
 """
 
 from __future__ import annotations
