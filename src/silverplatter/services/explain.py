@@ -259,7 +259,7 @@ def explain_contact(
             silent=silent,
             route_to=model.silence.route_to if model.silence else None,
             sla_working_days=_sla(version, tier),
-            why_now=_why_now(found, readiness.sql, at),
+            why_now=why_now_text(found, readiness.sql, at),
             bant_missing=bant_missing,
             missing_for_next=[check.text for check in checks_for_next if not check.met],
         ),
@@ -272,7 +272,7 @@ def _sla(version: ModelVersion, tier: str) -> int:
     return days.get(tier, max(days.values(), default=5))
 
 
-def _why_now(found: tuple[Contribution, ...], sql: tuple[Check, ...], at: float) -> str:
+def why_now_text(found: tuple[Contribution, ...], sql: tuple[Check, ...], at: float) -> str:
     """The latest behaviour that scored, and the SQL conditions it meets."""
     scored = [c for c in found if c.value > 0]
     reasons = []

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from silverplatter.domain.explanation import CappedBucket, Contribution
 from silverplatter.domain.readiness import Check
-from silverplatter.services.explain import Explanation, _why_now, explain_contact
+from silverplatter.services.explain import Explanation, explain_contact, why_now_text
 from silverplatter.services.reality_check import RealityCheck
 from silverplatter.services.sessions import Principal
 from silverplatter.web.api.engine_lifecycle import (
@@ -297,7 +297,9 @@ def explanation_out(found: Explanation) -> ExplanationOut:
         bant=qualification_out(found.bant) if found.bant is not None else None,
         bant_missing=list(found.bant_missing),
         buying_window=window_out(found.buying_window, found.at.date()),
-        why_now=_why_now(found.contributions, found.sql, found.at.timestamp()) if ready else None,
+        why_now=why_now_text(found.contributions, found.sql, found.at.timestamp())
+        if ready
+        else None,
         next_step=found.next_step,
         reality_check=_reality(found.reality_check),
     )
