@@ -31,6 +31,8 @@ def test_read_the_active_model_and_its_versions(engine: Engine, database_url: st
     missing = client.get("/api/v1/model/versions/9")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+    assert client.get("/api/v1/model/versions/99999999999").status_code == 422
+    assert client.get("/api/v1/model/versions?after=0").status_code == 422
 
 
 def test_sales_may_read_but_not_change_the_model(engine: Engine, database_url: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from silverplatter.services.audit import Actor
@@ -43,6 +43,9 @@ Writer = Annotated[Principal, Depends(requires("model:write"))]
 
 #: A model file is a few kilobytes; this bounds what a request may send.
 MAX_SOURCE = 200_000
+#: Version numbers are stored as 32-bit integers.
+MAX_VERSION = 2**31 - 1
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 
 
 class ActiveModel(BaseModel):
@@ -113,7 +116,7 @@ class Activation(BaseModel):
 
 
 class Rollback(BaseModel):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
 
 
 def _problems(errors: list[SourceError]) -> list[SourceProblem]:
@@ -182,7 +185,9 @@ def get_model(request: Request, _: Reader) -> ActiveModel:
 def list_versions(
     request: Request,
     _: Reader,
-    after: Annotated[int | None, Query(ge=1, description="`next` of the previous page")] = None,
+    after: Annotated[
+        int | None, Query(ge=1, le=MAX_VERSION, description="`next` of the previous page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> VersionPage:
     """Every saved version, newest first."""
@@ -193,7 +198,7 @@ def list_versions(
 
 
 @router.get("/versions/{version}", response_model=VersionSource)
-def get_version(request: Request, version: int, _: Reader) -> VersionSource:
+def get_version(request: Request, version: VersionNumber, _: Reader) -> VersionSource:
     """One stored version's file."""
     with request.app.state.engine.connect() as connection:
         try:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from silverplatter.services.audit import Actor
@@ -46,6 +46,8 @@ Writer = Annotated[Principal, Depends(requires("model:write"))]
 SourceField = Annotated[str, Form(max_length=200_000)]
 Confirm = Annotated[str, Form()]
 CONFIRMED = "yes"
+VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Number = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +133,8 @@ def _preview_result(preview: ModelPreview, heading: str) -> dict[str, Any]:
 def model_page(
     request: Request,
     principal: Reader,
-    activated: Annotated[int | None, Query(ge=1)] = None,
-    changed: Annotated[int | None, Query(ge=0)] = None,
+    activated: Number = None,
+    changed: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
 ) -> HTMLResponse:
     message = None
     if activated is not None:
@@ -144,7 +146,7 @@ def model_page(
 
 
 @router.get("/model/versions/{version}", response_class=HTMLResponse)
-def version_page(request: Request, version: int, principal: Reader) -> HTMLResponse:
+def version_page(request: Request, version: VersionNumber, principal: Reader) -> HTMLResponse:
     with request.app.state.engine.connect() as connection:
         try:
             source = model_source(connection, version)
@@ -165,8 +167,8 @@ def version_page(request: Request, version: int, principal: Reader) -> HTMLRespo
 def diff_page(
     request: Request,
     _: Reader,
-    old: Annotated[int | None, Query(ge=1)] = None,
-    new: Annotated[int | None, Query(ge=1)] = None,
+    old: Number = None,
+    new: Number = None,
 ) -> HTMLResponse:
     """Two versions side by side as changed lines; defaults: the active one and its previous."""
     history = _history(request)
@@ -222,7 +224,7 @@ def activate(
 
 
 @router.post("/model/versions/{version}/preview", response_class=HTMLResponse)
-def preview_rollback(request: Request, version: int, _: Writer) -> HTMLResponse:
+def preview_rollback(request: Request, version: VersionNumber, _: Writer) -> HTMLResponse:
     try:
         found = preview_version(request.app.state.engine, version, now=clock(request))
     except LookupError:
@@ -232,7 +234,9 @@ def preview_rollback(request: Request, version: int, _: Writer) -> HTMLResponse:
 
 
 @router.post("/model/versions/{version}/activate", response_model=None)
-def rollback(request: Request, version: int, principal: Writer, confirm: Confirm = "") -> Response:
+def rollback(
+    request: Request, version: VersionNumber, principal: Writer, confirm: Confirm = ""
+) -> Response:
     if confirm != CONFIRMED:
         raise Problem(422, "tick the confirmation to make this version active again")
     actor = Actor(principal.user_id, client_ip(request))
