@@ -133,6 +133,44 @@ def contributions(
     return tuple(sorted(found, key=lambda c: (-c.value, c.index)))
 
 
+def score_series(
+    book: RuleBook, events: Iterable[EventFacts], moments: Sequence[float]
+) -> tuple[float, ...]:
+    """The contact-scope score at each of ``moments``, counting the events up to each.
+
+    The same sums as ``contributions`` (caps per bucket, fading from a capped
+    bucket's start), with each event matched against the rules once rather
+    than once per moment.
+    """
+    uncapped: list[tuple[float, float, float]] = []  # (time, points, half-life)
+    capped: dict[tuple[int, float], list[float]] = defaultdict(list)
+    for event in events:
+        for compiled in book.matching("contact", event):
+            cap = compiled.rule.cap
+            if cap is None:
+                uncapped.append((event.occurred_at, compiled.rule.points, compiled.half_life_days))
+            else:
+                start = bucket_start(event.occurred_at, cap[0])
+                capped[(compiled.index, start)].append(event.occurred_at)
+    rules = {compiled.index: compiled for compiled in book.rules}
+    series = []
+    for at in moments:
+        total = sum(
+            decay(points, moment, at, life) for moment, points, life in uncapped if moment <= at
+        )
+        for (index, start), times in capped.items():
+            seen = sum(1 for moment in times if moment <= at)
+            if seen == 0:
+                continue
+            compiled = rules[index]
+            limit = compiled.rule.cap
+            assert limit is not None
+            counted = max(-limit[1], min(limit[1], compiled.rule.points * seen))
+            total += decay(counted, start, at, compiled.half_life_days)
+        series.append(total)
+    return tuple(series)
+
+
 def buying_stage_shares(found: Sequence[Contribution]) -> dict[str, float]:
     """Share of the positive points left per buying stage, of the stage-tagged rules."""
     totals = {stage: 0.0 for stage in BUYING_STAGES}

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Row
 
 from silverplatter.domain.access import OWN_RECORDS_ONLY
 from silverplatter.domain.engagement import EventFacts, RuleBook
-from silverplatter.domain.explanation import contributions
+from silverplatter.domain.explanation import score_series
 from silverplatter.domain.lifecycle import STAGES_BY_NAME
 from silverplatter.services.explain import Explanation, explain_contact
 from silverplatter.services.reality_check import contact_events
@@ -201,14 +201,9 @@ def score_history(
     Each point is the explanation's sum of contributions over the events up to
     that moment, so the last point is the score the page explains.
     """
-    points = []
-    for back in range(weeks - 1, -1, -1):
-        moment = now - timedelta(weeks=back)
-        at = moment.timestamp()
-        seen = [event for event in events if event.occurred_at <= at]
-        score = sum((c.value for c in contributions(book, seen, at)), 0.0)
-        points.append(ScorePoint(moment.date(), score))
-    return tuple(points)
+    ends = [now - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    scores = score_series(book, events, [end.timestamp() for end in ends])
+    return tuple(ScorePoint(end.date(), score) for end, score in zip(ends, scores, strict=True))
 
 
 def _mover(actor: str, user_id: int | None, names: dict[int, str]) -> str:
