@@ -208,9 +208,9 @@ def test_the_explanation_gives_every_number(world: World) -> None:
     assert thresholds["sql"] == [
         {"text": "flag hard_cta", "met": True},
         {"text": "score 42.9 ≥ 10", "met": True},
-        {"text": "seniority Manager in ['C-level']", "met": False},
+        {"text": "seniority Manager is one of C-level", "met": False},
     ]
-    assert thresholds["missing_for_sql"] == ["seniority Manager in ['C-level']"]
+    assert thresholds["missing_for_sql"] == ["seniority Manager is one of C-level"]
     assert found["flags"] == ["hard_cta"]
     why = "asked for contact, a demo or a quote 2 days ago; meets flag hard_cta, score 42.9 ≥ 10"
     assert found["why_now"] == why

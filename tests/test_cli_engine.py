@@ -152,7 +152,7 @@ def test_explain_prints_grade_score_thresholds_and_next_step(database_url: str) 
     assert "Grade A- Score 43.6 Stage sql (engine: sql)" in text
     assert "Score 43.64: points per rule" in text
     assert "7 → cap 5" in text
-    assert "seniority Manager in ['C-level'] │ missing" in text
+    assert "seniority Manager is one of C-level │ missing" in text
     assert "Reality check" in text and "8 of 29 touches (Law of 29)" in text
     assert "call within 1 working day: asked for contact, a demo or a quote yesterday" in text
 

@@ -126,7 +126,7 @@ def test_thresholds_met_and_missing_for_the_tier(scored: World) -> None:
     assert ceo.thresholds_missing == {"mql": ("score 19.6 ≥ 20",), "sql": ("flag hard_cta",)}
     assert [check.text for check in ceo.sql if check.met] == [
         "score 19.6 ≥ 10",
-        "seniority C-level in ['C-level']",
+        "seniority C-level is one of C-level",
     ]
     director = explain_contact(connection, "director@pohja.fi", now=NOW)
     assert director.thresholds_missing == {

@@ -57,6 +57,10 @@ class Readiness:
         return explain(self.thresholds.sql, self.facts)
 
 
+def _listed(values: set[str] | frozenset[str]) -> str:
+    return ", ".join(sorted(values))
+
+
 def _as_set(value: str | list[str]) -> set[str]:
     return {value} if isinstance(value, str) else set(value)
 
@@ -80,11 +84,12 @@ def _leaves(condition: Condition, facts: ReadinessFacts) -> list[Check]:
     if condition.contact_seniority is not None:
         wanted = _as_set(condition.contact_seniority)
         met = facts.seniority in wanted
-        checks.append(Check(f"seniority {facts.seniority or '—'} in {sorted(wanted)}", met))
+        text = f"seniority {facts.seniority or '—'} is one of {_listed(wanted)}"
+        checks.append(Check(text, met))
     if condition.contact_decision_role is not None:
         wanted = _as_set(condition.contact_decision_role)
         met = facts.decision_role in wanted
-        text = f"decision role {facts.decision_role or '—'} in {sorted(wanted)}"
+        text = f"decision role {facts.decision_role or '—'} is one of {_listed(wanted)}"
         checks.append(Check(text, met))
     if condition.engaged_contacts_at_account is not None:
         count, needed = facts.engaged_contacts_at_account, condition.engaged_contacts_at_account
