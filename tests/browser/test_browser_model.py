@@ -48,11 +48,12 @@ def test_model_edit_with_a_mistake_names_line_and_field_then_previews_the_fix(
     page.get_by_role("button", name="Preview changes").click()
     preview = page.get_by_role("region", name="If you activate this file now")
     expect(preview).to_be_visible()
-    expect(preview.locator("p").first).to_have_text(
-        "3 contacts would change stage, 0 would change grade."
-    )
+    # The queue test may have recycled a lead who asked for contact: any recompute hands
+    # that one back to sales, so only the gold MQL threshold's own effect is exact here.
+    expect(preview.locator("p").first).to_contain_text("would change stage, 0 would change grade")
     stages = preview.get_by_role("table", name="Stage changes")
-    expect(stages.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(["Lead", "MQL", "3"])
+    to_mql = stages.get_by_role("row").filter(has=page.get_by_role("cell", name="MQL", exact=True))
+    expect(to_mql.get_by_role("cell")).to_have_text(["Lead", "MQL", "3"])
     expect(preview).to_contain_text("Of 300 contacts. Nothing has been changed yet")
     expect(page.get_by_role("alert")).to_have_count(0)
     preview.scroll_into_view_if_needed()
