@@ -67,10 +67,6 @@ HARD_CTAS: Final = 4
 IN_CI: Final = os.environ.get("CI", "").lower() == "true"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "browser: drives Chromium against a served workspace")
-
-
 def _unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"browser tests need Chromium under CI=true: {reason}")
