@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CONTACTS ?= 2000
 
-.PHONY: run test lint format bench bench-quick install dev clean
+.PHONY: run test test-fast lint format bench bench-quick install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,13 @@ format: dev
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
-## make test: lint, then every test on SQLite and PostgreSQL
+## make test: lint, then every test on SQLite and PostgreSQL (browser tests included)
 test: lint
 	$(BIN)/pytest
+
+## make test-fast: every test except the browser tests, without lint
+test-fast: dev
+	$(BIN)/pytest -m "not browser"
 
 ## make bench: the benchmarks at the sizes docs/benchmarks.md reports (long)
 bench: dev
@@ -51,6 +55,7 @@ bench: dev
 	$(BIN)/python bench/bench_demo.py --contacts 100000 --contacts 1000000
 	$(BIN)/python bench/bench_recompute.py
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_web.py
 
 ## make bench-quick: the same benchmarks at small sizes, to check they run
 bench-quick: dev
@@ -59,6 +64,7 @@ bench-quick: dev
 	$(BIN)/python bench/bench_demo.py --contacts 2000
 	$(BIN)/python bench/bench_recompute.py --quick
 	$(BIN)/python bench/bench_engine.py --quick
+	$(BIN)/python bench/bench_web.py --quick
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info

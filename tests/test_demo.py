@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -372,7 +373,9 @@ def test_progress_is_reported_per_batch(engine: Engine) -> None:
 def test_the_schema_is_whole_again_after_the_demo(engine: Engine) -> None:
     # indexes (and on PostgreSQL foreign keys) are dropped while loading
     _generate(engine, contacts=20)
-    with engine.connect() as connection:
+    with engine.connect() as connection, warnings.catch_warnings():
+        # Expression indexes are not reflected (tests/test_migrations.py checks them).
+        warnings.filterwarnings("ignore", message=".*expression-based index")
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, schema.metadata) == []
 
