@@ -34,7 +34,11 @@ def test_expression_indexes_exist(engine: Engine) -> None:
         else:
             query = "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
         present = set(connection.exec_driver_sql(query).scalars())
-    assert declared == {"ix_contacts_name_sort", "ix_accounts_name_sort"}
+    assert declared == {
+        "ix_contacts_name_sort",
+        "ix_contacts_first_name_search",
+        "ix_accounts_name_sort",
+    }
     assert declared <= present
 
 

@@ -48,6 +48,12 @@ FILTERS: list[tuple[dict[str, Any], list[str]]] = [
     ({"q": "nordtek"}, [PEKKA, ANNA]),
     ({"q": "BERG"}, [SARA, OLA]),
     ({"q": "erik lind"}, [ERIK]),
+    ({"q": "Lind  Erik"}, [ERIK]),
+    ({"q": "vir"}, [ANNA]),
+    ({"q": "irtanen"}, []),  # the start of a word, not any part of it
+    ({"q": "ola@"}, [OLA]),
+    ({"q": "vasa-energi.se"}, [SARA, ERIK]),
+    ({"q": "_"}, []),
     ({"q": "%"}, []),
     ({"q": "' OR 1=1 --"}, []),
     ({"stage": "mql"}, [ANNA]),

@@ -163,7 +163,14 @@ class ContactFilter(ListFilter):
     """Which contacts, in which order: one definition for the API and the HTML list."""
 
     q: (
-        Annotated[str, Field(max_length=200, description="Part of the e-mail address or the name")]
+        Annotated[
+            str,
+            Field(
+                max_length=200,
+                description="The start of the e-mail, first or last name (or both), "
+                "or of the account's name or domain",
+            ),
+        ]
         | None
     ) = None
     stage: Stage | None = Field(None, description="Lifecycle stage")

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Result, Row, and_, or_, select
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.handover_schema import handovers
 from silverplatter.storage.schema import accounts, consent_records, contacts, events, users
+from silverplatter.storage.visibility import contact_visible
 
 _contact_owner = users.alias("contact_owner")
 _account_owner = users.alias("account_owner")
@@ -54,16 +55,8 @@ def contact_header(connection: Connection, contact_id: int) -> Row[Any] | None:
 
 
 def owned_by(connection: Connection, contact_id: int, user_id: int) -> bool:
-    """Whether the user owns the contact or the contact's account."""
-    query = (
-        select(contacts.c.id)
-        .select_from(contacts.outerjoin(accounts, accounts.c.id == contacts.c.account_id))
-        .where(
-            contacts.c.id == contact_id,
-            or_(contacts.c.owner_id == user_id, accounts.c.owner_id == user_id),
-        )
-    )
-    return connection.execute(query).first() is not None
+    """Whether the contact is this salesperson's (``storage/visibility.py``)."""
+    return contact_visible(connection, contact_id, user_id)
 
 
 def event_time(connection: Connection, contact_id: int, event_id: int) -> datetime | None:

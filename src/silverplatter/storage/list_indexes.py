@@ -18,6 +18,8 @@ LIST_INDEXES = (
         func.lower(func.coalesce(contacts.c.first_name, "")),
         contacts.c.id,
     ),
+    # The search by first name (storage/record_search.py); last names use the name sort's.
+    Index("ix_contacts_first_name_search", func.lower(func.coalesce(contacts.c.first_name, ""))),
     Index("ix_contacts_created_sort", contacts.c.created_at, contacts.c.id),
     Index("ix_contacts_updated_sort", contacts.c.updated_at, contacts.c.id),
     Index("ix_contact_scores_score_sort", contact_scores.c.score, contact_scores.c.contact_id),

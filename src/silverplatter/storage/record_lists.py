@@ -46,8 +46,9 @@ from sqlalchemy import (
 
 from silverplatter.domain.record_filters import AccountFilter, ContactFilter, Cursor, CursorError
 from silverplatter.storage.engagement_schema import account_scores, contact_scores
-from silverplatter.storage.handover_schema import handovers
+from silverplatter.storage.record_search import contact_matches
 from silverplatter.storage.schema import accounts, consent_records, contacts, users
+from silverplatter.storage.visibility import account_visible_to, contact_visible_to
 
 c, a, s, sa = contacts.c, accounts.c, contact_scores.c, account_scores.c
 owner = users.alias("owner")
@@ -210,19 +211,8 @@ def _plain(value: Any) -> Any:
 
 
 def contact_scope(owned_by: int) -> ColumnElement[bool]:
-    """A salesperson's contacts: theirs, at their accounts, or handed over to them and open.
-
-    For a statement that joins the contact's account (as every list does).
-    """
-    return or_(
-        c.owner_id == owned_by,
-        a.owner_id == owned_by,
-        exists().where(
-            handovers.c.contact_id == c.id,
-            handovers.c.acted_at.is_(None),
-            handovers.c.owner_id == owned_by,
-        ),
-    )
+    """A salesperson's contacts (``storage/visibility.py`` holds the one rule)."""
+    return contact_visible_to(owned_by)
 
 
 def _contacts(owned_by: int | None) -> Select[Any]:
@@ -273,17 +263,10 @@ def _latest_consent() -> Any:
     )
 
 
-def _contact_conditions(chosen: ContactFilter) -> list[ColumnElement[bool]]:
+def _contact_conditions(chosen: ContactFilter, dialect: str) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if chosen.search:
-        text = chosen.search
-        full_name = func.coalesce(c.first_name, "") + " " + func.coalesce(c.last_name, "")
-        conditions.append(
-            or_(
-                c.email_key.contains(text, autoescape=True),
-                func.lower(full_name).contains(text, autoescape=True),
-            )
-        )
+        conditions.append(contact_matches(chosen.search, dialect))
     if chosen.stage is not None:
         conditions.append(c.lifecycle_stage == chosen.stage)
     if chosen.grade_level is not None:
@@ -312,7 +295,7 @@ def _contact_conditions(chosen: ContactFilter) -> list[ColumnElement[bool]]:
 
 def contact_page(connection: Connection, chosen: ContactFilter, *, owned_by: int | None) -> Page:
     """One page of contacts as ``chosen`` asks; ``owned_by`` limits them to a salesperson's."""
-    base = _contacts(owned_by).where(*_contact_conditions(chosen))
+    base = _contacts(owned_by).where(*_contact_conditions(chosen, connection.dialect.name))
     return run_page(
         connection,
         base,
@@ -364,7 +347,7 @@ def _accounts(owned_by: int | None) -> Select[Any]:
         )
     )
     if owned_by is not None:
-        query = query.where(a.owner_id == owned_by)
+        query = query.where(account_visible_to(owned_by))
     return query
 
 

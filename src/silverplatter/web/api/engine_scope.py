@@ -6,8 +6,8 @@ is theirs, and a queue card is theirs to act on when its open handover (or,
 with none open, the contact) is theirs.  Another person's contact answers
 404, as if it did not exist, so ids reveal nothing.
 
-The two ownership statements live here for now; they belong in ``storage``
-next to the other statements about contacts once that module has an owner.
+The rule itself lives in ``storage/visibility.py``, shared with the lists
+and the pages.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from typing import Annotated, Final
 
 from fastapi import Path, Request
 from pydantic import AfterValidator, Field
-from sqlalchemy import Connection, Engine, exists, func, or_, select
+from sqlalchemy import Connection, Engine, func, select
 
 from silverplatter.domain.access import OWN_RECORDS_ONLY
 from silverplatter.services.sessions import Principal
 from silverplatter.storage.handover_schema import handovers
-from silverplatter.storage.schema import accounts, contacts
+from silverplatter.storage.schema import contacts
+from silverplatter.storage.visibility import contact_visible_to
 from silverplatter.web.problems import Problem
 
 #: The largest id a database integer column holds; larger ones are simply unknown.
@@ -63,18 +64,7 @@ def check_contact(connection: Connection, principal: Principal, contact_id: int)
     """Refuse with 404 a contact that does not exist or that this principal may not see."""
     query = select(contacts.c.id).where(contacts.c.id == contact_id)
     if own_records_only(principal):
-        user = principal.user_id
-        query = query.where(
-            or_(
-                contacts.c.owner_id == user,
-                exists().where(accounts.c.id == contacts.c.account_id, accounts.c.owner_id == user),
-                exists().where(
-                    handovers.c.contact_id == contacts.c.id,
-                    handovers.c.acted_at.is_(None),
-                    handovers.c.owner_id == user,
-                ),
-            )
-        )
+        query = query.where(contact_visible_to(principal.user_id))
     if connection.execute(query).first() is None:
         raise no_contact(contact_id)
 
