@@ -320,3 +320,17 @@ def test_a_bad_bant_field_is_named_and_nothing_is_stored(engine: Engine, databas
     assert "fill in at least one of budget, authority, need or timeline" in partial.text
     with engine.connect() as connection:
         assert connection.execute(select(qualifications)).all() == []
+
+
+def test_a_long_queue_shows_its_first_cards_and_offers_more(
+    engine: Engine, database_url: str
+) -> None:
+    app, _ids = _world(engine, database_url)
+    client = signed_in(app, "sales")
+    first = client.get("/queue", params={"cards": 1}).text
+    assert _names(first) == ["Anna Virtanen"]
+    assert 'href="/queue?show=mine&amp;cards=21">Show more</a>' in first
+    everything = client.get("/queue", params={"cards": 21}).text
+    assert _names(everything) == ["Anna Virtanen", "Cecilia Koski"]
+    assert "Show more" not in everything
+    assert client.get("/queue", params={"cards": 201}).status_code == 422

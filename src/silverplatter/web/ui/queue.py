@@ -35,7 +35,9 @@ from silverplatter.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 #: Cards shown at most; the queue is ranked, so these are the ones to work first.
-CARD_LIMIT: Final = 50
+#: Cards on the first page; 'Show more' adds as many again, up to MAX_CARDS.
+CARD_LIMIT: Final = 20
+MAX_CARDS: Final = 200
 OTHER: Final = "other"
 
 #: Why a lead goes back to nurture: the reasons a salesperson picks from.
@@ -95,12 +97,13 @@ def _queue_page(
     done: str | None = None,
     errors: dict[int, CardErrors] | None = None,
     status_code: int = 200,
+    limit: int = CARD_LIMIT,
 ) -> HTMLResponse:
     own_only = _own_only(principal)
     chosen: Show = "mine" if own_only is not None else (show or "all")
     owner = principal.user_id if chosen == "mine" else None
     with request.app.state.engine.connect() as connection:
-        cards = sales_queue(connection, now=clock(request), owner_id=owner, limit=CARD_LIMIT)
+        cards = sales_queue(connection, now=clock(request), owner_id=owner, limit=limit)
     context = {
         "cards": cards,
         "show": chosen,
@@ -108,7 +111,8 @@ def _queue_page(
         "done": DONE.get(done or ""),
         "errors": errors or {},
         "overdue": sum(1 for card in cards if card.overdue),
-        "limit": CARD_LIMIT,
+        "limit": limit,
+        "more": min(limit + CARD_LIMIT, MAX_CARDS) if len(cards) >= limit < MAX_CARDS else None,
         **_card_context(principal),
     }
     return render(request, "queue.html", context, status_code=status_code)
@@ -129,8 +133,9 @@ def queue_page(
     principal: Annotated[Principal, Depends(requires("queue:read"))],
     show: Annotated[Show | None, Query()] = None,
     done: Annotated[str | None, Query(max_length=40)] = None,
+    cards: Annotated[int, Query(ge=1, le=MAX_CARDS, description="How many cards")] = CARD_LIMIT,
 ) -> HTMLResponse:
-    return _queue_page(request, principal, show, done=done)
+    return _queue_page(request, principal, show, done=done, limit=cards)
 
 
 def _reason(action: str, choice: str, note: str) -> tuple[str, dict[str, str]]:
