@@ -21,7 +21,7 @@ from silverplatter import __version__
 from silverplatter.services.import_jobs import MAX_UPLOAD_BYTES
 from silverplatter.services.scoring_backlog import BacklogScorer, backlog_size
 from silverplatter.settings import Settings
-from silverplatter.storage.engine import current_revision, make_engine
+from silverplatter.storage.engine import current_revision, make_engine, refresh_statistics
 from silverplatter.web import api, problems, ui
 from silverplatter.web.rate_limit import RateLimiter
 from silverplatter.web.templating import make_templates
@@ -73,6 +73,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         """Score what the API accepted while the server runs (tests call the service)."""
+        refresh_statistics(database)
         if settings.scoring_worker:
             scorer.start()
         try:
