@@ -1,0 +1,340 @@
+"""Benchmark: the web app and API over HTTP, served by ``silverplatter serve``.
+
+A copy of the cached demo workspace of ``--contacts`` contacts (built by
+``bench/bench_recompute.py``'s ``demo_workspace`` under ``--workdir``) is
+served by ``silverplatter serve`` in its own process on 127.0.0.1.  A load
+generator in this process (asyncio + httpx, ``--concurrency`` connections)
+then requests, each for ``--seconds`` seconds:
+
+* ``/healthz`` — the baseline: the framework and one ``SELECT 1``;
+* the sales queue page ``/queue`` signed in as an admin (every card);
+* a contact page ``/contacts/{id}`` for random contacts;
+* a filtered contact list ``/contacts?stage=mql&sort=score`` and a search;
+* ``POST /api/v1/events`` with batches of ``--batch`` new events (an API token).
+
+It prints a Markdown table of p50/p95/p99 latency, requests/s and each
+p95 as a multiple of the baseline's p95, and the ingest's events/s.
+
+Targets (issue): pages p95 ≤ 200 ms; ingest ≥ 20k events/s in batches of 500.
+
+Run:  .venv/bin/python bench/bench_web.py [--contacts 1000000] [--backend sqlite]
+          [--seconds 20] [--concurrency 4] [--batch 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+from silverplatter.domain.access import GRANTS
+from silverplatter.services.api_tokens import issue_token
+from silverplatter.services.audit import Actor
+from silverplatter.services.demo.logins import DEMO_PASSWORD, ensure_demo_logins
+from silverplatter.storage.engine import make_engine, migrate
+from silverplatter.storage.users import user_by_email
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_recompute import PG_ADMIN_URL, demo_workspace
+
+ADMIN = "admin@demo.silverplatter.example"
+
+
+@dataclass
+class Timings:
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    failures: int = 0
+    elapsed: float = 0.0
+    items: int = 0
+
+    def quantile(self, share: float) -> float:
+        ordered = sorted(self.seconds)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _copy_workspace(source_url: str, backend: str, workdir: Path) -> str:
+    """A throw-away copy of the cached demo (the ingest adds events to it)."""
+    if backend == "sqlite":
+        source = Path(source_url.removeprefix("sqlite:///"))
+        target = workdir / f"web-{source.name}"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(source, target)
+        return f"sqlite:///{target}"
+    name = f"silverplatter_bench_web_{uuid.uuid4().hex[:8]}"
+    template = source_url.rsplit("/", 1)[1]
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop(url: str, backend: str) -> None:
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{url.removeprefix('sqlite:///')}{suffix}").unlink(missing_ok=True)
+        return
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        name = url.rsplit("/", 1)[1]
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _prepare(url: str) -> tuple[str, list[int], datetime]:
+    """Sign-ins, an admin API token, a sample of contact ids and the demo's time."""
+    engine = make_engine(url)
+    migrate(engine)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        ensure_demo_logins(connection, now=now)
+        admin = user_by_email(connection, ADMIN)
+        assert admin is not None, "the demo workspace has its admin"
+        token = issue_token(
+            connection,
+            admin.id,
+            name="benchmark",
+            scopes=sorted(GRANTS["admin"]),
+            now=now,
+            actor=Actor(None, "benchmark"),
+        ).token
+        ids = [
+            int(value)
+            for value in connection.execute(
+                text("SELECT id FROM contacts ORDER BY id LIMIT 2000 OFFSET 1000")
+            ).scalars()
+        ]
+    engine.dispose()
+    return token, ids, now
+
+
+def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    command = [
+        str(Path(sys.executable).with_name("silverplatter")),
+        "serve",
+        "--database-url",
+        url,
+        "--port",
+        str(port),
+    ]
+    environment = {**os.environ, "SILVERPLATTER_SECRET_KEY": "benchmark"}
+    with log.open("w") as handle:
+        server = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=environment)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    server.kill()
+    raise RuntimeError(f"the server did not start; see {log}")
+
+
+def _sign_in(base: str) -> httpx.Cookies:
+    with httpx.Client(base_url=base, follow_redirects=False) as client:
+        page = client.get("/login")
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert found, "the sign-in form has its token"
+        answer = client.post(
+            "/login",
+            data={"email": ADMIN, "password": DEMO_PASSWORD, "csrf_token": found.group(1)},
+        )
+        assert answer.status_code == 303, answer.text[:300]
+        return client.cookies
+
+
+async def _load(
+    base: str,
+    name: str,
+    seconds: float,
+    concurrency: int,
+    request: Any,
+    *,
+    cookies: httpx.Cookies | None = None,
+    headers: dict[str, str] | None = None,
+) -> Timings:
+    """``concurrency`` workers calling ``request(client)`` in a loop for ``seconds``."""
+    timings = Timings(name)
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=base, cookies=cookies, headers=headers, limits=limits, timeout=60
+    ) as client:
+        stop = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            while time.perf_counter() < stop:
+                began = time.perf_counter()
+                response, items = await request(client)
+                if response.status_code >= 400:
+                    timings.failures += 1
+                    if timings.failures == 1:
+                        print(f"  {name}: {response.status_code} {response.text[:200]}")
+                    continue
+                timings.seconds.append(time.perf_counter() - began)
+                timings.items += items
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        timings.elapsed = time.perf_counter() - began
+    return timings
+
+
+def _events(batch: int, ids: list[int], now: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    moment = now - timedelta(minutes=5)
+    return [
+        {
+            "type": "page_view",
+            "occurred_at": (moment + timedelta(milliseconds=n)).isoformat(),
+            "contact_id": rng.choice(ids),
+            "channel": "web",
+            "traffic": "owned",
+            "properties": {"url": f"https://demo.example/blog/{rng.randrange(400)}"},
+            "idempotency_key": uuid.uuid4().hex,
+        }
+        for n in range(batch)
+    ]
+
+
+async def _measure(
+    arguments: argparse.Namespace, base: str, token: str, ids: list[int], now: datetime
+) -> list[Timings]:
+    cookies = _sign_in(base)
+    rng = random.Random(7)
+    seconds, concurrency = arguments.seconds, arguments.concurrency
+
+    async def get(path: str) -> Any:
+        async def call(client: httpx.AsyncClient) -> tuple[httpx.Response, int]:
+            return await client.get(path() if callable(path) else path), 1
+
+        return call
+
+    results = [
+        await _load(base, "/healthz (baseline)", seconds, concurrency, await get("/healthz")),
+        await _load(
+            base, "sales queue page", seconds, concurrency, await get("/queue"), cookies=cookies
+        ),
+        await _load(
+            base,
+            "contact page",
+            seconds,
+            concurrency,
+            await get(lambda: f"/contacts/{rng.choice(ids)}"),
+            cookies=cookies,
+        ),
+        await _load(
+            base,
+            "contact list: MQLs by score",
+            seconds,
+            concurrency,
+            await get("/contacts?stage=mql&sort=score"),
+            cookies=cookies,
+        ),
+        await _load(
+            base,
+            "contact list: search",
+            seconds,
+            concurrency,
+            await get(
+                lambda: f"/contacts?q={rng.choice('abcdefghijklmnoprstuv')}{rng.choice('aeiou')}"
+            ),
+            cookies=cookies,
+        ),
+    ]
+
+    async def ingest(client: httpx.AsyncClient) -> tuple[httpx.Response, int]:
+        events = _events(arguments.batch, ids, now, rng)
+        return await client.post("/api/v1/events", json={"events": events}), len(events)
+
+    results.append(
+        await _load(
+            base,
+            f"POST /api/v1/events ×{arguments.batch}",
+            seconds,
+            concurrency,
+            ingest,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    )
+    return results
+
+
+def _report(results: list[Timings], arguments: argparse.Namespace) -> None:
+    baseline = results[0].quantile(0.95) or 1e-9
+    print(
+        f"\n{arguments.contacts:,} contacts, {arguments.backend}, {os.cpu_count()} cores, "
+        f"{arguments.concurrency} concurrent connections, {arguments.seconds:.0f} s each\n"
+    )
+    print("| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | p95 × baseline | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for timing in results:
+        rate = len(timing.seconds) / timing.elapsed if timing.elapsed else 0.0
+        print(
+            f"| {timing.name} | {len(timing.seconds):,} | {rate:,.1f} "
+            f"| {timing.quantile(0.5) * 1000:,.1f} | {timing.quantile(0.95) * 1000:,.1f} "
+            f"| {timing.quantile(0.99) * 1000:,.1f} | {timing.quantile(0.95) / baseline:,.1f} "
+            f"| {timing.failures} |"
+        )
+    ingest = results[-1]
+    if ingest.elapsed:
+        print(
+            f"\ningest: {ingest.items / ingest.elapsed:,.0f} events/s over HTTP "
+            f"(median batch {statistics.median(ingest.seconds or [0]) * 1000:,.0f} ms)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/silverplatter-bench"))
+    parser.add_argument("--quick", action="store_true", help="2,000 contacts, 3 s each")
+    arguments = parser.parse_args()
+    if arguments.quick:
+        arguments.contacts, arguments.seconds = 2000, 3.0
+    cached = demo_workspace(arguments.workdir, arguments.backend, arguments.contacts)
+    url = _copy_workspace(cached, arguments.backend, arguments.workdir)
+    server = None
+    try:
+        token, ids, now = _prepare(url)
+        port = _free_port()
+        server = _serve(url, port, arguments.workdir / "bench-web-server.log")
+        results = asyncio.run(_measure(arguments, f"http://127.0.0.1:{port}", token, ids, now))
+        _report(results, arguments)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        _drop(url, arguments.backend)
+
+
+if __name__ == "__main__":
+    main()
