@@ -6,7 +6,6 @@ Every setting is named ``SILVERPLATTER_<NAME>``.  Secrets are held as
 
 from __future__ import annotations
 
-import secrets
 from functools import lru_cache
 
 from pydantic import Field, SecretStr
@@ -27,9 +26,12 @@ class Settings(BaseSettings):
         default="sqlite:///silverplatter.db",
         description="SQLAlchemy URL of the workspace database; SQLite file by default.",
     )
-    secret_key: SecretStr = Field(
-        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
-        description="Key that signs sessions and public links. Set it in production.",
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key that signs public links (opt-in, download, unsubscribe). When unset, the "
+            "workspace's own key, generated when the workspace was made, is used."
+        ),
     )
     host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
     port: int = Field(default=8000, description="Port the web server listens on.")
@@ -43,6 +45,14 @@ class Settings(BaseSettings):
     )
     smtp_url: SecretStr | None = Field(
         default=None, description="SMTP server for outgoing mail, e.g. smtp://user:pw@host:587."
+    )
+    mail_from: str = Field(
+        default="Silverplatter <no-reply@localhost>",
+        description="Sender of the mail the product sends (opt-in confirmations, downloads).",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address people reach the app at; links in mail and snippets start with it.",
     )
     redis_url: SecretStr | None = Field(
         default=None, description="Redis URL for the task queue; embedded queue when unset."

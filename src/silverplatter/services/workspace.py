@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,7 +36,11 @@ def init_workspace(engine: Engine, *, name: str, now: datetime) -> bool:
         restore_declared_indexes(connection)
         if connection.execute(select(workspace.c.id)).first() is not None:
             return False
-        connection.execute(workspace.insert().values(id=1, name=name, created_at=now))
+        connection.execute(
+            workspace.insert().values(
+                id=1, name=name, created_at=now, signing_key=secrets.token_urlsafe(48)
+            )
+        )
     return True
 
 

@@ -7,6 +7,7 @@ the aggregates added after the foundation keep their tables in their own
 
 from silverplatter.storage import (
     access_schema,
+    capture_schema,
     engagement_schema,
     handover_schema,
     lifecycle_schema,
@@ -15,6 +16,7 @@ from silverplatter.storage import (
 
 __all__ = [
     "access_schema",
+    "capture_schema",
     "engagement_schema",
     "handover_schema",
     "lifecycle_schema",

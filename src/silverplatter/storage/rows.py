@@ -123,3 +123,23 @@ def changed_values(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dic
         elif current.get(column) != value:
             changes[column] = value
     return changes
+
+
+def insert_if_new(
+    connection: Connection, table: Table, values: Mapping[str, Any], unique: Sequence[str]
+) -> bool:
+    """Insert one row unless a row with the same ``unique`` columns exists; True when inserted.
+
+    One statement (``ON CONFLICT DO NOTHING``), so two writers racing on the
+    same key leave exactly one row and neither fails.
+    """
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement: Any = pg_insert(table).on_conflict_do_nothing(index_elements=list(unique))
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(unique))
+    return connection.execute(statement, dict(values)).rowcount == 1

@@ -49,6 +49,9 @@ workspace = Table(
     # A demo generation that started but never completed is redone from scratch.
     Column("demo_started_at", UtcDateTime),
     Column("demo_completed_at", UtcDateTime),
+    # Key that signs the workspace's public links when SILVERPLATTER_SECRET_KEY
+    # is not set (services/signing.py); generated when the workspace is made.
+    Column("signing_key", String(100)),
 )
 
 users = Table(
@@ -174,6 +177,8 @@ contacts = Table(
     # that name their columns leave it to the database.
     Column("lifecycle_stage", String(20), nullable=False, server_default="subscriber", index=True),
     Column("stage_changed_at", UtcDateTime),
+    # How the address was acquired: "form:<slug>", "import:<preset>", "api", ...
+    Column("source", String(200)),
     CheckConstraint(
         "lifecycle_stage IN ('subscriber', 'lead', 'mql', 'sql', 'sal', 'opportunity', "
         "'customer', 'recycled', 'disqualified')",
@@ -193,6 +198,8 @@ consent_records = Table(
     Column("source", String(200), nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("ip_address", String(45)),
+    # Set, with contact_id cleared, when the person was erased (capture_schema.erasures).
+    Column("erasure_id", Integer),
     CheckConstraint("action IN ('granted', 'confirmed', 'withdrawn')", name="action"),
 )
 
