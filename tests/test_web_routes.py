@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 
 from silverplatter.domain.access import GRANTS, ROLES
-from silverplatter.web.security import PUBLIC
+from silverplatter.web.security import is_public
 from web_world import seed_users, signed_in, web_app
 
 
@@ -44,7 +44,7 @@ def _routes(application: Any) -> list[tuple[APIRoute, str]]:
         if not isinstance(route, APIRoute):
             continue
         permissions = _permissions(route.dependant)
-        if route.path in PUBLIC:
+        if is_public(route.path):
             continue
         assert len(permissions) == 1, f"{route.path} must require exactly one permission"
         routes.append((route, permissions[0]))

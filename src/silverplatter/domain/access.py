@@ -35,6 +35,10 @@ PERMISSIONS: Final[dict[str, str]] = {
     "users:manage": "manage users, roles and other people's API tokens",
     "audit:read": "read the audit log",
     "tokens:own": "create and revoke one's own API tokens",
+    "capture:read": "see forms, lead magnets, tracking, the suppression list and list KPIs",
+    "capture:write": "create and change forms, lead magnets and the suppression list",
+    "privacy:export": "export everything held about a person (GDPR access request)",
+    "privacy:erase": "erase a person (GDPR erasure request)",
 }
 
 _ALL = frozenset(PERMISSIONS)
@@ -53,6 +57,9 @@ GRANTS: Final[dict[Role, frozenset[str]]] = {
             "exports:read",
             "dashboard:read",
             "tokens:own",
+            "capture:read",
+            "capture:write",
+            "privacy:export",
         }
     ),
     "sales": frozenset(

@@ -32,6 +32,15 @@ SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC: Final = frozenset(
     {"/healthz", "/login", "/logout", "/api/v1/openapi.json", "/api/v1/docs", "/static"}
 )
+#: Everything under these prefixes is for the public (form posts from other
+#: sites, tracking, opt-in, download and unsubscribe links): no sign-in, each
+#: route guarded by a signed token, CORS rules or rate limits instead.
+PUBLIC_PREFIXES: Final = ("/capture/",)
+
+
+def is_public(path: str) -> bool:
+    """Whether a route path needs no sign-in."""
+    return path in PUBLIC or path.startswith(PUBLIC_PREFIXES)
 
 Dependency = Callable[[Request], Awaitable[Principal]]
 

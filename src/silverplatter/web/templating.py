@@ -25,6 +25,7 @@ NAVIGATION: Final = (
     ("Accounts", "/accounts", "records:read"),
     ("Scoring model", "/model", "model:read"),
     ("Import", "/import", "imports:write"),
+    ("Capture", "/forms", "capture:read"),
     ("Users", "/admin/users", "users:manage"),
 )
 
