@@ -22,8 +22,13 @@ ACTIONS: Final[dict[str, str]] = {
     "token.revoked": "an API token was revoked",
     "model.activated": "a scoring model version was activated",
     "export.run": "records were exported",
+    "contact.exported": "everything held about a contact was exported (access request)",
     "contact.erased": "a contact was erased",
     "import.run": "records were imported",
+    "form.created": "a capture form was created",
+    "form.changed": "a capture form was changed",
+    "suppression.added": "an address was put on the suppression list by hand",
+    "suppression.lifted": "an address was taken off the suppression list",
 }
 
 

@@ -6,6 +6,10 @@ erased person, the address itself, so the list can be shown).  The outbox
 (``services/outbox.py``) is the only way mail leaves the product and it asks
 ``suppressed_reasons`` both when a message is queued and again just before it
 is handed to the SMTP server.
+
+A person adds or lifts an address by hand with ``add_address`` and
+``lift_address``; both are audited by the address's digest, never the
+address itself, so an erasure leaves nothing of it in the audit log.
 """
 
 from __future__ import annotations
@@ -19,10 +23,32 @@ from typing import Final
 from sqlalchemy import Connection, delete, func, select, update
 
 from silverplatter.domain.identity import InvalidValue, normalise_email
+from silverplatter.services.audit import Actor, record
 from silverplatter.storage.capture_schema import suppressions
 from silverplatter.storage.rows import IN_CHUNK, insert_if_new
 
 REASONS: Final = ("unsubscribed", "hard_bounce", "complaint", "erased", "manual")
+
+#: Each reason in words, for pages and the command line.
+REASON_LABELS: Final[dict[str, str]] = {
+    "unsubscribed": "Unsubscribed",
+    "hard_bounce": "Hard bounce",
+    "complaint": "Complaint",
+    "erased": "Erased",
+    "manual": "Added by hand",
+}
+#: Reasons a person may give when adding an address by hand.
+MANUAL_REASONS: Final = ("manual", "hard_bounce", "complaint", "unsubscribed")
+
+
+class SuppressionError(ValueError):
+    """A request about the list that cannot be honoured; ``field`` names the culprit."""
+
+    def __init__(self, field: str, message: str, *, status: int = 422) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+        self.status = status
 
 
 def address_hash(email: str) -> str:
@@ -40,6 +66,7 @@ class Suppression:
     reason: str
     source: str
     created_at: datetime
+    address_hash: str = ""
 
 
 def suppress(
@@ -114,27 +141,113 @@ def is_suppressed(connection: Connection, email: str) -> str | None:
 
 
 def list_suppressions(
-    connection: Connection, *, reason: str | None = None, limit: int = 100, offset: int = 0
+    connection: Connection,
+    *,
+    reason: str | None = None,
+    address: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> tuple[int, list[Suppression]]:
-    """The list, newest first, with its total size."""
-    condition = suppressions.c.reason == reason if reason else None
-    total_query = select(func.count()).select_from(suppressions)
+    """The list, newest first, with its total size; ``address`` finds one address."""
+    conditions = []
+    if reason:
+        conditions.append(suppressions.c.reason == reason)
+    if address:
+        conditions.append(suppressions.c.address_hash == address_hash(address))
+    total_query = select(func.count()).select_from(suppressions).where(*conditions)
     rows_query = (
         select(
             suppressions.c.email_key,
             suppressions.c.reason,
             suppressions.c.source,
             suppressions.c.created_at,
+            suppressions.c.address_hash,
         )
+        .where(*conditions)
         .order_by(suppressions.c.created_at.desc(), suppressions.c.id.desc())
         .limit(limit)
         .offset(offset)
     )
-    if condition is not None:
-        total_query = total_query.where(condition)
-        rows_query = rows_query.where(condition)
     total = int(connection.execute(total_query).scalar_one())
     return total, [
-        Suppression(row.email_key, row.reason, row.source, row.created_at)
+        Suppression(row.email_key, row.reason, row.source, row.created_at, row.address_hash)
         for row in connection.execute(rows_query)
     ]
+
+
+def suppression_counts(connection: Connection) -> dict[str, int]:
+    """How many addresses the list holds for each reason (every reason, zeros included)."""
+    found = {
+        str(reason): int(count)
+        for reason, count in connection.execute(
+            select(suppressions.c.reason, func.count()).group_by(suppressions.c.reason)
+        )
+    }
+    return {reason: int(found.get(reason, 0)) for reason in REASONS}
+
+
+def _audit_subject(digest: str) -> str:
+    return f"suppressed address {digest[:16]}"
+
+
+def add_address(
+    connection: Connection,
+    email: str,
+    *,
+    reason: str = "manual",
+    note: str = "",
+    actor: Actor,
+    now: datetime,
+) -> bool:
+    """A person puts an address on the list (audited); True when it was not listed yet."""
+    try:
+        _shown, key = normalise_email(email)
+    except InvalidValue as error:
+        raise SuppressionError("email", str(error)) from None
+    if reason not in MANUAL_REASONS:
+        raise SuppressionError("reason", f"must be one of {', '.join(MANUAL_REASONS)}")
+    note = " ".join(note.split())
+    if len(note) > 150:
+        raise SuppressionError("note", "must be at most 150 characters long")
+    source = f"added by hand: {note}" if note else "added by hand"
+    added = suppress(connection, key, reason=reason, source=source, now=now)
+    if added:
+        digest = address_hash(key)
+        details = {"reason": reason, "note": note} if note else {"reason": reason}
+        record(
+            connection,
+            "suppression.added",
+            _audit_subject(digest),
+            actor=actor,
+            now=now,
+            details=details,
+        )
+    return added
+
+
+def lift_address(connection: Connection, email: str, *, actor: Actor, now: datetime) -> str:
+    """A person takes an address off the list (audited); returns the reason it had.
+
+    An erased address stays: it is how the product keeps its promise never to
+    mail that person again.
+    """
+    digest = address_hash(email)
+    reason = connection.execute(
+        select(suppressions.c.reason).where(suppressions.c.address_hash == digest)
+    ).scalar()
+    if reason is None:
+        raise SuppressionError("email", "the address is not on the suppression list", status=404)
+    if reason == "erased":
+        raise SuppressionError(
+            "email", "the person was erased; their address stays on the list", status=409
+        )
+    lift(connection, email)
+    record(
+        connection,
+        "suppression.lifted",
+        _audit_subject(digest),
+        actor=actor,
+        now=now,
+        details={"reason": reason},
+    )
+    return str(reason)

@@ -142,4 +142,7 @@ def insert_if_new(
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(unique))
-    return connection.execute(statement, dict(values)).rowcount == 1
+    # Ask for the key back rather than trusting rowcount: with the RETURNING
+    # SQLAlchemy adds on PostgreSQL, psycopg reports a rowcount of -1.
+    returning = statement.returning(*table.primary_key.columns)
+    return connection.execute(returning, dict(values)).first() is not None
