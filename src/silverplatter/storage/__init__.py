@@ -12,6 +12,7 @@ from silverplatter.storage import (
     handover_schema,
     lifecycle_schema,
     list_indexes,
+    segment_schema,
 )
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "handover_schema",
     "lifecycle_schema",
     "list_indexes",
+    "segment_schema",
 ]
