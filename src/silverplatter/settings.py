@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Address people reach the app at; links in mail and snippets start with it.",
     )
+    tracking_rate_limit: int = Field(
+        default=600,
+        ge=0,
+        description="Page views the tracking endpoint takes per minute from one address (0: any).",
+    )
     redis_url: SecretStr | None = Field(
         default=None, description="Redis URL for the task queue; embedded queue when unset."
     )
