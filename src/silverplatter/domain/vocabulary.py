@@ -35,6 +35,7 @@ KNOWN_EVENT_TYPES: Final = (
     "email_reply",
     "email_bounce",
     "email_unsubscribe",
+    "email_opt_in_confirmed",
     "form_submit",
     "content_download",
     "webinar_registered",

@@ -42,6 +42,7 @@ EVENT_WORDS = {
     "email_reply": "Replied to an email",
     "email_bounce": "Email bounced",
     "email_unsubscribe": "Unsubscribed",
+    "email_opt_in_confirmed": "Confirmed the subscription",
     "form_submit": "Submitted a form",
     "content_download": "Downloaded content",
     "webinar_registered": "Registered for a webinar",
