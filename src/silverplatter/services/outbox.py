@@ -12,6 +12,14 @@ before talking to the server and marks it ``sent`` after the server accepted
 it.  A worker that crashes between the two leaves a ``sending`` row; after
 ``STALE_CLAIM`` it is queued again (at-least-once; the Message-ID is derived
 from the dedupe key so receiving systems can recognise a repeat).
+
+A message the server refuses for good (every recipient refused with a 5xx
+code, or the message itself refused with one) is marked ``failed``; anything
+else — the server down, slow, refusing the sender or the sign-in, a 4xx — is
+tried again after the next wait of ``BACKOFF``, and when the server itself is
+the trouble the pass stops there rather than knocking on its door once per
+message.  Every message to a contact carries ``List-Unsubscribe`` with a
+signed one-click link (RFC 8058).
 """
 
 from __future__ import annotations
@@ -26,11 +34,13 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import Connection, Engine, and_, func, select, update
 
+from silverplatter.services.signing import Signer, signer_for
 from silverplatter.services.suppression import is_suppressed
+from silverplatter.settings import get_settings
 from silverplatter.storage.capture_schema import outbound_mail
 from silverplatter.storage.rows import insert_if_new
 
@@ -104,11 +114,16 @@ class SmtpTarget:
                 "or smtps://user:password@host:465"
             )
         tls = "ssl" if parts.scheme == "smtps" else "none"
-        if "starttls=1" in parts.query or "starttls=true" in parts.query:
+        starttls = parse_qs(parts.query).get("starttls", [""])[-1].lower()
+        if starttls in ("1", "true", "yes", "on"):
             tls = "starttls"
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError("SILVERPLATTER_SMTP_URL has a port that is not a number") from None
         return cls(
             host=parts.hostname,
-            port=parts.port or (465 if tls == "ssl" else 25),
+            port=port or (465 if tls == "ssl" else 25),
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             tls=tls,
@@ -152,9 +167,27 @@ class DeliveryReport:
     suppressed: int = 0
     retried: int = 0
     failed: int = 0
+    #: Why the pass stopped early: the SMTP server's trouble, in its words.
+    stopped: str | None = None
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.suppressed + self.retried + self.failed
 
 
-def _message(row: Any, sender: str, now: datetime) -> EmailMessage:
+@dataclass(frozen=True)
+class MailLinks:
+    """What a message needs to carry links back to the app: the signer and the public URL."""
+
+    signer: Signer
+    public_url: str
+
+    def unsubscribe_url(self, contact_id: int, now: datetime) -> str:
+        token = self.signer.sign("unsubscribe", {"c": contact_id}, now=now)
+        return f"{self.public_url.rstrip('/')}/capture/unsubscribe/{token}"
+
+
+def _message(row: Any, sender: str, now: datetime, links: MailLinks) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = row.to_address
@@ -163,10 +196,28 @@ def _message(row: Any, sender: str, now: datetime) -> EmailMessage:
     digest = hashlib.sha256(row.dedupe_key.encode("utf-8")).hexdigest()[:32]
     domain = sender.rsplit("@", 1)[-1].strip("> ") or "localhost"
     message["Message-ID"] = f"<{digest}@{domain}>"
+    if row.contact_id is not None:
+        message["List-Unsubscribe"] = f"<{links.unsubscribe_url(int(row.contact_id), now)}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(row.text_body)
     if row.html_body:
         message.add_alternative(row.html_body, subtype="html")
     return message
+
+
+def _permanent(error: OSError) -> bool:
+    """Whether the server refused this message for good (a 5xx for it, not for the server)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False
+
+
+def _about_this_message(error: OSError) -> bool:
+    """Whether the trouble is this message's (its recipients, its content), not the server's."""
+    return isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError)
 
 
 def _requeue_stale(connection: Connection, now: datetime) -> None:
@@ -184,12 +235,16 @@ def _claim(engine: Engine, now: datetime) -> Any | None:
     """Take the oldest due message for this worker, or None when nothing is due."""
     with engine.begin() as connection:
         _requeue_stale(connection, now)
-        candidates = connection.execute(
-            select(outbound_mail.c.id)
-            .where(outbound_mail.c.status == "queued", outbound_mail.c.not_before <= now)
-            .order_by(outbound_mail.c.not_before, outbound_mail.c.id)
-            .limit(5)
-        ).scalars()
+        candidates = (
+            connection.execute(
+                select(outbound_mail.c.id)
+                .where(outbound_mail.c.status == "queued", outbound_mail.c.not_before <= now)
+                .order_by(outbound_mail.c.not_before, outbound_mail.c.id)
+                .limit(5)
+            )
+            .scalars()
+            .all()
+        )
         for message_id in candidates:
             claimed = connection.execute(
                 update(outbound_mail)
@@ -203,67 +258,115 @@ def _claim(engine: Engine, now: datetime) -> Any | None:
     return None
 
 
+def _links(engine: Engine, signer: Signer | None, public_url: str | None) -> MailLinks:
+    if signer is None:
+        with engine.connect() as connection:
+            signer = signer_for(connection)
+    return MailLinks(signer, public_url or get_settings().public_url)
+
+
+def _settle(engine: Engine, message_id: int, **values: Any) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(outbound_mail).where(outbound_mail.c.id == message_id).values(**values)
+        )
+
+
 def deliver_pending(
     engine: Engine,
     transport: Transport,
     *,
     sender: str,
     clock: Callable[[], datetime],
+    signer: Signer | None = None,
+    public_url: str | None = None,
     limit: int = 200,
+    progress: Callable[[str], None] | None = None,
 ) -> DeliveryReport:
-    """Hand up to ``limit`` due messages to the transport; safe to run in several workers."""
+    """Hand up to ``limit`` due messages to the transport; safe to run in several workers.
+
+    ``signer`` and ``public_url`` make the unsubscribe links (the workspace's
+    signer and the configured URL when omitted); ``progress`` hears each
+    message's outcome: ``sent``, ``suppressed``, ``retried`` or ``failed``.
+    """
     report = DeliveryReport()
+    links = _links(engine, signer, public_url)
+
+    def done(outcome: str) -> None:
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if progress is not None:
+            progress(outcome)
+
     for _ in range(limit):
         now = clock()
         row = _claim(engine, now)
         if row is None:
             break
-        with engine.begin() as connection:
+        with engine.connect() as connection:
             reason = is_suppressed(connection, row.to_address) if row.to_address else "erased"
-            if reason:
-                connection.execute(
-                    update(outbound_mail)
-                    .where(outbound_mail.c.id == row.id)
-                    .values(status="suppressed", last_error=f"suppressed: {reason}")
-                )
-                report.suppressed += 1
-                continue
-        try:
-            transport.send(_message(row, sender, now))
-        except (OSError, smtplib.SMTPException) as error:
-            attempts = int(row.attempts)
-            permanent = isinstance(error, smtplib.SMTPRecipientsRefused) or attempts > len(BACKOFF)
-            with engine.begin() as connection:
-                connection.execute(
-                    update(outbound_mail)
-                    .where(outbound_mail.c.id == row.id)
-                    .values(
-                        status="failed" if permanent else "queued",
-                        last_error=str(error)[:1000],
-                        not_before=now if permanent else now + BACKOFF[attempts - 1],
-                    )
-                )
-            if permanent:
-                report.failed += 1
-            else:
-                report.retried += 1
-            log.warning("mail %s to the SMTP server failed: %s", row.id, error)
+        if reason:
+            _settle(engine, row.id, status="suppressed", last_error=f"suppressed: {reason}")
+            done("suppressed")
             continue
-        with engine.begin() as connection:
-            connection.execute(
-                update(outbound_mail)
-                .where(outbound_mail.c.id == row.id)
-                .values(status="sent", sent_at=clock(), last_error=None)
+        try:
+            message = _message(row, sender, now, links)
+        except (ValueError, TypeError) as error:  # a header no server would take
+            _settle(engine, row.id, status="failed", last_error=f"not sendable: {error}"[:1000])
+            done("failed")
+            continue
+        try:
+            transport.send(message)
+        except OSError as error:  # smtplib's errors, refused connections, timeouts, TLS
+            attempts = int(row.attempts)
+            permanent = _permanent(error) or attempts > len(BACKOFF)
+            _settle(
+                engine,
+                row.id,
+                status="failed" if permanent else "queued",
+                last_error=str(error)[:1000] or type(error).__name__,
+                not_before=now if permanent else now + BACKOFF[attempts - 1],
             )
-        report.sent += 1
+            log.warning("mail %s to the SMTP server failed: %s", row.id, error)
+            done("failed" if permanent else "retried")
+            if not _about_this_message(error):
+                report.stopped = str(error) or type(error).__name__
+                break
+            continue
+        _settle(engine, row.id, status="sent", sent_at=clock(), last_error=None)
+        done("sent")
     return report
 
 
+def due_count(connection: Connection, now: datetime) -> int:
+    """How many queued messages are due now."""
+    return int(
+        connection.execute(
+            select(func.count())
+            .select_from(outbound_mail)
+            .where(outbound_mail.c.status == "queued", outbound_mail.c.not_before <= now)
+        ).scalar_one()
+    )
+
+
+def retry_failed(connection: Connection, *, now: datetime) -> int:
+    """Queue every failed message again, due now (after the cause was fixed); how many."""
+    result = connection.execute(
+        update(outbound_mail)
+        .where(outbound_mail.c.status == "failed")
+        .values(status="queued", attempts=0, not_before=now)
+    )
+    return int(result.rowcount)
+
+
+STATUSES = ("queued", "sending", "sent", "suppressed", "failed")
+
+
 def outbox_counts(connection: Connection) -> dict[str, int]:
-    """How many messages are in each status."""
-    return {
-        status: int(count)
+    """How many messages are in each status (every status, zeros included)."""
+    found = {
+        str(status): int(count)
         for status, count in connection.execute(
             select(outbound_mail.c.status, func.count()).group_by(outbound_mail.c.status)
         )
     }
+    return {status: found.get(status, 0) for status in STATUSES}

@@ -19,10 +19,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from silverplatter import __version__
 from silverplatter.services.import_jobs import MAX_UPLOAD_BYTES
+from silverplatter.services.mail_courier import MailCourier
 from silverplatter.services.scoring_backlog import BacklogScorer, backlog_size
 from silverplatter.settings import Settings
 from silverplatter.storage.engine import current_revision, make_engine, refresh_statistics
 from silverplatter.web import api, problems, ui
+from silverplatter.web.capture import tracking as capture_tracking
 from silverplatter.web.rate_limit import RateLimiter
 from silverplatter.web.templating import make_templates
 from silverplatter.web.ui import api_docs
@@ -69,6 +71,8 @@ def create_app(
     database = engine or make_engine(settings.database_url, pool_pre_ping=True)
     now = clock or _system_clock
     scorer = BacklogScorer(database, now)
+    smtp = settings.smtp_url.get_secret_value() if settings.smtp_url else ""
+    courier = MailCourier(database, settings, now) if smtp else None
 
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
@@ -76,11 +80,15 @@ def create_app(
         refresh_statistics(database)
         if settings.scoring_worker:
             scorer.start()
+        if courier is not None:
+            courier.start()
         try:
             yield
         finally:
             if settings.scoring_worker:
                 scorer.stop()
+            if courier is not None:
+                courier.stop()
 
     application = FastAPI(
         lifespan=lifespan,
@@ -95,6 +103,8 @@ def create_app(
     application.state.settings = settings
     application.state.clock = now
     application.state.scorer = scorer
+    #: Delivers the outbox when an SMTP server is configured; ``wake()`` it after queueing.
+    application.state.courier = courier
     application.state.templates = make_templates()
     application.state.login_limiter = RateLimiter(limit=10, window=60.0)
     application.state.workspace_name = None
@@ -156,6 +166,7 @@ def create_app(
         api.model.router,
         api.imports.router,
         api.admin.router,
+        capture_tracking.router,
     ):
         application.include_router(router)
     return application

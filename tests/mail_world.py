@@ -1,0 +1,71 @@
+"""A real SMTP server for tests: aiosmtpd on 127.0.0.1, keeping what it receives.
+
+``Inbox`` starts on a free port (or a given one, to bring a server "back up"
+where the product expected it) and can refuse chosen recipients with a given
+reply, the way a receiving server refuses an unknown mailbox.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Inbox:
+    """What the server received, as parsed messages with their envelope recipients."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        #: recipient address → the reply that refuses it, e.g. "550 5.1.1 no such user"
+        self.refuse: dict[str, str] = {}
+        self.port = 0
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        content = envelope.original_content.replace(b"\r\n", b"\n")
+        parsed = message_from_bytes(content, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.messages
+
+
+@contextmanager
+def smtp_server(port: int | None = None, inbox: Inbox | None = None) -> Iterator[Inbox]:
+    """An SMTP server on 127.0.0.1 for the duration of the block."""
+    inbox = inbox or Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port())
+    controller.start()
+    inbox.port = controller.port
+    try:
+        yield inbox
+    finally:
+        controller.stop()
