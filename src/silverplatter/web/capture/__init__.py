@@ -1,0 +1,1 @@
+"""Public endpoints under ``/capture/``: no sign-in; tokens, CORS and rate limits guard them."""
