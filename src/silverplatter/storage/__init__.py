@@ -12,6 +12,7 @@ from silverplatter.storage import (
     handover_schema,
     lifecycle_schema,
     list_indexes,
+    predictive_schema,
     segment_schema,
 )
 
@@ -22,5 +23,6 @@ __all__ = [
     "handover_schema",
     "lifecycle_schema",
     "list_indexes",
+    "predictive_schema",
     "segment_schema",
 ]
