@@ -366,6 +366,10 @@ cli_engine.register(app)
 cli_sales.register(app)
 cli_users.register(app)
 
+from silverplatter import cli_privacy  # noqa: E402
+
+cli_privacy.register(app)
+
 from silverplatter import cli_mail  # noqa: E402
 
 cli_mail.register(app)

@@ -89,6 +89,11 @@ def is_erased_address(email: str) -> bool:
     return email.lower().endswith(f"@{ERASED_DOMAIN}")
 
 
+def confirms_address(typed: str, email_key: str) -> bool:
+    """Whether ``typed`` is the address ``email_key``, ignoring case and outer spaces."""
+    return typed.strip().lower() == email_key.lower()
+
+
 def _normal_key(key: str) -> str:
     return key.strip().lower().replace("-", "_").replace(" ", "_")
 
@@ -270,6 +275,7 @@ __all__ = [
     "PERSONAL_KEYS",
     "REDACTED",
     "Mentions",
+    "confirms_address",
     "erased_address",
     "is_erased_address",
     "is_personal_key",

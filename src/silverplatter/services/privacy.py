@@ -79,6 +79,25 @@ def find_person(connection: Connection, email_or_id: str) -> int:
     return found
 
 
+@dataclass(frozen=True)
+class Person:
+    """Who a privacy request is about, as the confirmation shows them."""
+
+    contact_id: int
+    email: str
+    name: str
+    erased: bool
+
+
+def person(connection: Connection, contact_id: int) -> Person:
+    """The contact a request names; ``LookupError`` when there is no such contact."""
+    row = store.contact_row(connection, contact_id)
+    if row is None:
+        raise LookupError(f"no contact with id {contact_id}")
+    name = " ".join(part for part in (row["first_name"], row["last_name"]) if part)
+    return Person(contact_id, row["email"], name or row["email"], is_erased_address(row["email"]))
+
+
 # ------------------------------------------------------------------ export
 
 
@@ -369,8 +388,10 @@ def erase_person(
 __all__ = [
     "EXPORT_FORMAT",
     "ErasureSummary",
+    "Person",
     "erase_person",
     "export_person",
     "find_person",
+    "person",
     "plain",
 ]

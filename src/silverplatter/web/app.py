@@ -27,7 +27,9 @@ from silverplatter.web import api, problems, ui
 from silverplatter.web.capture import tracking as capture_tracking
 from silverplatter.web.rate_limit import RateLimiter
 from silverplatter.web.templating import make_templates
+from silverplatter.web.api import privacy as api_privacy
 from silverplatter.web.ui import api_docs
+from silverplatter.web.ui import privacy as ui_privacy
 
 HERE = Path(__file__).parent
 PAGE_SIZE = ui.records.PAGE_SIZE
@@ -157,11 +159,13 @@ def create_app(
         ui.queue.router,
         ui.records.router,
         ui.people.router,
+        ui_privacy.router,
         ui.model.router,
         ui.imports.router,
         ui.admin.router,
         api_docs.router,
         api.records.router,
+        api_privacy.router,
         api.engine.router,
         api.model.router,
         api.imports.router,
