@@ -140,14 +140,22 @@ class FieldSpec:
     type: ValueType
     group: str
     choices: tuple[str, ...] = ()
+    #: The operators of this field when not all of its type's apply.
+    only: tuple[str, ...] = ()
 
     @property
     def operators(self) -> tuple[str, ...]:
-        return OPERATORS[self.type]
+        return self.only or OPERATORS[self.type]
 
 
-def _contact(name: str, label: str, kind: ValueType, choices: Iterable[str] = ()) -> FieldSpec:
-    return FieldSpec(f"contact.{name}", label, kind, "Contact", tuple(choices))
+def _contact(
+    name: str,
+    label: str,
+    kind: ValueType,
+    choices: Iterable[str] = (),
+    only: tuple[str, ...] = (),
+) -> FieldSpec:
+    return FieldSpec(f"contact.{name}", label, kind, "Contact", tuple(choices), only)
 
 
 def _account(name: str, label: str, kind: ValueType, choices: Iterable[str] = ()) -> FieldSpec:
@@ -169,8 +177,10 @@ BUILT_IN_FIELDS: Final = (
     _contact("owner", "Owner", "owner"),
     _contact("grade", "Grade", "grade", GRADE_LETTERS),
     _contact("score", "Engagement score", "number"),
-    _contact("email_consent", "E-mail consent", "choice", CONSENT_STATES),
-    _contact("suppressed", "On the suppression list", "boolean"),
+    _contact(
+        "email_consent", "E-mail consent", "choice", CONSENT_STATES, ("equals", "not_equals", "in")
+    ),
+    _contact("suppressed", "On the suppression list", "boolean", only=("equals",)),
     _account("industry", "Industry", "text"),
     _account("country", "Country", "country"),
     _account("employees", "Employees", "number"),
