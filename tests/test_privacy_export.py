@@ -29,6 +29,8 @@ def test_the_export_holds_every_section_about_her(engine: Engine) -> None:
         "form_submissions",
         "events",
         "score",
+        "prediction",
+        "segments",
         "lifecycle",
         "qualifications",
         "handovers",
@@ -79,6 +81,7 @@ def test_the_export_holds_every_section_about_her(engine: Engine) -> None:
         "campaign": "march",
     }
     assert document["score"]["grade"] is not None
+    assert (document["prediction"], document["segments"]) == (None, [])
     assert document["lifecycle"]["stage"] == "sql"
     assert [move["to_stage"] for move in document["lifecycle"]["history"]] == ["mql", "sql"]
     assert document["lifecycle"]["history"][-1]["reason"] == "Zelda asked for a call"

@@ -132,6 +132,8 @@ def export_person(
         "form_submissions": submissions,
         "events": their_events,
         "score": store.score(connection, contact_id),
+        "prediction": store.prediction(connection, contact_id),
+        "segments": store.segment_memberships(connection, contact_id),
         "lifecycle": {
             "stage": contact["lifecycle_stage"],
             "history": store.stage_moves(connection, contact_id),

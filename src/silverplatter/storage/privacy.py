@@ -27,6 +27,7 @@ from silverplatter.storage.capture_schema import (
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.handover_schema import handovers
 from silverplatter.storage.lifecycle_schema import qualifications, stage_transitions
+from silverplatter.storage.predictive_schema import contact_predictions
 from silverplatter.storage.schema import (
     accounts,
     consent_records,
@@ -36,6 +37,7 @@ from silverplatter.storage.schema import (
     meetings,
     opportunities,
 )
+from silverplatter.storage.segment_schema import segment_members, segments
 
 Record = dict[str, Any]
 
@@ -159,6 +161,25 @@ def score(connection: Connection, contact_id: int) -> Record | None:
         select(contact_scores).where(contact_scores.c.contact_id == contact_id)
     ).first()
     return None if row is None else dict(row._mapping)
+
+
+def prediction(connection: Connection, contact_id: int) -> Record | None:
+    """The predictive model's probability for the contact, with its top contributions."""
+    row = connection.execute(
+        select(contact_predictions).where(contact_predictions.c.contact_id == contact_id)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def segment_memberships(connection: Connection, contact_id: int) -> list[Record]:
+    """The segments the contact was added to (snapshots and by hand)."""
+    statement = (
+        select(segments.c.slug, segments.c.name, segment_members.c.added_at)
+        .select_from(segment_members.join(segments, segments.c.id == segment_members.c.segment_id))
+        .where(segment_members.c.contact_id == contact_id)
+        .order_by(segment_members.c.added_at, segments.c.slug)
+    )
+    return _records(connection, statement)
 
 
 def stage_moves(connection: Connection, contact_id: int) -> list[Record]:
@@ -286,8 +307,10 @@ __all__ = [
     "meetings_of",
     "opportunity_records",
     "person_events",
+    "prediction",
     "qualification_records",
     "score",
+    "segment_memberships",
     "stage_moves",
     "submissions",
     "suppression",
