@@ -29,6 +29,13 @@ ACTIONS: Final[dict[str, str]] = {
     "form.changed": "a capture form was changed",
     "suppression.added": "an address was put on the suppression list by hand",
     "suppression.lifted": "an address was taken off the suppression list",
+    "segment.created": "a segment was created",
+    "segment.changed": "a segment's name, description or rule changed",
+    "segment.deleted": "a segment was deleted",
+    "segment.snapshot": "a static segment's members were replaced by a snapshot of its rule",
+    "value_tiers.policy_saved": "a value-tier policy was saved",
+    "value_tiers.applied": "a value-tier policy was applied to the accounts",
+    "needs_segments.assigned": "accounts were assigned to their needs segments",
 }
 
 

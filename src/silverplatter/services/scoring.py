@@ -182,12 +182,14 @@ def evaluate(
     *,
     now: datetime,
     rollups: dict[int, AccountRollup] | None = None,
+    regrade: bool = False,
 ) -> list[StageChange]:
     """Grade and qualify the given contacts at ``now``; save them and the accounts; move stages.
 
     ``rollups`` are the accounts' roll-ups over all their contacts; without
     them they are computed from ``rows``, which must then hold every contact
-    of the accounts.
+    of the accounts.  A grade stored under the active model is kept unless
+    ``regrade`` (the profile it was graded on has changed).
     """
     model = version.model
     at = now.timestamp()
@@ -195,7 +197,7 @@ def evaluate(
     grades = {
         row.id: (
             row.grade_level
-            if row.model_version == version.version and row.grade_level is not None
+            if not regrade and row.model_version == version.version and row.grade_level is not None
             else grade(model.grading, store.profile_of(row)).level
         )
         for row in contacts
