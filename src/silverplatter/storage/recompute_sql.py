@@ -9,6 +9,7 @@ contact or account, with no Python loop over rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -100,11 +101,13 @@ def hits_select(
     *,
     now: float,
     recent_from: float,
+    before: datetime | None = None,
 ) -> Select[Any]:
     """Per (subject, rule, bucket): count, raw points, decayed points at ``now``, latest time.
 
     A scope without rules still gets a typed, empty result: its one rule row
-    names no event type, so nothing joins it.
+    names no event type, so nothing joins it.  With ``before``, only events
+    that occurred strictly before it count (predictive scoring's cut-off).
     """
     rows = rule_rows(book, scope) or [RuleRow(-1, RULE, "", 0.0, DAY, "none")]
     rules = (
@@ -136,6 +139,7 @@ def hits_select(
             epoch_seconds(events.c.occurred_at, dialect).label("ts"),
         )
         .where(where, events.c.type.in_(sorted({r.event for r in rows})))
+        .where(true() if before is None else events.c.occurred_at < before)
         .limit(-1 if dialect == "sqlite" else None)
         .subquery("ev")
     )

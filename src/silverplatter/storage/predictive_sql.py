@@ -1,0 +1,439 @@
+"""Features as of a cut-off, gathered set-based: one statement, one row per contact.
+
+Behaviour counts only events that occurred strictly before the cut-off; the
+engagement score is the active scoring model's decayed score recomputed as
+of the cut-off (the same rule matching, caps and half-lives as
+``services/recompute.py``); the stage at the cut-off comes from the stage
+history.  The outcome is read from the stage history (and won deals) in
+the horizon after the cut-off.  The column names are those of
+``domain/predictive_features.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import (
+    Connection,
+    Float,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
+
+from silverplatter.domain.engagement import DAY
+from silverplatter.domain.predictive_features import (
+    PROFILE,
+    WINDOWS,
+    FeatureTable,
+    Kind,
+    Outcome,
+    account_rollups,
+    numbers,
+    property_kind,
+)
+from silverplatter.services.scoring_models import ModelVersion
+from silverplatter.storage.lifecycle_schema import stage_transitions
+from silverplatter.storage.recompute_sql import hits_select
+from silverplatter.storage.schema import accounts, contacts, events, opportunities
+from silverplatter.storage.scoring_sql import (
+    Expr,
+    clamp,
+    criterion_thirds,
+    epoch_seconds,
+    grade_level,
+    json_number,
+    json_text,
+    power2,
+)
+
+
+@dataclass(frozen=True)
+class FeatureQuery:
+    """What to gather: the cut-off, the columns, and (for training) the outcome."""
+
+    cutoff: datetime
+    event_types: tuple[str, ...]
+    #: Custom properties by name and type ("number", "text", "boolean", "date", "choice").
+    contact_properties: dict[str, str] = field(default_factory=dict)
+    account_properties: dict[str, str] = field(default_factory=dict)
+    #: The scoring model whose grade components and decayed score are features.
+    model: ModelVersion | None = None
+    #: Training: only contacts created before the cut-off that had not reached it.
+    outcome: Outcome | None = None
+    horizon_days: int = 90
+    #: Scoring a few contacts only (``None``: every contact).
+    contact_ids: Sequence[int] | None = None
+
+
+def event_types_before(connection: Connection, cutoff: datetime, limit: int) -> list[str]:
+    """The most frequent contact event types before ``cutoff``, most frequent first."""
+    rows = connection.execute(
+        select(events.c.type, func.count().label("n"))
+        .where(events.c.contact_id.is_not(None), events.c.occurred_at < cutoff)
+        .group_by(events.c.type)
+        .order_by(func.count().desc(), events.c.type)
+        .limit(limit)
+    )
+    return [str(row.type) for row in rows]
+
+
+def json_flag(document: Expr, key: str, dialect: str) -> Expr:
+    """1.0 for a JSON true, 0.0 for false, NULL otherwise."""
+    if dialect == "postgresql":
+        node = document.op("->")(literal(key))
+        kind = func.jsonb_typeof(node)
+        as_text = document.op("->>")(literal(key))
+        return case((kind == "boolean", case((as_text == "true", 1.0), else_=0.0)))
+    path = f'$."{key}"'
+    kind = func.json_type(document, path)
+    return case((kind == "true", 1.0), (kind == "false", 0.0))
+
+
+def _property(document: Expr, name: str, property_type: str, dialect: str) -> Expr:
+    if property_type == "boolean":
+        return json_flag(document, name, dialect)
+    if property_type == "number":
+        return json_number(document, name, dialect)
+    return json_text(document, name, dialect)
+
+
+def _behaviour(query: FeatureQuery, dialect: str) -> Any:
+    """Per contact: counts per event type and window, first and last event, before the cut-off."""
+    cutoff = query.cutoff
+    columns: list[Any] = [events.c.contact_id.label("cid")]
+    for number, event_type in enumerate(query.event_types):
+        of_type = events.c.type == event_type
+        for days in WINDOWS:
+            since = cutoff - timedelta(days=days)
+            held = and_(of_type, events.c.occurred_at >= since)
+            columns.append(func.count(case((held, 1))).label(f"t{number}_{days}"))
+        columns.append(func.count(case((of_type, 1))).label(f"t{number}_all"))
+    columns.append(epoch_seconds(func.min(events.c.occurred_at), dialect).label("first_ts"))
+    columns.append(epoch_seconds(func.max(events.c.occurred_at), dialect).label("last_ts"))
+    since_90 = cutoff - timedelta(days=90)
+    columns.append(func.count(case((events.c.occurred_at >= since_90, 1))).label("recent"))
+    return (
+        select(*columns)
+        .where(events.c.contact_id.is_not(None), events.c.occurred_at < cutoff)
+        .group_by(events.c.contact_id)
+        .subquery("bh")
+    )
+
+
+def _account_events(query: FeatureQuery) -> Any:
+    since = query.cutoff - timedelta(days=90)
+    return (
+        select(events.c.account_id.label("aid"), func.count().label("n"))
+        .where(
+            events.c.contact_id.is_(None),
+            events.c.account_id.is_not(None),
+            events.c.occurred_at >= since,
+            events.c.occurred_at < query.cutoff,
+        )
+        .group_by(events.c.account_id)
+        .subquery("ae")
+    )
+
+
+def _engagement(model: ModelVersion, cutoff: datetime, dialect: str) -> Any:
+    """Per contact: the model's decayed engagement score as of the cut-off."""
+    at = cutoff.timestamp()
+    hits = hits_select(
+        model.book, "contact", dialect, now=at, recent_from=at, before=cutoff
+    ).subquery("hits")
+    cases = []
+    rule_ids = []
+    for compiled in model.book.rules:
+        if compiled.rule.scope != "contact":
+            continue
+        rule_ids.append(compiled.index)
+        cap = compiled.rule.cap
+        if cap is not None:
+            counted = clamp(hits.c.raw, -cap[1], cap[1], dialect)
+            decay = power2((hits.c.bucket - at) / (compiled.half_life_days * DAY))
+            cases.append((hits.c.idx == compiled.index, counted * decay))
+    contribution = case(*cases, else_=hits.c.dec) if cases else hits.c.dec
+    return (
+        select(hits.c.sid.label("sid"), func.sum(contribution).label("score"))
+        .where(hits.c.idx.in_(rule_ids or [-1]))
+        .group_by(hits.c.sid)
+        .subquery("sc")
+    )
+
+
+def _stage_at(cutoff: datetime) -> Expr:
+    """The contact's stage at the cut-off, from its stage history."""
+    before = (
+        select(stage_transitions.c.to_stage)
+        .where(
+            stage_transitions.c.contact_id == contacts.c.id,
+            stage_transitions.c.occurred_at <= cutoff,
+        )
+        .order_by(stage_transitions.c.occurred_at.desc(), stage_transitions.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    after = (
+        select(stage_transitions.c.from_stage)
+        .where(
+            stage_transitions.c.contact_id == contacts.c.id,
+            stage_transitions.c.occurred_at > cutoff,
+        )
+        .order_by(stage_transitions.c.occurred_at, stage_transitions.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(before, after, contacts.c.lifecycle_stage)
+
+
+def _reached(outcome: Outcome, start: datetime | None, end: datetime) -> Expr:
+    """The contact reached the outcome in (start, end]."""
+    moved = [
+        stage_transitions.c.contact_id == contacts.c.id,
+        stage_transitions.c.to_stage.in_(outcome.stages),
+        stage_transitions.c.occurred_at <= end,
+    ]
+    if start is not None:
+        moved.append(stage_transitions.c.occurred_at > start)
+    condition: Expr = exists(select(literal(1)).select_from(stage_transitions).where(*moved))
+    if outcome.won_deals:
+        won = [
+            opportunities.c.contact_id == contacts.c.id,
+            opportunities.c.status == "won",
+            opportunities.c.closed_at <= end,
+        ]
+        if start is not None:
+            won.append(opportunities.c.closed_at > start)
+        condition = or_(
+            condition, exists(select(literal(1)).select_from(opportunities).where(*won))
+        )
+    return condition
+
+
+def _grading_columns() -> dict[str, Any]:
+    return {
+        "account.industry": accounts.c.industry,
+        "account.country": accounts.c.country,
+        "account.employees": accounts.c.employees,
+        "account.annual_revenue": accounts.c.annual_revenue,
+        "account.value_tier": accounts.c.value_tier,
+        "account.needs_segment": accounts.c.needs_segment,
+        "account.status": accounts.c.status,
+        "account.custom": accounts.c.custom,
+        "contact.seniority": contacts.c.seniority,
+        "contact.department": contacts.c.department,
+        "contact.decision_role": contacts.c.decision_role,
+        "contact.country": contacts.c.country,
+        "contact.title": contacts.c.title,
+        "contact.custom": contacts.c.custom,
+    }
+
+
+_PROFILE_COLUMNS = {
+    "contact.seniority": contacts.c.seniority,
+    "contact.department": contacts.c.department,
+    "contact.decision_role": contacts.c.decision_role,
+    "contact.country": contacts.c.country,
+    "contact.source": contacts.c.source,
+    "account.industry": accounts.c.industry,
+    "account.country": accounts.c.country,
+    "account.employees": accounts.c.employees,
+    "account.annual_revenue": accounts.c.annual_revenue,
+    "account.value_tier": accounts.c.value_tier,
+    "account.needs_segment": accounts.c.needs_segment,
+}
+
+
+def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
+    """The feature columns of the contacts ``query`` asks for, in contact id order."""
+    dialect = connection.dialect.name
+    cutoff = query.cutoff
+    at = cutoff.timestamp()
+    behaviour = _behaviour(query, dialect)
+    account_events = _account_events(query)
+    selected: list[Any] = [
+        contacts.c.id.label("contact_id"),
+        func.coalesce(contacts.c.account_id, 0).label("account_id"),
+        epoch_seconds(contacts.c.created_at, dialect).label("created_ts"),
+    ]
+    names: list[tuple[str, str, Kind, str]] = []  # (label in SQL, feature, kind, label)
+
+    def add(expression: Any, feature: str, kind: Kind, label: str | None = None) -> None:
+        sql_name = f"f{len(names)}"
+        selected.append(expression.label(sql_name))
+        names.append((sql_name, feature, kind, label or feature))
+
+    for feature, kind in PROFILE:
+        column = _PROFILE_COLUMNS[feature]
+        add(column if kind == "category" else column.cast(Float), feature, kind)
+    for owner, document, properties in (
+        ("contact", contacts.c.custom, query.contact_properties),
+        ("account", accounts.c.custom, query.account_properties),
+    ):
+        for name, property_type in sorted(properties.items()):
+            feeds = property_kind(property_type)
+            expression = _property(document, name, property_type, dialect)
+            add(
+                expression,
+                f"{owner}.custom.{name}",
+                "category" if feeds == "category" else "number",
+            )
+    if query.model is not None:
+        grading = query.model.model.grading
+        grade_columns = _grading_columns()
+        add(grade_level(grading, grade_columns, dialect), "grade.level", "number", "grade level")
+        for number, criterion in enumerate(grading.criteria):
+            add(
+                criterion_thirds(criterion, grade_columns, dialect),
+                f"grade.{number}",
+                "number",
+                f"grade: {criterion.label or criterion.field}",
+            )
+    stage = _stage_at(cutoff)
+    add(stage, "stage_at_cutoff", "category", "stage at the cut-off")
+    add(
+        (literal(at, Float) - epoch_seconds(contacts.c.created_at, dialect)) / DAY,
+        "contact.age_days",
+        "number",
+        "days since the contact was created",
+    )
+    for number, event_type in enumerate(query.event_types):
+        for window in (*(f"{days}" for days in WINDOWS), "all"):
+            suffix = f"{window}d" if window != "all" else "all"
+            add(
+                func.coalesce(behaviour.c[f"t{number}_{window}"], 0),
+                f"events.{event_type}.{suffix}",
+                "number",
+                f"{event_type} events, {'ever' if window == 'all' else f'last {window} days'}",
+            )
+    add(
+        (literal(at, Float) - behaviour.c.last_ts) / DAY,
+        "events.days_since_last",
+        "number",
+        "days since the last event",
+    )
+    add(
+        (literal(at, Float) - behaviour.c.first_ts) / DAY,
+        "events.days_since_first",
+        "number",
+        "days since the first event",
+    )
+    add(func.coalesce(behaviour.c.recent, 0), "events.all.90d", "number", "events, last 90 days")
+    add(
+        func.coalesce(account_events.c.n, 0),
+        "account.events.90d",
+        "number",
+        "account's own events, last 90 days",
+    )
+    source = contacts.outerjoin(accounts, accounts.c.id == contacts.c.account_id)
+    source = source.outerjoin(behaviour, behaviour.c.cid == contacts.c.id)
+    source = source.outerjoin(account_events, account_events.c.aid == contacts.c.account_id)
+    if query.model is not None:
+        engagement = _engagement(query.model, cutoff, dialect)
+        source = source.outerjoin(engagement, engagement.c.sid == contacts.c.id)
+        add(
+            func.coalesce(engagement.c.score, 0.0),
+            "score.engagement",
+            "number",
+            "engagement score at the cut-off",
+        )
+    conditions: list[Any] = []
+    outcome = query.outcome
+    if outcome is not None:
+        end = cutoff + timedelta(days=query.horizon_days)
+        selected.append(case((_reached(outcome, cutoff, end), 1), else_=0).label("outcome"))
+        conditions += [
+            contacts.c.created_at < cutoff,
+            not_(stage.in_(outcome.stages)),
+            not_(_reached(outcome, None, cutoff)),
+        ]
+    if query.contact_ids is not None:
+        conditions.append(contacts.c.id.in_(list(query.contact_ids)))
+    statement = (
+        select(*selected)
+        .select_from(source)
+        .where(and_(literal(True), *conditions))
+        .order_by(contacts.c.id)
+    )
+    rows = connection.execute(statement).fetchall()
+    return _table(rows, names, query, outcome is not None)
+
+
+def _table(
+    rows: Sequence[Any],
+    names: list[tuple[str, str, Kind, str]],
+    query: FeatureQuery,
+    labelled: bool,
+) -> FeatureTable:
+    transposed = list(zip(*rows, strict=True)) if rows else []
+    width = 3 + len(names) + (1 if labelled else 0)
+    if not transposed:
+        transposed = [() for _ in range(width)]
+    contact_ids = np.asarray(transposed[0], dtype=np.int64)
+    account_ids = np.asarray(transposed[1], dtype=np.int64)
+    created = numbers(transposed[2])
+    columns: dict[str, list[Any] | Any] = {}
+    kinds: dict[str, Kind] = {}
+    labels: dict[str, str] = {}
+    dates = {
+        f"{owner}.custom.{name}"
+        for owner, properties in (
+            ("contact", query.contact_properties),
+            ("account", query.account_properties),
+        )
+        for name, kind in properties.items()
+        if kind == "date"
+    }
+    for offset, (_sql, feature, kind, label) in enumerate(names, start=3):
+        values = transposed[offset]
+        if feature in dates:
+            columns[feature] = _days_before(values, query.cutoff.date())
+        elif kind == "number":
+            columns[feature] = numbers(values)
+        else:
+            columns[feature] = [None if value in (None, "") else str(value) for value in values]
+        kinds[feature] = kind
+        labels[feature] = label
+    recent = columns.get("events.all.90d")
+    scores = columns.get("score.engagement")
+    rollups = account_rollups(
+        account_ids,
+        recent if isinstance(recent, np.ndarray) else np.zeros(len(contact_ids)),
+        scores if isinstance(scores, np.ndarray) else np.zeros(len(contact_ids)),
+    )
+    rollup_labels = {
+        "account.contacts": "contacts at the account",
+        "account.engaged_contacts.90d": "contacts at the account with events in 90 days",
+        "account.score": "account's summed engagement score",
+    }
+    for name, rolled in rollups.items():
+        columns[name] = rolled
+        kinds[name] = "number"
+        labels[name] = rollup_labels[name]
+    outcome = np.asarray(transposed[-1], dtype=np.int8) if labelled else None
+    return FeatureTable(contact_ids, created, account_ids, columns, kinds, labels, outcome)
+
+
+def _days_before(values: Sequence[Any], cutoff: date) -> Any:
+    out = np.full(len(values), math.nan, dtype=np.float64)
+    for index, value in enumerate(values):
+        if value:
+            try:
+                out[index] = (cutoff - date.fromisoformat(str(value))).days
+            except ValueError:
+                continue
+    return out
+
+
+__all__ = ["FeatureQuery", "event_types_before", "gather", "json_flag"]

@@ -1,0 +1,257 @@
+"""Features as of a cut-off: exact values on the fixed lead world, and no leakage."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, select
+
+from lead_world import NOW, build_world, event
+from silverplatter.domain.lifecycle import StageChange
+from silverplatter.domain.predictive_features import (
+    OUTCOMES,
+    FeatureTable,
+    account_rollups,
+    encode,
+    learn_features,
+)
+from silverplatter.services.ingest import ingest_events
+from silverplatter.services.recompute import recompute
+from silverplatter.services.scoring_models import active_model
+from silverplatter.storage.engagement_schema import contact_scores
+from silverplatter.storage.lifecycle import apply_stage_changes
+from silverplatter.storage.predictive_sql import FeatureQuery, gather
+from silverplatter.storage.schema import contacts, events
+
+CUTOFF = NOW - timedelta(days=60)
+
+PAST = [
+    event("page_view", "ceo@acme.fi", 61, url="/pricing"),
+    event("page_view", "ceo@acme.fi", 100, url="/pricing"),
+    event("email_open", "ceo@acme.fi", 200),
+    event("email_open", "ceo@acme.fi", 500),
+    event("form_submit", "ops@acme.fi", 70, cta="soft", form="guide_download"),
+    event("webinar_attended", "director@pohja.fi", 80),
+    event("project_announced", "@acme.fi", 65),
+    event("project_announced", "@acme.fi", 200),
+]
+FUTURE = [
+    event("page_view", "ceo@acme.fi", 10, url="/pricing"),
+    event("meeting_held", "buyer@kauppa.se", 5),
+    event("form_submit", "ops@acme.fi", 59.9, cta="hard", form="demo_request"),
+    event("project_announced", "@acme.fi", 1),
+]
+
+
+def _keyed(items: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    return [{**item, "idempotency_key": f"{prefix}{n}"} for n, item in enumerate(items)]
+
+
+def _query(engine: Engine, **extra: Any) -> FeatureQuery:
+    with engine.begin() as connection:
+        model = active_model(connection, now=NOW)
+    return FeatureQuery(
+        cutoff=CUTOFF,
+        event_types=("page_view", "email_open", "form_submit", "meeting_held"),
+        model=model,
+        **extra,
+    )
+
+
+def _world(engine: Engine, items: list[dict[str, Any]]) -> dict[str, int]:
+    with engine.begin() as connection:
+        ids = build_world(connection)
+        active_model(connection, now=NOW)
+        ingest_events(connection, _keyed(items, "p"), now=NOW, score=False)
+    return ids
+
+
+def _row(table: FeatureTable, contact_id: int) -> dict[str, Any]:
+    index = int(np.flatnonzero(table.contact_ids == contact_id)[0])
+    return {name: values[index] for name, values in table.columns.items()}
+
+
+@pytest.mark.storage
+def test_behaviour_counts_windows_recency_and_account_engagement(engine: Engine) -> None:
+    ids = _world(engine, PAST + FUTURE)
+    with engine.connect() as connection:
+        table = gather(connection, _query(engine))
+    ceo = _row(table, ids["ceo@acme.fi"])
+    assert [ceo[f"events.page_view.{w}"] for w in ("30d", "90d", "365d", "all")] == [1, 2, 2, 2]
+    assert [ceo[f"events.email_open.{w}"] for w in ("30d", "90d", "365d", "all")] == [0, 0, 1, 2]
+    assert ceo["events.meeting_held.all"] == 0
+    assert ceo["events.days_since_last"] == pytest.approx(1.0)
+    assert ceo["events.days_since_first"] == pytest.approx(440.0)
+    assert ceo["events.all.90d"] == 2
+    assert ceo["account.events.90d"] == 1
+    assert ceo["account.contacts"] == 2
+    assert ceo["account.engaged_contacts.90d"] == 2
+    assert ceo["contact.age_days"] == pytest.approx(340.0)
+    assert ceo["contact.seniority"] == "C-level"
+    assert ceo["account.employees"] == 400
+    assert ceo["stage_at_cutoff"] == "subscriber"
+    assert ceo["grade.level"] == 12
+    solo = _row(table, ids["solo@example.org"])
+    assert math.isnan(solo["account.contacts"])
+    assert math.isnan(solo["events.days_since_last"])
+    assert solo["score.engagement"] == 0.0
+
+
+@pytest.mark.storage
+def test_engagement_at_the_cutoff_is_the_engines_score_then(engine: Engine) -> None:
+    ids = _world(engine, PAST)
+    with engine.connect() as connection:
+        table = gather(connection, _query(engine))
+    with engine.begin() as connection:
+        recompute(connection, now=CUTOFF)
+        engine_scores = dict(
+            connection.execute(select(contact_scores.c.contact_id, contact_scores.c.score)).all()
+        )
+    for contact_id in ids.values():
+        assert _row(table, contact_id)["score.engagement"] == pytest.approx(
+            engine_scores[contact_id], rel=1e-9, abs=1e-9
+        )
+    assert engine_scores[ids["ceo@acme.fi"]] > 0
+
+
+@pytest.mark.storage
+def test_outcome_is_reaching_the_stage_within_the_horizon(engine: Engine) -> None:
+    ids = _world(engine, PAST)
+    with engine.begin() as connection:
+        moves = [
+            (ids["ceo@acme.fi"], "subscriber", "sql", CUTOFF + timedelta(days=10)),
+            (ids["ops@acme.fi"], "subscriber", "sql", CUTOFF + timedelta(days=40)),
+            (ids["director@pohja.fi"], "subscriber", "sql", CUTOFF - timedelta(days=1)),
+            (ids["buyer@kauppa.se"], "subscriber", "disqualified", CUTOFF + timedelta(days=1)),
+        ]
+        for contact_id, origin, target, when in moves:
+            apply_stage_changes(
+                connection,
+                [StageChange(contact_id, origin, target, "test", "why")],
+                actor="user",
+                now=when,
+            )
+    with engine.connect() as connection:
+        table = gather(connection, _query(engine, outcome=OUTCOMES["sql"], horizon_days=30))
+    assert table.outcome is not None
+    labels = dict(zip(table.contact_ids.tolist(), table.outcome.tolist(), strict=True))
+    # director was SQL before the cut-off: not an example; ops became SQL after the horizon.
+    assert labels == {
+        ids["ceo@acme.fi"]: 1,
+        ids["ops@acme.fi"]: 0,
+        ids["buyer@kauppa.se"]: 0,
+        ids["cfo@unknown.co.uk"]: 0,
+        ids["solo@example.org"]: 0,
+    }
+    stages = dict(zip(table.contact_ids.tolist(), table.columns["stage_at_cutoff"], strict=True))
+    assert stages[ids["buyer@kauppa.se"]] == "subscriber"
+
+
+def _equal_tables(one: FeatureTable, two: FeatureTable) -> None:
+    assert one.contact_ids.tolist() == two.contact_ids.tolist()
+    assert set(one.columns) == set(two.columns)
+    for name, values in one.columns.items():
+        other = two.columns[name]
+        if isinstance(values, np.ndarray):
+            assert isinstance(other, np.ndarray)
+            np.testing.assert_allclose(values, other, rtol=1e-12, atol=1e-9, err_msg=name)
+        else:
+            assert values == other, name
+
+
+future_events = st.lists(
+    st.tuples(
+        st.sampled_from(["page_view", "email_open", "form_submit", "meeting_held"]),
+        st.sampled_from(["ceo@acme.fi", "ops@acme.fi", "buyer@kauppa.se", "@acme.fi"]),
+        # at or after the cut-off (60 days ago), up to now
+        st.floats(0, 60, allow_nan=False),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _replace_events(engine: Engine, items: list[dict[str, Any]], prefix: str) -> None:
+    with engine.begin() as connection:
+        if connection.execute(select(contacts.c.id).limit(1)).first() is None:
+            build_world(connection)
+            active_model(connection, now=NOW)
+        connection.execute(events.delete())
+        ingest_events(connection, _keyed(items, prefix), now=NOW, score=False)
+
+
+def _gather(engine: Engine) -> FeatureTable:
+    with engine.connect() as connection:
+        return gather(connection, _query(engine))
+
+
+@pytest.mark.storage
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(drawn=future_events, factor=st.floats(0.0, 1.0))
+def test_no_leakage_future_events_do_not_change_features(
+    engine: Engine, drawn: list[tuple[str, str, float]], factor: float
+) -> None:
+    _replace_events(engine, PAST, "a")
+    without = _gather(engine)
+    future = [event(kind, who, days) for kind, who, days in drawn]
+    _replace_events(engine, PAST + future, "b")
+    _equal_tables(without, _gather(engine))
+    # the same events moved elsewhere after the cut-off: still nothing changes
+    moved = [event(kind, who, days * factor) for kind, who, days in drawn]
+    _replace_events(engine, PAST + moved, "c")
+    _equal_tables(without, _gather(engine))
+
+
+@pytest.mark.storage
+def test_an_event_just_before_the_cutoff_counts_one_at_it_does_not(engine: Engine) -> None:
+    _replace_events(engine, [event("page_view", "ceo@acme.fi", 60)], "a")
+    at_cutoff = _gather(engine)
+    _replace_events(engine, [event("page_view", "ceo@acme.fi", 60.00001)], "b")
+    before = _gather(engine)
+    ceo = int(at_cutoff.contact_ids[0])
+    assert _row(at_cutoff, ceo)["events.page_view.all"] == 0
+    assert _row(before, ceo)["events.page_view.all"] == 1
+
+
+def test_account_rollups_sum_per_account() -> None:
+    rollups = account_rollups(
+        np.array([3, 3, 0, 5], dtype=np.int64),
+        np.array([2.0, 0.0, 4.0, math.nan]),
+        np.array([10.0, 5.5, 7.0, 1.0]),
+    )
+    assert rollups["account.contacts"][[0, 1, 3]].tolist() == [2.0, 2.0, 1.0]
+    assert rollups["account.engaged_contacts.90d"][[0, 1, 3]].tolist() == [1.0, 1.0, 0.0]
+    assert rollups["account.score"][[0, 1, 3]].tolist() == [15.5, 15.5, 1.0]
+    assert math.isnan(rollups["account.score"][2])
+
+
+def test_categories_keep_their_codes_and_unknowns_are_missing() -> None:
+    table = FeatureTable(
+        np.array([1, 2, 3], dtype=np.int64),
+        np.zeros(3),
+        np.zeros(3, dtype=np.int64),
+        {"colour": ["red", "blue", "red"], "size": np.array([1.0, math.nan, 3.0])},
+        {"colour": "category", "size": "number"},
+        {},
+    )
+    features = learn_features(table)
+    assert [f.categories for f in features] == [("red", "blue"), ()]
+    later = FeatureTable(
+        np.array([4], dtype=np.int64),
+        np.zeros(1),
+        np.zeros(1, dtype=np.int64),
+        {"colour": ["green"], "size": np.array([2.0])},
+        table.kinds,
+        {},
+    )
+    matrix = encode(later, features)
+    assert math.isnan(matrix[0, 0]) and matrix[0, 1] == 2.0
+    assert encode(table, features)[:, 0].tolist() == [0.0, 1.0, 0.0]
