@@ -223,6 +223,9 @@ class _Compiler:
 
     def segment(self, test: Condition, path: str) -> Cond:
         slug = str(test.value)
+        if slug in self.inside:
+            chain = " → ".join([*self.inside, slug])
+            raise RuleInvalid([RuleError(f"{path}.value", f"segments refer in a circle: {chain}")])
         found = self.lookup(slug)
         if found is None:
             raise RuleInvalid([RuleError(f"{path}.value", f"there is no segment {slug!r}")])
@@ -230,11 +233,6 @@ class _Compiler:
             m = segment_members.c
             held: Cond = exists().where(m.segment_id == found.id, m.contact_id == c.id)
         else:
-            if slug in self.inside:
-                chain = " → ".join([*self.inside, slug])
-                raise RuleInvalid(
-                    [RuleError(f"{path}.value", f"segments refer in a circle: {chain}")]
-                )
             self.inside.append(slug)
             held = self.rule(found.rule, f"segment {slug!r}: rule")
             self.inside.pop()
