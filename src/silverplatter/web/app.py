@@ -173,4 +173,6 @@ def create_app(
         capture_tracking.router,
     ):
         application.include_router(router)
+    # The tracking endpoint's busy path skips the routing (web/capture/tracking.py).
+    application.add_middleware(capture_tracking.TrackingFastPath)
     return application
