@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -19,8 +20,11 @@ from silverplatter.settings import Settings
 from silverplatter.storage.capture_schema import visitors
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.schema import contacts, events
+from silverplatter.web import problems
 from silverplatter.web.app import create_app
+from silverplatter.web.capture.tracking import router as tracking_router
 from silverplatter.web.capture.tracking import tracking_of
+from silverplatter.web.templating import make_templates
 from web_world import NOW, Clock, seed_users
 
 BROWSER = (
@@ -286,3 +290,26 @@ def test_the_events_the_api_ingests_for_a_visitor_are_stitched_too(
             now=NOW,
         )
         assert stitch_visitor(connection, visitor_id=VISITOR, contact_id=anna, now=NOW) == 1
+
+
+def test_the_route_follows_the_same_rules_without_the_fast_path(
+    engine: Engine, database_url: str
+) -> None:
+    seed_users(engine)
+    bare = FastAPI()
+    bare.include_router(tracking_router)
+    problems.install(bare)
+    bare.state.engine = engine
+    bare.state.settings = Settings(database_url=database_url, tracking_rate_limit=0)
+    bare.state.clock = Clock()
+    bare.state.templates = make_templates()
+    client = TestClient(bare, headers={"User-Agent": BROWSER})
+    assert _post(client, _view()).status_code == 204
+    refused = _post(client, _view(url="nope"))
+    assert (refused.status_code, refused.json()["errors"][0]["field"]) == (422, "url")
+    bot = client.post("/capture/t", content=b"{}", headers={"User-Agent": "Googlebot/2.1"})
+    assert bot.status_code == 204
+    huge = client.post("/capture/t", content=b"x" * (64 * 1024 + 1))
+    assert huge.status_code == 413
+    assert tracking_of(bare).dropped.bots == 1
+    assert [(row[1], row[3]) for row in _events(engine)] == [(VISITOR, "direct")]
