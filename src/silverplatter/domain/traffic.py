@@ -22,10 +22,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Final
+from typing import Final, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from crawlerdetect import CrawlerDetect
+
+TrafficKind = Literal["owned", "bought"]
 
 UTM_FIELDS: Final = ("source", "medium", "campaign", "term", "content")
 
@@ -176,7 +178,7 @@ class Attribution:
 @dataclass(frozen=True, slots=True)
 class TrafficClass:
     channel: str
-    traffic: str  # "owned" or "bought"
+    traffic: TrafficKind
 
 
 def host_of(url: str | None) -> str | None:
