@@ -24,10 +24,12 @@ from silverplatter.domain.forms import (
     Question,
     check_definition,
 )
+from silverplatter.domain.properties import PropertyDefinition
 from silverplatter.services import audit
 from silverplatter.services.audit import Actor
 from silverplatter.storage import forms as store
 from silverplatter.storage import properties as property_store
+from silverplatter.storage.form_submissions import submissions_page
 
 
 class FormNotFound(LookupError):
@@ -255,6 +257,58 @@ def form_overview(connection: Connection, *, now: datetime, limit: int = 500) ->
 
 
 @dataclass(frozen=True)
+class Wording:
+    version: int
+    wording: str
+    created_at: datetime
+
+
+def wording_history(connection: Connection, form_id: int) -> list[Wording]:
+    """Every consent wording the form has shown, newest first."""
+    return [
+        Wording(row.version, row.wording, row.created_at)
+        for row in store.wordings_of(connection, form_id)
+    ]
+
+
+@dataclass(frozen=True)
+class SubmissionRow:
+    """One submission as the form's pages list it."""
+
+    id: int
+    submitted_at: datetime
+    contact_id: int | None
+    email: str | None
+    name: str | None
+    opt_in: str
+    confirmed_at: datetime | None
+    answers: dict[str, Any]
+    visitor_id: str | None
+
+
+def submission_page(
+    connection: Connection, form_id: int, *, before: int | None = None, limit: int = 50
+) -> list[SubmissionRow]:
+    """The form's submissions newest first; pass the last id seen as ``before``."""
+    get_form(connection, form_id)
+    rows = submissions_page(connection, form_id, before_id=before, limit=limit)
+    return [
+        SubmissionRow(
+            id=row.id,
+            submitted_at=row.submitted_at,
+            contact_id=row.contact_id,
+            email=row.email,
+            name=" ".join(part for part in (row.first_name, row.last_name) if part) or None,
+            opt_in=row.opt_in,
+            confirmed_at=row.confirmed_at,
+            answers=dict(row.answers or {}),
+            visitor_id=row.visitor_id,
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
 class LeadMagnetOption:
     slug: str
     title: str
@@ -269,16 +323,27 @@ def lead_magnet_options(connection: Connection) -> list[LeadMagnetOption]:
     ]
 
 
+def contact_properties(connection: Connection) -> list[PropertyDefinition]:
+    """The custom contact properties a form may ask for or keep answers in, by name."""
+    found = property_store.definitions_for(connection, "contact")
+    return [found[name] for name in sorted(found)]
+
+
 __all__ = [
     "Form",
     "FormNotFound",
     "FormSummary",
     "LeadMagnetOption",
+    "SubmissionRow",
+    "Wording",
+    "contact_properties",
     "create_form",
     "find_form",
     "form_overview",
     "get_form",
     "lead_magnet_options",
     "list_forms",
+    "submission_page",
     "update_form",
+    "wording_history",
 ]

@@ -25,10 +25,13 @@ from silverplatter.settings import Settings
 from silverplatter.storage.engine import current_revision, make_engine, refresh_statistics
 from silverplatter.web import api, problems, ui
 from silverplatter.web.capture import tracking as capture_tracking
+from silverplatter.web.capture import forms as capture_forms
 from silverplatter.web.rate_limit import RateLimiter
 from silverplatter.web.templating import make_templates
 from silverplatter.web.api import privacy as api_privacy
+from silverplatter.web.api import forms as api_forms
 from silverplatter.web.ui import api_docs
+from silverplatter.web.ui import forms as ui_forms
 from silverplatter.web.ui import privacy as ui_privacy
 
 HERE = Path(__file__).parent
@@ -171,6 +174,9 @@ def create_app(
         api.imports.router,
         api.admin.router,
         capture_tracking.router,
+        ui_forms.router,
+        api_forms.router,
+        capture_forms.router,
     ):
         application.include_router(router)
     # The tracking endpoint's busy path skips the routing (web/capture/tracking.py).
