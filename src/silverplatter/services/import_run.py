@@ -24,7 +24,7 @@ from silverplatter.domain.records import (
     EventInput,
     OpportunityFields,
 )
-from silverplatter.importing.mapping import Mapping, ObjectType
+from silverplatter.importing.mapping import Mapping, ObjectType, preset_names
 from silverplatter.importing.reader import CsvTable, any_bad_bytes, bad_bytes_column
 from silverplatter.importing.rejects import RejectsWriter
 from silverplatter.importing.rows import ColumnPlan, RowConverter, explain, relabel
@@ -110,6 +110,8 @@ class ImportRun:
         self.turned_down: list[tuple[int, list[str], str]] = []
         self._keys: dict[int, list[RecordKey]] = {}
         self.batches = 0
+        #: How the contacts this run creates were acquired: ``import:<preset or file>``.
+        self.source = f"import:{table.path.name}"
 
     def start(
         self,
@@ -119,6 +121,8 @@ class ImportRun:
         property_object: str | None,
     ) -> int:
         """Record the run and define the new custom properties, in one transaction."""
+        if mapping.name in preset_names():
+            self.source = f"import:{mapping.name}"
         with self.engine.begin() as connection:
             run_id = connection.execute(
                 import_runs.insert()
@@ -323,7 +327,11 @@ class ImportRun:
                 )
             elif self.object_type == "contacts":
                 result = upsert_contacts(
-                    connection, items, now=self.now, create_properties=self.create_properties
+                    connection,
+                    items,
+                    now=self.now,
+                    create_properties=self.create_properties,
+                    source=self.source,
                 )
             else:
                 result = upsert_opportunities(connection, items, now=self.now)

@@ -255,8 +255,13 @@ def upsert_contacts(
     *,
     now: datetime,
     create_properties: bool = False,
+    source: str | None = None,
 ) -> UpsertResult:
-    """Create or update contacts keyed by email address, case-insensitively."""
+    """Create or update contacts keyed by email address, case-insensitively.
+
+    ``source`` records how a new contact's address was acquired ("api",
+    "import:<preset or file>" …); an existing contact keeps its own.
+    """
     result = UpsertResult(ids=[None] * len(items))
     _mark_repeats([i.email_key for i in items], "email", result)
     _mark_repeats([i.external_id for i in items], "external_id", result)
@@ -283,7 +288,12 @@ def upsert_contacts(
         if found is None:
             plan.create(
                 position,
-                {**wanted, "email_key": item.email_key, "created_at": item.created_at or now},
+                {
+                    **wanted,
+                    "email_key": item.email_key,
+                    "created_at": item.created_at or now,
+                    "source": source[:200] if source else None,
+                },
             )
         else:
             wanted.pop("email")  # same address (keys are equal); keep the spelling first stored

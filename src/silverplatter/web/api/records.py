@@ -109,7 +109,7 @@ def create_contact(
     request: Request, response: Response, principal: Writer, body: ContactFields
 ) -> ContactOut:
     with _engine(request).begin() as connection:
-        result = upsert_contacts(connection, [body], now=clock(request))
+        result = upsert_contacts(connection, [body], now=clock(request), source="api")
         return _contact(connection, _written(result, response), principal)
 
 
