@@ -146,7 +146,7 @@ def test_moving_a_needs_segment_reorders_them(world: tuple[Connection, dict[str,
     moved = move_needs_segment(connection, "growth", -1, now=NOW)
     assert [n.slug for n in moved] == ["delivery-reliability", "growth", "cost-efficiency"]
     moved = move_needs_segment(connection, "delivery-reliability", -1, now=NOW)
-    assert [n.slug for n in moved][0] == "delivery-reliability"  # already first
+    assert moved[0].slug == "delivery-reliability"  # already first
     with pytest.raises(LookupError, match="there is no needs segment 'nope'"):
         move_needs_segment(connection, "nope", 1, now=NOW)
 

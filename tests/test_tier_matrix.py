@@ -75,7 +75,8 @@ def test_a_cell_takes_modules_one_a_line_without_blanks_or_repeats(world: Connec
         ("gold", "cost-efficiency", [7], None, [("modules[0]", "expected text, got 7")]),
         ("gold", "cost-efficiency", {"a": 1}, None,
          [("modules", "expected a list of texts, got {'a': 1}")]),
-        ("gold", "cost-efficiency", [], "n" * 2001, [("notes", "at most 2000 characters, got 2001")]),
+        ("gold", "cost-efficiency", [], "n" * 2001,
+         [("notes", "at most 2000 characters, got 2001")]),
     ],
 )  # fmt: skip
 def test_bad_cells_are_refused_naming_the_field(
@@ -158,14 +159,19 @@ def test_care_models_per_tier(world: Connection) -> None:
     assert care_models(world)["gold"].description is None
 
 
+WHOLE = "expected a whole number from 0 to 1000, got"
+FIELDS = "unknown field; expected description, touches_per_year, channels, owner_role"
+
+
 @pytest.mark.parametrize(
     ("document", "expected"),
     [
-        ({"touches_per_year": -1}, [("touches_per_year", "expected a whole number from 0 to 1000, got -1")]),
-        ({"touches_per_year": "often"}, [("touches_per_year", "expected a whole number from 0 to 1000, got 'often'")]),
-        ({"owner_role": "ceo"}, [("owner_role", "expected one of admin, marketing, sales, got 'ceo'")]),
+        ({"touches_per_year": -1}, [("touches_per_year", f"{WHOLE} -1")]),
+        ({"touches_per_year": "often"}, [("touches_per_year", f"{WHOLE} 'often'")]),
+        ({"owner_role": "ceo"},
+         [("owner_role", "expected one of admin, marketing, sales, got 'ceo'")]),
         ({"channels": "x" * 41}, [("channels[0]", "at most 40 characters, got 41")]),
-        ({"budget": 5}, [("budget", "unknown field; expected description, touches_per_year, channels, owner_role")]),
+        ({"budget": 5}, [("budget", FIELDS)]),
     ],
 )  # fmt: skip
 def test_bad_care_models_are_refused_naming_the_field(
