@@ -129,7 +129,7 @@ def test_every_bad_setting_is_named_with_what_was_expected() -> None:
         ("colour", "unknown setting; expected one of slug, name, fields, questions, "
                    "consent_wording, cta_kind, lead_magnet, double_opt_in, allowed_origins, "
                    "success_message, active"),
-        ("slug", "expected 1–100 lowercase letters, digits and inner hyphens, such as "
+        ("slug", "expected 1–100 lowercase letters, digits, hyphens or underscores, such as "
                  "newsletter or request-a-meeting, got 'News Letter'"),
         ("name", "is required: give a name of up to 200 characters"),
         ("fields[0].required", "the e-mail address is always required"),

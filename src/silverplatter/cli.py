@@ -201,6 +201,7 @@ def demo(
         status = workspace_status(engine)
         if if_empty and status is not None and status.contacts > 0:
             console.print(f"Demo workspace already holds {status.contacts:,} contacts.")
+            _ensure_demo_forms(engine)
             _print_demo_logins(engine)
             return
         with _progress("Generating demo world") as update:
@@ -223,7 +224,18 @@ def demo(
         )
         table.add_row("seconds", f"{summary.seconds:.1f}")
         console.print(table)
+        _ensure_demo_forms(engine)
         _print_demo_logins(engine)
+
+
+def _ensure_demo_forms(engine: Engine) -> None:
+    """Give the demo workspace its capture forms (made once, never overwritten)."""
+    from silverplatter.services.demo.forms import ensure_demo_forms
+
+    with engine.begin() as connection:
+        made = ensure_demo_forms(connection, now=_now())
+    if made:
+        console.print(f"Demo forms created: {', '.join(made)}")
 
 
 def _print_demo_logins(engine: Engine) -> None:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from silverplatter.domain.identity import InvalidValue
 
-SLUG_PATTERN: Final = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
+SLUG_PATTERN: Final = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,98}[a-z0-9])?$")
 MAX_FIELDS: Final = 30
 MAX_QUESTIONS: Final = 5
 MIN_CHOICES: Final = 2

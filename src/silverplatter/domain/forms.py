@@ -326,7 +326,7 @@ def check_definition(
     if not isinstance(slug, str) or not SLUG_PATTERN.match(slug.strip()):
         check.add(
             "slug",
-            "expected 1–100 lowercase letters, digits and inner hyphens, such as "
+            "expected 1–100 lowercase letters, digits, hyphens or underscores, such as "
             f"newsletter or request-a-meeting, got {slug!r}",
         )
     name = check.text(raw.get("name"), "name", limit=200, required=True, what="a name")

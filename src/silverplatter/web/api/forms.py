@@ -103,7 +103,7 @@ class FormSettings(Strict):
 class FormCreate(FormSettings):
     slug: str = Field(
         max_length=100,
-        description="lowercase letters, digits and hyphens; fixed once created",
+        description="lowercase letters, digits, hyphens or underscores; fixed once created",
         examples=["newsletter"],
     )
 
