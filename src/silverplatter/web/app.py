@@ -25,6 +25,8 @@ from silverplatter.settings import Settings
 from silverplatter.storage.engine import current_revision, make_engine, refresh_statistics
 from silverplatter.web import api, problems, ui
 from silverplatter.web.capture import tracking as capture_tracking
+from silverplatter.web.api import tracking as api_tracking
+from silverplatter.web.ui import tracking as ui_tracking
 from silverplatter.web.capture import forms as capture_forms
 from silverplatter.web.rate_limit import RateLimiter
 from silverplatter.web.templating import make_templates
@@ -174,6 +176,8 @@ def create_app(
         api.imports.router,
         api.admin.router,
         capture_tracking.router,
+        ui_tracking.router,
+        api_tracking.router,
         ui_forms.router,
         api_forms.router,
         capture_forms.router,
