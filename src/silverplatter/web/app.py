@@ -30,10 +30,12 @@ from silverplatter.web.ui import tracking as ui_tracking
 from silverplatter.web.capture import forms as capture_forms
 from silverplatter.web.rate_limit import RateLimiter
 from silverplatter.web.templating import make_templates
+from silverplatter.web.api import lists as api_lists
 from silverplatter.web.api import privacy as api_privacy
 from silverplatter.web.api import forms as api_forms
 from silverplatter.web.ui import api_docs
 from silverplatter.web.ui import forms as ui_forms
+from silverplatter.web.ui import lists as ui_lists
 from silverplatter.web.ui import privacy as ui_privacy
 
 HERE = Path(__file__).parent
@@ -165,12 +167,14 @@ def create_app(
         ui.records.router,
         ui.people.router,
         ui_privacy.router,
+        ui_lists.router,
         ui.model.router,
         ui.imports.router,
         ui.admin.router,
         api_docs.router,
         api.records.router,
         api_privacy.router,
+        api_lists.router,
         api.engine.router,
         api.model.router,
         api.imports.router,
