@@ -30,6 +30,7 @@ from silverplatter.domain.traffic import (
     TrafficKind,
     attribution_of,
     classify,
+    host_of,
 )
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.signing import InvalidLink, signer_for
@@ -166,7 +167,7 @@ def _key(view: PageViewInput, occurred_at: datetime) -> str:
 def prepare(view: PageViewInput, *, now: datetime) -> PageView:
     """Classify a view and shape its event: pure, no database."""
     occurred_at = _moment(view, now)
-    site_host = attribution_of(view.url, None).site_host
+    site_host = host_of(view.url)
     source = view.landing or view
     attribution = attribution_of(source.url, source.referrer, site_host)
     kind = classify(attribution)

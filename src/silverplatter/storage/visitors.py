@@ -9,7 +9,7 @@ that contact in one UPDATE.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,37 +36,53 @@ def _later(connection: Connection, a: Any, b: Any) -> ColumnElement[Any]:
     return getattr(func, name)(a, b)  # type: ignore[no-any-return]
 
 
-def _earlier(connection: Connection, a: Any, b: Any) -> ColumnElement[Any]:
-    name = "least" if connection.dialect.name == "postgresql" else "min"
-    return getattr(func, name)(a, b)  # type: ignore[no-any-return]
+_SEEN = {
+    "sqlite": (
+        "INSERT INTO visitors (id, first_seen_at, last_seen_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET "
+        "first_seen_at = min(visitors.first_seen_at, excluded.first_seen_at), "
+        "last_seen_at = max(visitors.last_seen_at, excluded.last_seen_at)"
+    ),
+    "postgresql": (
+        "INSERT INTO visitors (id, first_seen_at, last_seen_at) "
+        "SELECT * FROM unnest(%s::text[], %s::timestamptz[], %s::timestamptz[]) "
+        "ON CONFLICT (id) DO UPDATE SET "
+        "first_seen_at = least(visitors.first_seen_at, excluded.first_seen_at), "
+        "last_seen_at = greatest(visitors.last_seen_at, excluded.last_seen_at)"
+    ),
+}
 
 
 def seen(connection: Connection, sightings: Iterable[tuple[str, datetime]]) -> None:
-    """Record sightings ``(visitor_id, at)``: create new visitors, widen first/last seen."""
+    """Record sightings ``(visitor_id, at)``: create new visitors, widen first/last seen.
+
+    One statement for the batch, sent to the driver as it is (the tracking
+    endpoint's hot path, like the event append): on SQLite an executemany,
+    on PostgreSQL one insert of arrays.
+    """
     spans: dict[str, tuple[datetime, datetime]] = {}
     for visitor_id, at in sightings:
         first, last = spans.get(visitor_id, (at, at))
         spans[visitor_id] = (min(first, at), max(last, at))
     if not spans:
         return
-    statement = _upsert(connection)
-    statement = statement.on_conflict_do_update(
-        index_elements=[visitors.c.id],
-        set_={
-            "first_seen_at": _earlier(
-                connection, visitors.c.first_seen_at, statement.excluded.first_seen_at
-            ),
-            "last_seen_at": _later(
-                connection, visitors.c.last_seen_at, statement.excluded.last_seen_at
-            ),
-        },
-    )
+    dialect = connection.dialect
+    kind = visitors.c.first_seen_at.type.dialect_impl(dialect)
+    as_time: Callable[[Any], Any] = kind.bind_processor(dialect) or _as_is
     # In id order, so two writers upserting overlapping batches cannot deadlock.
     rows = [
-        {"id": visitor_id, "first_seen_at": first, "last_seen_at": last}
+        (visitor_id, as_time(first), as_time(last))
         for visitor_id, (first, last) in sorted(spans.items())
     ]
-    connection.execute(statement, rows)
+    if dialect.name == "postgresql":
+        columns = tuple(list(column) for column in zip(*rows, strict=True))
+        connection.exec_driver_sql(_SEEN["postgresql"], columns)
+    else:
+        connection.exec_driver_sql(_SEEN["sqlite"], rows)
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def identify(connection: Connection, visitor_id: str, contact_id: int, now: datetime) -> None:
