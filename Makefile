@@ -56,6 +56,7 @@ bench: dev
 	$(BIN)/python bench/bench_recompute.py
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_tracking.py
 
 ## make bench-quick: the same benchmarks at small sizes, to check they run
 bench-quick: dev
@@ -65,6 +66,7 @@ bench-quick: dev
 	$(BIN)/python bench/bench_recompute.py --quick
 	$(BIN)/python bench/bench_engine.py --quick
 	$(BIN)/python bench/bench_web.py --quick
+	$(BIN)/python bench/bench_tracking.py --quick
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info
