@@ -164,6 +164,7 @@ def live(
         webinar.held_at > person.created_at for webinar in ctx.calendar.webinars
     ):
         form = "guide_download"
+    person.signed_up_with = form
     mail_from, mail_until = record_consent(rng, ctx, person, form, ids, consents, log)
     webinar = None
     if form is not None and person.created_at >= ctx.start:

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from silverplatter.services.demo.catalogue import Country, Industry, SizeClass
 from silverplatter.services.demo.content import Calendar
 from silverplatter.services.demo.rows import EventValues
+from silverplatter.services.demo.timeline import day_of
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,17 @@ class Person:
     visitor_id: str
     engagement: float = 0.0
     hard_requests: list[int] = field(default_factory=list)
+    #: The form the person joined the list through, if they did (``behaviour.live``).
+    signed_up_with: str | None = None
+
+    @property
+    def acquisition(self) -> str:
+        """How the address was acquired, as ``contacts.source`` records it."""
+        if self.source == "form":
+            return f"form:{self.signed_up_with}"
+        if self.source == "import":
+            return f"import:trade-fair-{day_of(self.created_at).year}"
+        return "sales:business-card"
 
 
 class Touch(NamedTuple):

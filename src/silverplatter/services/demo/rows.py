@@ -96,6 +96,9 @@ class ContactRow(NamedTuple):
     custom: str
     created_at: int
     updated_at: int
+    #: How the address was acquired (``form:<slug>``, ``import:<fair>``, ``sales:…``);
+    #: set once the person's sign-up form is chosen (``world.py``).
+    source: str | None = None
 
 
 class ConsentRow(NamedTuple):

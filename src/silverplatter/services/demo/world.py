@@ -200,7 +200,10 @@ class DemoWorld:
             batch.installed_solutions.append(row._replace(created_at=created))
         for contract in contracts:
             batch.supplier_contracts.append(contract._replace(created_at=created))
-        batch.contacts.extend(contact_rows)
+        batch.contacts.extend(
+            row._replace(source=person.acquisition)
+            for row, person in zip(contact_rows, people, strict=True)
+        )
         lead = buyers.lead_contact(ctx.now)
         segment = None
         if account.status == "customer" or (account.owner_id and rng.random() < 0.4):
