@@ -37,6 +37,7 @@ def test_expression_indexes_exist(engine: Engine) -> None:
     assert declared == {
         "ix_contacts_name_sort",
         "ix_contacts_first_name_search",
+        "ix_contacts_email_name",
         "ix_accounts_name_sort",
     }
     assert declared <= present

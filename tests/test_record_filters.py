@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from records_world import build
 from silverplatter.domain.record_filters import AccountFilter, ContactFilter, Cursor, CursorError
+from silverplatter.storage import record_lists
 from silverplatter.storage.record_lists import account_page, contact_page
 
 ANNA, PEKKA, ERIK, SARA, OLA, LONE = (
@@ -104,6 +105,25 @@ def test_sorts_page_by_cursor_in_exact_order(engine: Engine) -> None:
     build(engine)
     answers = [(asked, limit, _walk(engine, limit, **asked)) for asked, limit, _ in SORTS]
     assert answers == SORTS
+
+
+def test_a_common_search_pages_like_a_rare_one(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every search, planned as a common one (each alternative's own page, merged)
+    and walked page by page in every sort, gives what the rare plan gives."""
+    build(engine)
+    searches = [asked for asked, _ in FILTERS if "q" in asked] + [{"q": "n"}, {"q": "b"}]
+    orders = [{"sort": "name"}, {"sort": "name", "direction": "desc"}, {"sort": "score"}]
+    orders += [{"sort": "created", "direction": "asc"}, {"sort": "updated"}]
+    expected = [_walk(engine, 2, **asked, **order) for asked in searches for order in orders]
+    monkeypatch.setattr(record_lists, "FEW_MATCHES", 0)
+    planned_common = [_walk(engine, 2, **asked, **order) for asked in searches for order in orders]
+    assert planned_common == expected
+    # "n": Nordtek Oy's Pekka Korhonen and Anna Virtanen, Ola Nordmann; by last name
+    assert expected[-10] == [[PEKKA, OLA], [ANNA]]
+    # "b": Sara Berg, and Ola at Bergen Data AS
+    assert expected[-5] == [[SARA, OLA]]
 
 
 def test_sales_sees_its_own_contacts_and_its_accounts_contacts(engine: Engine) -> None:

@@ -36,8 +36,8 @@ def starts_with(
 ) -> ColumnElement[bool]:
     """``expression`` starts with ``prefix`` (already lower-cased), index-friendly.
 
-    With ``indexed=False`` (SQLite) the test is written so no index serves it
-    (``x || ''``), which leaves the planner to walk the sort's index instead.
+    With ``indexed=False`` (SQLite) the test is written so that no index serves
+    it (``x || ''``), which leaves the planner to walk the sort's index instead.
     """
     if not indexed and dialect == "sqlite":
         expression = expression.op("||")(EMPTY)
@@ -66,32 +66,42 @@ def account_matches(text: str, dialect: str, table: Any = accounts) -> ColumnEle
     )
 
 
-def contact_matches(search: str, dialect: str, indexed: bool = True) -> ColumnElement[bool]:
-    """The contact search; ``search`` as typed (it is lower-cased here).
+def contact_branches(
+    search: str, dialect: str, indexed: bool = True
+) -> dict[str, ColumnElement[bool]]:
+    """The contact search as its alternatives, each served by an index of its own.
 
-    ``indexed=False``: the same test, served by no index (see ``starts_with``),
-    for a search matching so many contacts that walking the sort's index finds
-    a page of them sooner than collecting them all.
+    ``search`` as typed (lower-cased here): the e-mail, the first name, the last
+    name or the account's name or domain starts with it; with two words, a
+    first name and a last name in either order.  ``indexed=False`` writes each
+    alternative so that no index serves it (see ``starts_with``), in the same order.
     """
     text = " ".join(search.lower().split())
     words = text.split(" ")
-    account = contacts.c.account_id if indexed or dialect != "sqlite" else contacts.c.account_id + 0
-    choices: list[ColumnElement[bool]] = [
-        starts_with(contacts.c.email_key, text, dialect, indexed),
-        starts_with(first_name(), text, dialect, indexed),
-        starts_with(last_name(), text, dialect, indexed),
-        account.in_(select(_searched.c.id).where(account_matches(text, dialect, _searched))),
-    ]
+    account = contacts.c.account_id
+    if not indexed and dialect == "sqlite":
+        account = account + 0
+    branches: dict[str, ColumnElement[bool]] = {
+        "email": starts_with(contacts.c.email_key, text, dialect, indexed),
+        "first_name": starts_with(first_name(), text, dialect, indexed),
+        "last_name": starts_with(last_name(), text, dialect, indexed),
+        "account": account.in_(
+            select(_searched.c.id).where(account_matches(text, dialect, _searched))
+        ),
+    }
     if len(words) == 2:
         one, two = words
-        for first, last in ((one, two), (two, one)):
-            choices.append(
-                and_(
-                    starts_with(first_name(), first, dialect, indexed),
-                    starts_with(last_name(), last, dialect, indexed),
-                )
+        for name, (first, last) in (("first_last", (one, two)), ("last_first", (two, one))):
+            branches[name] = and_(
+                starts_with(first_name(), first, dialect, indexed),
+                starts_with(last_name(), last, dialect, indexed),
             )
-    return or_(*choices)
+    return branches
 
 
-__all__ = ["account_matches", "contact_matches", "starts_with"]
+def contact_matches(search: str, dialect: str) -> ColumnElement[bool]:
+    """The whole contact search as one condition."""
+    return or_(*contact_branches(search, dialect).values())
+
+
+__all__ = ["account_matches", "contact_branches", "contact_matches", "starts_with"]
