@@ -78,7 +78,7 @@ def contact_branches(
     """
     text = " ".join(search.lower().split())
     words = text.split(" ")
-    account = contacts.c.account_id
+    account: ColumnElement[Any] = contacts.c.account_id
     if not indexed and dialect == "sqlite":
         account = account + 0
     branches: dict[str, ColumnElement[bool]] = {
