@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -22,8 +23,8 @@ from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.schema import contacts, events
 from silverplatter.web import problems
 from silverplatter.web.app import create_app
+from silverplatter.web.capture.tracking import SNIPPET, tracking_of
 from silverplatter.web.capture.tracking import router as tracking_router
-from silverplatter.web.capture.tracking import tracking_of
 from silverplatter.web.templating import make_templates
 from web_world import NOW, Clock, seed_users
 
@@ -313,3 +314,13 @@ def test_the_route_follows_the_same_rules_without_the_fast_path(
     assert huge.status_code == 413
     assert tracking_of(bare).dropped.bots == 1
     assert [(row[1], row[3]) for row in _events(engine)] == [(VISITOR, "direct")]
+
+
+def test_the_snippet_is_small_and_calls_nothing_but_the_app() -> None:
+    source = SNIPPET.read_text(encoding="utf-8")
+    assert len(source.encode("utf-8")) < 3 * 1024  # served as written: no minifier needed
+    assert re.findall(r"https?://", source) == []  # its only address is the app's, filled in
+    assert source.count("__SP_URL__") == 1
+    for promise in ("sendBeacon", "keepalive", "doNotTrack", "globalPrivacyControl", "sp_vid"):
+        assert promise in source
+    assert ";SameSite=Lax" in source and "cookie(v, 31536000)" in source  # a year
