@@ -56,7 +56,6 @@ PERSONAL_KEYS: Final = frozenset(
         "user_agent",
         "useragent",
         "ua",
-        "address",
         "street",
         "street_address",
         "postal_code",
@@ -71,6 +70,13 @@ PERSONAL_KEYS: Final = frozenset(
         "visitor_id",
         "cookie",
         "session",
+        # ad click ids tie a visit to the person's click in an ad platform
+        "click_id",
+        "gclid",
+        "fbclid",
+        "msclkid",
+        "li_fat_id",
+        "ttclid",
     }
 )
 
