@@ -39,6 +39,8 @@ PERMISSIONS: Final[dict[str, str]] = {
     "capture:write": "create and change forms, lead magnets and the suppression list",
     "privacy:export": "export everything held about a person (GDPR access request)",
     "privacy:erase": "erase a person (GDPR erasure request)",
+    "segments:read": "see segments, their rules and their members",
+    "segments:write": "create, change, snapshot and delete segments",
 }
 
 _ALL = frozenset(PERMISSIONS)
@@ -60,6 +62,8 @@ GRANTS: Final[dict[Role, frozenset[str]]] = {
             "capture:read",
             "capture:write",
             "privacy:export",
+            "segments:read",
+            "segments:write",
         }
     ),
     "sales": frozenset(

@@ -30,6 +30,8 @@ from silverplatter.web.ui import tracking as ui_tracking
 from silverplatter.web.capture import forms as capture_forms
 from silverplatter.web.rate_limit import RateLimiter
 from silverplatter.web.templating import make_templates
+from silverplatter.web.api import segments as api_segments
+from silverplatter.web.ui import segments as ui_segments
 from silverplatter.web.api import lists as api_lists
 from silverplatter.web.api import privacy as api_privacy
 from silverplatter.web.api import forms as api_forms
@@ -179,6 +181,8 @@ def create_app(
         api.model.router,
         api.imports.router,
         api.admin.router,
+        ui_segments.router,
+        api_segments.router,
         capture_tracking.router,
         ui_tracking.router,
         api_tracking.router,

@@ -26,6 +26,7 @@ NAVIGATION: Final = (
     ("Scoring model", "/model", "model:read"),
     ("Import", "/import", "imports:write"),
     ("Capture", "/forms", "capture:read"),
+    ("Segments", "/segments", "segments:read"),
     ("Users", "/admin/users", "users:manage"),
 )
 
