@@ -173,13 +173,12 @@ class FeatureTable:
 
 def numbers(values: Sequence[Any]) -> Matrix:
     """Floats from database values; ``None`` and booleans handled, unknown is ``nan``."""
-    out = np.empty(len(values), dtype=np.float64)
-    for index, value in enumerate(values):
-        if value is None:
-            out[index] = math.nan
-        else:
-            out[index] = float(value)
-    return out
+    if not len(values):
+        return np.empty(0, dtype=np.float64)
+    array = np.asarray(values, dtype=object)
+    missing = np.equal(array, None)
+    array[missing] = math.nan
+    return np.asarray(array, dtype=np.float64)
 
 
 def account_rollups(

@@ -74,6 +74,8 @@ class FeatureQuery:
     horizon_days: int = 90
     #: Scoring a few contacts only (``None``: every contact).
     contact_ids: Sequence[int] | None = None
+    #: The cut-off is now: the stage is the current one, no history needed.
+    current: bool = False
 
 
 def event_types_before(connection: Connection, cutoff: datetime, limit: int) -> list[str]:
@@ -108,7 +110,20 @@ def _property(document: Expr, name: str, property_type: str, dialect: str) -> Ex
     return json_text(document, name, dialect)
 
 
-def _behaviour(query: FeatureQuery, dialect: str) -> Any:
+def _scope(query: FeatureQuery) -> Any:
+    """The asked-for contacts and everyone at their accounts (the account rollups need them)."""
+    if query.contact_ids is None:
+        return None
+    wanted = list(query.contact_ids)
+    their_accounts = select(contacts.c.account_id).where(
+        contacts.c.id.in_(wanted), contacts.c.account_id.is_not(None)
+    )
+    return select(contacts.c.id).where(
+        or_(contacts.c.id.in_(wanted), contacts.c.account_id.in_(their_accounts))
+    )
+
+
+def _behaviour(query: FeatureQuery, dialect: str, scope: Any) -> Any:
     """Per contact: counts per event type and window, first and last event, before the cut-off."""
     cutoff = query.cutoff
     columns: list[Any] = [events.c.contact_id.label("cid")]
@@ -123,21 +138,27 @@ def _behaviour(query: FeatureQuery, dialect: str) -> Any:
     columns.append(epoch_seconds(func.max(events.c.occurred_at), dialect).label("last_ts"))
     since_90 = cutoff - timedelta(days=90)
     columns.append(func.count(case((events.c.occurred_at >= since_90, 1))).label("recent"))
+    within = events.c.contact_id.is_not(None) if scope is None else events.c.contact_id.in_(scope)
     return (
         select(*columns)
-        .where(events.c.contact_id.is_not(None), events.c.occurred_at < cutoff)
+        .where(within, events.c.occurred_at < cutoff)
         .group_by(events.c.contact_id)
         .subquery("bh")
     )
 
 
-def _account_events(query: FeatureQuery) -> Any:
+def _account_events(query: FeatureQuery, scope: Any) -> Any:
     since = query.cutoff - timedelta(days=90)
+    within = (
+        events.c.account_id.is_not(None)
+        if scope is None
+        else events.c.account_id.in_(select(contacts.c.account_id).where(contacts.c.id.in_(scope)))
+    )
     return (
         select(events.c.account_id.label("aid"), func.count().label("n"))
         .where(
             events.c.contact_id.is_(None),
-            events.c.account_id.is_not(None),
+            within,
             events.c.occurred_at >= since,
             events.c.occurred_at < query.cutoff,
         )
@@ -146,11 +167,17 @@ def _account_events(query: FeatureQuery) -> Any:
     )
 
 
-def _engagement(model: ModelVersion, cutoff: datetime, dialect: str) -> Any:
+def _engagement(model: ModelVersion, cutoff: datetime, dialect: str, scope: Any) -> Any:
     """Per contact: the model's decayed engagement score as of the cut-off."""
     at = cutoff.timestamp()
     hits = hits_select(
-        model.book, "contact", dialect, now=at, recent_from=at, before=cutoff
+        model.book,
+        "contact",
+        dialect,
+        now=at,
+        recent_from=at,
+        before=cutoff,
+        subjects=None if scope is None else events.c.contact_id.in_(scope),
     ).subquery("hits")
     cases = []
     rule_ids = []
@@ -260,8 +287,9 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     dialect = connection.dialect.name
     cutoff = query.cutoff
     at = cutoff.timestamp()
-    behaviour = _behaviour(query, dialect)
-    account_events = _account_events(query)
+    scope = _scope(query)
+    behaviour = _behaviour(query, dialect, scope)
+    account_events = _account_events(query, scope)
     selected: list[Any] = [
         contacts.c.id.label("contact_id"),
         func.coalesce(contacts.c.account_id, 0).label("account_id"),
@@ -300,7 +328,7 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
                 "number",
                 f"grade: {criterion.label or criterion.field}",
             )
-    stage = _stage_at(cutoff)
+    stage = contacts.c.lifecycle_stage if query.current else _stage_at(cutoff)
     add(stage, "stage_at_cutoff", "category", "stage at the cut-off")
     add(
         (literal(at, Float) - epoch_seconds(contacts.c.created_at, dialect)) / DAY,
@@ -340,7 +368,7 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     source = source.outerjoin(behaviour, behaviour.c.cid == contacts.c.id)
     source = source.outerjoin(account_events, account_events.c.aid == contacts.c.account_id)
     if query.model is not None:
-        engagement = _engagement(query.model, cutoff, dialect)
+        engagement = _engagement(query.model, cutoff, dialect, scope)
         source = source.outerjoin(engagement, engagement.c.sid == contacts.c.id)
         add(
             func.coalesce(engagement.c.score, 0.0),
@@ -358,8 +386,8 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
             not_(stage.in_(outcome.stages)),
             not_(_reached(outcome, None, cutoff)),
         ]
-    if query.contact_ids is not None:
-        conditions.append(contacts.c.id.in_(list(query.contact_ids)))
+    if scope is not None:
+        conditions.append(contacts.c.id.in_(scope))
     statement = (
         select(*selected)
         .select_from(source)
@@ -367,7 +395,10 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
         .order_by(contacts.c.id)
     )
     rows = connection.execute(statement).fetchall()
-    return _table(rows, names, query, outcome is not None)
+    table = _table(rows, names, query, outcome is not None)
+    if query.contact_ids is None:
+        return table
+    return table.take(np.isin(table.contact_ids, np.asarray(list(query.contact_ids))))
 
 
 def _table(

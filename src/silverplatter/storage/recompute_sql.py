@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Float,
     Integer,
@@ -102,12 +103,14 @@ def hits_select(
     now: float,
     recent_from: float,
     before: datetime | None = None,
+    subjects: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
     """Per (subject, rule, bucket): count, raw points, decayed points at ``now``, latest time.
 
     A scope without rules still gets a typed, empty result: its one rule row
     names no event type, so nothing joins it.  With ``before``, only events
-    that occurred strictly before it count (predictive scoring's cut-off).
+    that occurred strictly before it count (predictive scoring's cut-off);
+    ``subjects`` narrows the events further (predictive scoring of a few contacts).
     """
     rows = rule_rows(book, scope) or [RuleRow(-1, RULE, "", 0.0, DAY, "none")]
     rules = (
@@ -140,6 +143,7 @@ def hits_select(
         )
         .where(where, events.c.type.in_(sorted({r.event for r in rows})))
         .where(true() if before is None else events.c.occurred_at < before)
+        .where(true() if subjects is None else subjects)
         .limit(-1 if dialect == "sqlite" else None)
         .subquery("ev")
     )

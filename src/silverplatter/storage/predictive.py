@@ -1,0 +1,121 @@
+"""Statements for predictive model versions and contacts' probabilities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
+
+from silverplatter.storage.predictive_schema import contact_predictions, predictive_models
+from silverplatter.storage.rows import IN_CHUNK
+
+#: Every column but the fitted model's bytes, for listings.
+_LISTED = [column for column in predictive_models.c if column.name != "model"]
+
+
+def insert_version(connection: Connection, **values: Any) -> int:
+    return int(
+        connection.execute(
+            insert(predictive_models)
+            .values(active=False, **values)
+            .returning(predictive_models.c.id)
+        ).scalar_one()
+    )
+
+
+def versions(connection: Connection) -> list[Row[Any]]:
+    """Every version, newest first, without the fitted models."""
+    return list(connection.execute(select(*_LISTED).order_by(predictive_models.c.id.desc())))
+
+
+def version(
+    connection: Connection, version_id: int, *, with_model: bool = False
+) -> Row[Any] | None:
+    columns = list(predictive_models.c) if with_model else _LISTED
+    return connection.execute(select(*columns).where(predictive_models.c.id == version_id)).first()
+
+
+def active_version(connection: Connection, *, with_model: bool = False) -> Row[Any] | None:
+    columns = list(predictive_models.c) if with_model else _LISTED
+    return connection.execute(select(*columns).where(predictive_models.c.active.is_(True))).first()
+
+
+def set_active(connection: Connection, version_id: int, *, now: datetime) -> None:
+    connection.execute(
+        update(predictive_models).where(predictive_models.c.active.is_(True)).values(active=False)
+    )
+    connection.execute(
+        update(predictive_models)
+        .where(predictive_models.c.id == version_id)
+        .values(active=True, activated_at=now)
+    )
+
+
+def previously_active(connection: Connection, current: int) -> int | None:
+    """The version activated most recently before ``current``, if any."""
+    found = connection.execute(
+        select(predictive_models.c.id)
+        .where(predictive_models.c.id != current, predictive_models.c.activated_at.is_not(None))
+        .order_by(predictive_models.c.activated_at.desc(), predictive_models.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def write_predictions(
+    connection: Connection,
+    model_id: int,
+    rows: Sequence[tuple[int, float, list[Any]]],
+    *,
+    now: datetime,
+) -> int:
+    """Replace the probabilities of these contacts (one DELETE and one INSERT per chunk)."""
+    for start in range(0, len(rows), IN_CHUNK):
+        chunk = rows[start : start + IN_CHUNK]
+        connection.execute(
+            delete(contact_predictions).where(
+                contact_predictions.c.contact_id.in_([row[0] for row in chunk])
+            )
+        )
+        connection.execute(
+            insert(contact_predictions),
+            [
+                {
+                    "contact_id": contact_id,
+                    "model_id": model_id,
+                    "probability": probability,
+                    "contributions": contributions,
+                    "scored_at": now,
+                }
+                for contact_id, probability, contributions in chunk
+            ],
+        )
+    return len(rows)
+
+
+def clear_predictions(connection: Connection) -> None:
+    connection.execute(delete(contact_predictions))
+
+
+def predictions_for(connection: Connection, contact_ids: Iterable[int]) -> dict[int, Row[Any]]:
+    """The stored probabilities of these contacts (from any version), by contact id."""
+    wanted = list(contact_ids)
+    found: dict[int, Row[Any]] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        rows = connection.execute(
+            select(contact_predictions).where(
+                contact_predictions.c.contact_id.in_(wanted[start : start + IN_CHUNK])
+            )
+        )
+        found.update({int(row.contact_id): row for row in rows})
+    return found
+
+
+def prediction_count(connection: Connection, model_id: int) -> int:
+    return int(
+        connection.execute(
+            select(func.count()).where(contact_predictions.c.model_id == model_id)
+        ).scalar_one()
+    )
