@@ -183,8 +183,9 @@ class MailLinks:
     public_url: str
 
     def unsubscribe_url(self, contact_id: int, now: datetime) -> str:
-        token = self.signer.sign("unsubscribe", {"c": contact_id}, now=now)
-        return f"{self.public_url.rstrip('/')}/capture/unsubscribe/{token}"
+        from silverplatter.services.unsubscribe import unsubscribe_url
+
+        return unsubscribe_url(self.signer, self.public_url, contact_id, now=now)
 
 
 def _message(row: Any, sender: str, now: datetime, links: MailLinks) -> EmailMessage:

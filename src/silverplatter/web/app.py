@@ -29,6 +29,12 @@ from silverplatter.web.api import tracking as api_tracking
 from silverplatter.web.ui import tracking as ui_tracking
 from silverplatter.web.capture import forms as capture_forms
 from silverplatter.web.rate_limit import RateLimiter
+from silverplatter.web.api import lead_magnets as api_lead_magnets
+from silverplatter.web.api import suppressions as api_suppressions
+from silverplatter.web.capture import downloads as capture_downloads
+from silverplatter.web.capture import unsubscribe as capture_unsubscribe
+from silverplatter.web.ui import lead_magnets as ui_lead_magnets
+from silverplatter.web.ui import suppressions as ui_suppressions
 from silverplatter.web.templating import make_templates
 from silverplatter.web.api import segments as api_segments
 from silverplatter.web.ui import segments as ui_segments
@@ -189,6 +195,12 @@ def create_app(
         ui_forms.router,
         api_forms.router,
         capture_forms.router,
+        ui_lead_magnets.router,
+        ui_suppressions.router,
+        api_lead_magnets.router,
+        api_suppressions.router,
+        capture_downloads.router,
+        capture_unsubscribe.router,
     ):
         application.include_router(router)
     # The tracking endpoint's busy path skips the routing (web/capture/tracking.py).
