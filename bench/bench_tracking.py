@@ -114,20 +114,23 @@ def _drop(url: str, backend: str) -> None:
     admin.dispose()
 
 
-def _views(count: int, now: datetime, visitor: str | None = None) -> list[dict[str, Any]]:
+def _views(
+    count: int, now: datetime, visitor: str | None = None, first: int = 0
+) -> list[dict[str, Any]]:
+    """Page views ``first`` … ``first + count - 1`` spread over the last 30 days."""
     start = now - timedelta(days=30)
     step = 30 * 86400 / max(count, 1)
     return [
         {
             "type": "page_view",
-            "occurred_at": (start + timedelta(seconds=n * step)).isoformat(),
+            "occurred_at": (start + timedelta(seconds=(n - first) * step)).isoformat(),
             "visitor_id": visitor or f"history{n % 20000:05d}xxxxxxxx",
             "channel": "organic_search",
             "traffic": "owned",
             "properties": {"url": PAGES[n % len(PAGES)]},
             "idempotency_key": f"{visitor or 'history'}-{n}",
         }
-        for n in range(count)
+        for n in range(first, first + count)
     ]
 
 
@@ -137,9 +140,8 @@ def _prepare(url: str, history: int, now: datetime) -> None:
     init_workspace(engine, name="Benchmark", now=now)
     for first in range(0, history, 20_000):
         with engine.begin() as connection:
-            ingest_events(
-                connection, _views(min(20_000, history - first), now)[:], now=now, score=False
-            )
+            batch = _views(min(20_000, history - first), now, first=first)
+            ingest_events(connection, batch, now=now, score=False)
     engine.dispose()
 
 
