@@ -166,7 +166,7 @@ def test_refusals_without_history_or_with_too_few_positives(engine: Engine) -> N
     with engine.begin() as connection:
         ids = build_world(connection)
     request = TrainingRequest(outcome="sql", horizon_days=30, cutoff=NOW - timedelta(days=60))
-    with pytest.raises(TrainingRefused, match="no contact has ever became SQL"):
+    with pytest.raises(TrainingRefused, match=r"no contact has ever reached the outcome \(became SQL\)"):
         predictive.train(engine, request, now=NOW)
     with engine.begin() as connection:
         apply_stage_changes(

@@ -386,6 +386,10 @@ from silverplatter import cli_mail  # noqa: E402
 
 cli_mail.register(app)
 
+from silverplatter import cli_predict  # noqa: E402
+
+cli_predict.register(app)
+
 
 def main() -> None:
     app(prog_name="silverplatter")

@@ -11,6 +11,10 @@ from typing import Final
 
 from silverplatter.domain.lifecycle import STAGE_NAMES, StageChange, Transition
 
+#: Imported leads are dated a day before their outcome; training cuts off this
+#: many hours before the outcome, between the two.
+HISTORY_LEAD_TIME_HOURS: Final = 12
+
 RECORD_WON: Final = Transition(
     "record_won",
     "Imported history: this past lead was won.",

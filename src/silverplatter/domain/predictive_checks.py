@@ -40,7 +40,8 @@ def check_history(outcome_label: str, ever_reached: int) -> None:
     if ever_reached == 0:
         raise TrainingRefused(
             "no_outcome_history",
-            f"no outcome history: no contact has ever {outcome_label}. Predictive scoring "
+            f"no outcome history: no contact has ever reached the outcome ({outcome_label}). "
+            "Predictive scoring "
             "learns from past outcomes: record stage moves as they happen, or import past "
             "leads with their outcome (silverplatter predict import-history FILE --outcome "
             "COLUMN).",

@@ -47,7 +47,7 @@ OUTCOMES: Final = {
     for outcome in (
         Outcome("sql", "became SQL", ("sql", "sal", "opportunity", "customer")),
         Outcome("opportunity", "became an opportunity", ("opportunity", "customer")),
-        Outcome("won", "was won", ("customer",), won_deals=True),
+        Outcome("won", "became a customer", ("customer",), won_deals=True),
     )
 }
 
@@ -176,7 +176,7 @@ def numbers(values: Sequence[Any]) -> Matrix:
     if not len(values):
         return np.empty(0, dtype=np.float64)
     array = np.asarray(values, dtype=object)
-    missing = np.equal(array, None)
+    missing = np.array([value is None for value in values], dtype=bool)
     array[missing] = math.nan
     return np.asarray(array, dtype=np.float64)
 

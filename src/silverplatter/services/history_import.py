@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from silverplatter.domain.lead_history import history_change
+from silverplatter.domain.lead_history import HISTORY_LEAD_TIME_HOURS, history_change
 from silverplatter.importing import ImportFileError
 from silverplatter.importing.mapping import fold_value, header_key, snake_name
 from silverplatter.importing.reader import open_table
@@ -130,7 +130,9 @@ def import_history(
         folder.rmdir()
     won, lost = _record_outcomes(engine, outcomes, decided=decided, user_id=user_id)
     without = sum(1 for value in outcomes.values() if value is None)
-    return HistorySummary(imported, won, lost, without, decided - timedelta(hours=12))
+    return HistorySummary(
+        imported, won, lost, without, decided - timedelta(hours=HISTORY_LEAD_TIME_HOURS)
+    )
 
 
 def _record_outcomes(

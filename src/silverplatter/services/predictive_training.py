@@ -22,6 +22,7 @@ import numpy.typing as npt
 from sklearn.model_selection import train_test_split
 from sqlalchemy import Connection, Engine, exists, func, literal, select
 
+from silverplatter.domain.lead_history import HISTORY_LEAD_TIME_HOURS, RECORD_LOST, RECORD_WON
 from silverplatter.domain.predictive_checks import (
     TrainingRefused,
     check_examples,
@@ -152,8 +153,24 @@ def feature_query(
     )
 
 
-def default_cutoff(request: TrainingRequest, now: datetime) -> datetime:
-    return request.cutoff or now - timedelta(days=request.horizon_days)
+def default_cutoff(connection: Connection, request: TrainingRequest, now: datetime) -> datetime:
+    """The given cut-off; else ``now`` minus the horizon, so every example's horizon has passed.
+
+    When imported history was decided inside that last horizon, the cut-off
+    moves to just before it (``services/history_import.py`` dates the leads
+    a day before their outcome), so that the history is trained on.
+    """
+    if request.cutoff is not None:
+        return request.cutoff
+    cutoff = now - timedelta(days=request.horizon_days)
+    latest: datetime | None = connection.execute(
+        select(func.max(stage_transitions.c.occurred_at)).where(
+            stage_transitions.c.transition.in_([RECORD_WON.name, RECORD_LOST.name])
+        )
+    ).scalar()
+    if latest is not None and latest > cutoff:
+        return latest - timedelta(hours=HISTORY_LEAD_TIME_HOURS)
+    return cutoff
 
 
 def held_out(
@@ -261,9 +278,9 @@ def train_model(engine: Engine, request: TrainingRequest, *, now: datetime) -> T
     """Gather the examples as of the cut-off, refuse what cannot be trusted, fit and validate."""
     request = request.checked()
     outcome = _outcome(request)
-    cutoff = default_cutoff(request, now)
     started = time.perf_counter()
     with engine.begin() as connection:
+        cutoff = default_cutoff(connection, request, now)
         check_history(outcome.label, ever_reached(connection, outcome))
         query = feature_query(connection, request, cutoff=cutoff, now=now)
         table = gather(connection, query)
