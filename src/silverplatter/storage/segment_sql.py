@@ -140,8 +140,7 @@ class _Compiler:
         if name == "contact.email_consent":
             return self.consent(test)
         if name == "contact.suppressed":
-            held = exists().where(suppressions.c.email_key == c.email_key)
-            return held if test.value else not_(held)
+            return _suppressed() if test.value else not_(_suppressed())
         if name == "account.buying_window":
             return self.window(test)
         column, kind = self.column(name)
@@ -304,24 +303,30 @@ def _grade_band(letter: str) -> tuple[int, int]:
     return level, level
 
 
-def _latest_consent() -> Expr:
-    r = consent_records.c
-    return (
-        select(r.action)
-        .where(r.contact_id == c.id, r.channel == "email")
-        .order_by(r.occurred_at.desc(), r.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+def _suppressed() -> Cond:
+    """The address is on the suppression list: one look-up list for the whole statement."""
+    listed = select(suppressions.c.email_key).where(suppressions.c.email_key.is_not(None))
+    return c.email_key.in_(listed)
 
 
 def _consent_state(state: str) -> Cond:
+    """The contact's latest e-mail consent is in ``state``.
+
+    Set-based: the latest record of every contact is found once per
+    statement (a window over the consent ledger) and each contact looked up
+    in it, where a subquery per contact sorts each one's records anew.
+    """
+    r = consent_records.c
+    mailed = and_(r.channel == "email", r.contact_id.is_not(None))
     if state == "none":
-        r = consent_records.c
-        return not_(exists().where(r.contact_id == c.id, r.channel == "email"))
-    if state == "given":
-        return func.coalesce(_latest_consent(), "").in_(["granted", "confirmed"])
-    return func.coalesce(_latest_consent(), "") == state
+        return not_(c.id.in_(select(r.contact_id).where(mailed)))
+    order = func.row_number().over(
+        partition_by=r.contact_id, order_by=(r.occurred_at.desc(), r.id.desc())
+    )
+    ranked = select(r.contact_id, r.action, order.label("place")).where(mailed).subquery()
+    actions = ["granted", "confirmed"] if state == "given" else [state]
+    latest = select(ranked.c.contact_id).where(ranked.c.place == 1, ranked.c.action.in_(actions))
+    return c.id.in_(latest)
 
 
 def _event_property(document: Expr, test: PropertyCondition, dialect: str) -> Cond:
