@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from forms_world import count, meeting_request, seed_forms
 from silverplatter.services.audit import Actor
 from silverplatter.services.forms import create_form
+from silverplatter.services.scoring_backlog import backlog_size
 from silverplatter.settings import Settings
 from silverplatter.storage.capture_schema import form_submissions, outbound_mail
 from silverplatter.storage.schema import consent_records, contacts
@@ -111,6 +112,8 @@ def test_an_allowed_origin_gets_the_definition_its_preflight_and_a_submission(
     )
     assert answer["download_url"].startswith(f"{PUBLIC_URL}/capture/downloads/")
     assert _stored(engine) == 1
+    with engine.connect() as connection:
+        assert backlog_size(connection) == 1  # scored moments later, not while the visitor waits
 
 
 def test_another_origin_is_refused_by_name_and_nothing_is_stored(

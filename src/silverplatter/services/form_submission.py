@@ -91,6 +91,7 @@ def _ingest(
     submission_id: int,
     visitor_id: str | None,
     now: datetime,
+    defer_scoring: bool,
 ) -> tuple[int, bool]:
     """Append the ``form_submit`` event (creating or updating the contact); its id, and if new."""
     properties: dict[str, Any] = {
@@ -111,7 +112,7 @@ def _ingest(
         "properties": properties,
         "contact": accepted.contact,
     }
-    result = ingest_events(connection, [event], now=now)
+    result = ingest_events(connection, [event], now=now, defer=defer_scoring)
     if result.errors:
         raise InvalidSubmission([_field_error(error.message) for error in result.errors])
     contact_id = connection.execute(
@@ -216,12 +217,16 @@ def submit(
     now: datetime,
     signer: Signer,
     public_url: str,
+    defer_scoring: bool = False,
 ) -> SubmissionOutcome:
     """Accept a submission to the form in the caller's transaction.
 
     Raises :class:`FormNotOpen` for an unknown or inactive form and
     :class:`InvalidSubmission` (one error per field) for bad answers; the
-    caller then rolls back, so nothing of a refused submission stays.
+    caller then rolls back, so nothing of a refused submission stays.  With
+    ``defer_scoring`` the event waits in the scoring backlog (the web
+    endpoint: the backlog scorer folds it in moments later) instead of being
+    scored before this returns.
     """
     form = find_form(connection, form_slug)
     if form is None or not form.definition.active:
@@ -242,7 +247,9 @@ def submit(
             "submitted_at": now,
         },
     )
-    contact_id, created = _ingest(connection, form, accepted, submission_id, visitor, now)
+    contact_id, created = _ingest(
+        connection, form, accepted, submission_id, visitor, now, defer_scoring
+    )
     if created:
         store.set_source_if_empty(connection, contact_id, f"form:{form.slug}")
     opt_in = _grant(connection, form, contact_id, ip, now)
@@ -301,6 +308,7 @@ def confirm_opt_in(
     signer: Signer,
     ip: str | None,
     public_url: str | None = None,
+    defer_scoring: bool = False,
 ) -> OptInOutcome:
     """Confirm the subscription the link was made for; idempotent.
 
@@ -364,6 +372,7 @@ def confirm_opt_in(
             }
         ],
         now=now,
+        defer=defer_scoring,
     )
     return OptInOutcome(False, row.form_name, contact_id, download_url)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, case, func, select, update
@@ -38,7 +39,9 @@ def _current_wording() -> Any:
     )
 
 
+@cache
 def _with_wording() -> Any:
+    """Forms with their current wording and lead magnet (built once: statements are immutable)."""
     wording = _current_wording()
     return (
         select(

@@ -187,6 +187,14 @@ def _limit(request: Request, slug: str, headers: dict[str, str]) -> None:
         )
 
 
+def _wake(state: Any, *, scorer: bool, courier: bool) -> None:
+    """Tell the backlog scorer and the mail courier there is work (when they run here)."""
+    for wanted, name in ((scorer, "scorer"), (courier, "courier")):
+        worker = getattr(state, name, None)
+        if wanted and worker is not None:
+            worker.wake()
+
+
 def _accept(request: Request, slug: str, payload: Mapping[str, Any]) -> SubmissionOutcome:
     state = request.app.state
     settings: Settings = state.settings
@@ -201,10 +209,9 @@ def _accept(request: Request, slug: str, payload: Mapping[str, Any]) -> Submissi
             now=state.clock(),
             signer=signer_for(connection, settings),
             public_url=settings.public_url,
+            defer_scoring=True,
         )
-    courier = getattr(state, "courier", None)
-    if outcome.mail == "queued" and courier is not None:
-        courier.wake()
+    _wake(state, scorer=outcome.submission_id is not None, courier=outcome.mail == "queued")
     return outcome
 
 
@@ -282,6 +289,7 @@ def opt_in(request: Request, token: str) -> HTMLResponse:
                 signer=signer_for(connection, settings),
                 ip=client_ip(request),
                 public_url=settings.public_url,
+                defer_scoring=True,
             )
     except InvalidLink as refused:
         return _page(
@@ -289,6 +297,7 @@ def opt_in(request: Request, token: str) -> HTMLResponse:
             410 if refused.expired else 400,
             {"confirmed": False, "expired": refused.expired, "reason": str(refused)},
         )
+    _wake(state, scorer=not outcome.already_confirmed, courier=False)
     return _page(
         request,
         200,
