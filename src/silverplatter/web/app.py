@@ -36,6 +36,8 @@ from silverplatter.web.capture import unsubscribe as capture_unsubscribe
 from silverplatter.web.ui import lead_magnets as ui_lead_magnets
 from silverplatter.web.ui import suppressions as ui_suppressions
 from silverplatter.web.templating import make_templates
+from silverplatter.web.api import predictive as api_predictive
+from silverplatter.web.ui import predictive as ui_predictive
 from silverplatter.web.api import segments as api_segments
 from silverplatter.web.ui import segments as ui_segments
 from silverplatter.web.api import lists as api_lists
@@ -205,4 +207,6 @@ def create_app(
         application.include_router(router)
     # The tracking endpoint's busy path skips the routing (web/capture/tracking.py).
     application.add_middleware(capture_tracking.TrackingFastPath)
+        ui_predictive.router,
+        api_predictive.router,
     return application

@@ -24,6 +24,7 @@ NAVIGATION: Final = (
     ("Contacts", "/contacts", "records:read"),
     ("Accounts", "/accounts", "records:read"),
     ("Scoring model", "/model", "model:read"),
+    ("Predictive", "/predictive", "model:read"),
     ("Import", "/import", "imports:write"),
     ("Capture", "/forms", "capture:read"),
     ("Segments", "/segments", "segments:read"),
