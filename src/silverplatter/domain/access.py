@@ -41,6 +41,8 @@ PERMISSIONS: Final[dict[str, str]] = {
     "privacy:erase": "erase a person (GDPR erasure request)",
     "segments:read": "see segments, their rules and their members",
     "segments:write": "create, change, snapshot and delete segments",
+    "segmentation:read": "see the value pyramid, needs segments, the offer matrix and care models",
+    "segmentation:write": "change value tiers, needs segments, the offer matrix and care models",
 }
 
 _ALL = frozenset(PERMISSIONS)
@@ -64,6 +66,8 @@ GRANTS: Final[dict[Role, frozenset[str]]] = {
             "privacy:export",
             "segments:read",
             "segments:write",
+            "segmentation:read",
+            "segmentation:write",
         }
     ),
     "sales": frozenset(
@@ -75,6 +79,7 @@ GRANTS: Final[dict[Role, frozenset[str]]] = {
             "model:read",
             "dashboard:read",
             "tokens:own",
+            "segmentation:read",
         }
     ),
 }

@@ -47,6 +47,8 @@ from silverplatter.web.ui import api_docs
 from silverplatter.web.ui import forms as ui_forms
 from silverplatter.web.ui import lists as ui_lists
 from silverplatter.web.ui import privacy as ui_privacy
+from silverplatter.web.api import tiers as api_tiers
+from silverplatter.web.ui import tiers as ui_tiers
 
 HERE = Path(__file__).parent
 PAGE_SIZE = ui.records.PAGE_SIZE
@@ -197,6 +199,8 @@ def create_app(
         ui_forms.router,
         api_forms.router,
         capture_forms.router,
+        ui_tiers.router,
+        api_tiers.router,
         ui_lead_magnets.router,
         ui_suppressions.router,
         api_lead_magnets.router,

@@ -28,6 +28,7 @@ NAVIGATION: Final = (
     ("Import", "/import", "imports:write"),
     ("Capture", "/forms", "capture:read"),
     ("Segments", "/segments", "segments:read"),
+    ("Tiers", "/tiers", "segmentation:read"),
     ("Users", "/admin/users", "users:manage"),
 )
 
