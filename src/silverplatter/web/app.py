@@ -207,10 +207,10 @@ def create_app(
         api_suppressions.router,
         capture_downloads.router,
         capture_unsubscribe.router,
+        ui_predictive.router,
+        api_predictive.router,
     ):
         application.include_router(router)
     # The tracking endpoint's busy path skips the routing (web/capture/tracking.py).
     application.add_middleware(capture_tracking.TrackingFastPath)
-        ui_predictive.router,
-        api_predictive.router,
     return application
