@@ -117,16 +117,14 @@ def test_problems_name_the_part_of_the_rule(application: FastAPI) -> None:
     assert refused.json()["errors"] == [
         {
             "field": "rule.all[2].within_days",
-            "message": "Input should be greater than or equal to 1",
+            "message": "expected at least 1",
         },
         {
             "field": "rule.all[3].field",
             "message": "unknown field 'contact.custom.nope' (define the custom property first)",
         },
     ]
-    assert refused.json()["detail"] == (
-        "rule.all[2].within_days: Input should be greater than or equal to 1 (and 1 more)"
-    )
+    assert refused.json()["detail"] == ("rule.all[2].within_days: expected at least 1 (and 1 more)")
     literal = {
         "field": "contact.title",
         "op": "contains",

@@ -194,10 +194,10 @@ def test_event_conditions_are_checked() -> None:
         ("rule.any[0].channel", "expected one of " + ", ".join(_channels())),
         ("rule.any[1].within_days", "required"),
         ("rule.any[2].times", "a count is never less than 0"),
-        ("rule.any[3].op", "Input should be 'gte', 'gt', 'lte', 'lt' or 'equals'"),
+        ("rule.any[3].op", "expected one of gte, gt, lte, lt, equals"),
         (
             "rule.any[4].where[2].op",
-            "Input should be 'equals', 'in', 'contains', 'starts_with' or 'matches'",
+            "expected one of equals, in, contains, starts_with, matches",
         ),
     ]
     assert errors(

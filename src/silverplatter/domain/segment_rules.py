@@ -258,10 +258,19 @@ def _joined(path: str, location: Any) -> str:
 
 
 def _message(item: Any) -> str:
-    if item["type"] == "extra_forbidden":
+    kind, context = item["type"], item.get("ctx") or {}
+    if kind == "extra_forbidden":
         return "unexpected key"
-    if item["type"] == "missing":
+    if kind == "missing":
         return "required"
+    if kind == "greater_than_equal":
+        return f"expected at least {context['ge']}"
+    if kind == "less_than_equal":
+        return f"expected at most {context['le']}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "expected a whole number"
+    if kind == "literal_error":
+        return f"expected one of {context['expected'].replace(' or ', ', ')}".replace("'", "")
     message: str = item["msg"]
     return message
 

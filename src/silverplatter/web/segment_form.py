@@ -75,8 +75,9 @@ def _condition(form: FormValues, node: str) -> dict[str, Any]:
 def _event(form: FormValues, node: str) -> dict[str, Any]:
     found: dict[str, Any] = {"event": _one(form, f"{node}:event")}
     for key, name in (("within_days", "within_days"), ("op", "count_op"), ("times", "times")):
-        if _one(form, f"{node}:{name}"):
-            found[key] = _one(form, f"{node}:{name}")
+        text = _one(form, f"{node}:{name}")
+        if text:
+            found[key] = int(text) if text.isdigit() else text
     if _one(form, f"{node}:channel"):
         found["channel"] = _one(form, f"{node}:channel")
     pattern = re.compile(re.escape(node) + r"/w(\d+):property$")
