@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from forms_world import NOW, seed_forms
+from silverplatter.services.demo.forms import ensure_demo_forms
 from silverplatter.settings import Settings
 from silverplatter.storage.capture_schema import form_submissions, forms
 from silverplatter.storage.engine import make_engine, migrate
@@ -183,3 +184,31 @@ def test_a_site_that_is_not_allowed_cannot_show_the_form(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_marketing_finds_the_demo_forms_and_their_embed_code(
+    demo_url: str, page_as: Callable[[str], Page], shoot: Callable[[Page, str], Path]
+) -> None:
+    from playwright.sync_api import expect
+
+    engine = make_engine(demo_url)
+    try:
+        with engine.begin() as connection:
+            ensure_demo_forms(connection, now=NOW)
+    finally:
+        engine.dispose()
+    page = page_as("marketing")
+    page.goto("/forms")
+    expect(page.get_by_role("link", name="Request a demo meeting")).to_be_visible()
+    page.get_by_role("link", name="Newsletter").click()
+    expect(page.get_by_role("heading", name="Newsletter", exact=True)).to_be_visible()
+    code = page.get_by_label("Code to paste into the page").input_value()
+    assert code.startswith('<div data-silverplatter-form="newsletter"></div>\n<script src="')
+    assert code.endswith('/capture/forms/newsletter/embed.js" defer></script>')
+    shoot(page, "forms")
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Allowed origins").fill("www.example.com")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Allowed origins: line 1: expected an origin such as https://www.example.com"
+    )
