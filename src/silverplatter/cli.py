@@ -202,6 +202,7 @@ def demo(
         if if_empty and status is not None and status.contacts > 0:
             console.print(f"Demo workspace already holds {status.contacts:,} contacts.")
             _ensure_demo_forms(engine)
+            _ensure_demo_segmentation(engine)
             _print_demo_logins(engine)
             return
         with _progress("Generating demo world") as update:
@@ -225,6 +226,7 @@ def demo(
         table.add_row("seconds", f"{summary.seconds:.1f}")
         console.print(table)
         _ensure_demo_forms(engine)
+        _ensure_demo_segmentation(engine)
         _print_demo_logins(engine)
 
 
@@ -236,6 +238,16 @@ def _ensure_demo_forms(engine: Engine) -> None:
         made = ensure_demo_forms(connection, now=_now())
     if made:
         console.print(f"Demo forms created: {', '.join(made)}")
+
+
+def _ensure_demo_segmentation(engine: Engine) -> None:
+    """Give the demo workspace its tier policy, needs segments, offer matrix and care models."""
+    from silverplatter.services.demo.segmentation import ensure_demo_segmentation
+
+    with engine.begin() as connection:
+        made = ensure_demo_segmentation(connection, now=_now())
+    if made:
+        console.print(f"Demo segmentation created: {', '.join(made)}")
 
 
 def _print_demo_logins(engine: Engine) -> None:

@@ -127,6 +127,7 @@ def pyramid_figure(found: Pyramid) -> Markup:
         [label for _key, label in found.columns],
         beside,
         title="Accounts by value tier and needs segment",
+        width=960,
         chart_id="tiers-pyramid",
     )
 
