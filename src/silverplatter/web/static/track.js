@@ -29,6 +29,7 @@
   }
   function page() {
     if (off || !ok) return;
+    var first = !sent; // later calls are a single-page app's route changes
     sent = 1;
     var u = new URL(location.href), p = u.searchParams, token = p.get("sp_c"), ref = d.referrer;
     var land = null, view;
@@ -43,7 +44,7 @@
       title: d.title.slice(0, 300), referrer: ref.slice(0, 2048)
     };
     if (token) view.token = token;
-    if (!land || TAGS.test(u.search) || (ref && host(ref) != u.host)) {
+    if (!land || (first && (TAGS.test(u.search) || (ref && host(ref) != u.host)))) {
       try { w.sessionStorage.setItem("sp_land", JSON.stringify({ url: view.url, referrer: view.referrer })); } catch (e) {}
     } else view.landing = land;
     post(JSON.stringify(view));
