@@ -14,7 +14,9 @@ from silverplatter.domain.lifecycle import StageChange
 from silverplatter.domain.predictive_checks import TrainingRefused
 from silverplatter.services import predictive
 from silverplatter.services.history_import import HistorySummary, import_history
+from silverplatter.services.ingest import ingest_events
 from silverplatter.services.predictive_training import TrainingInputError, TrainingRequest
+from silverplatter.services.scoring_backlog import score_backlog
 from silverplatter.storage.lifecycle import apply_stage_changes
 from silverplatter.storage.lifecycle_schema import stage_transitions
 from silverplatter.storage.predictive_schema import contact_predictions
@@ -166,7 +168,9 @@ def test_refusals_without_history_or_with_too_few_positives(engine: Engine) -> N
     with engine.begin() as connection:
         ids = build_world(connection)
     request = TrainingRequest(outcome="sql", horizon_days=30, cutoff=NOW - timedelta(days=60))
-    with pytest.raises(TrainingRefused, match=r"no contact has ever reached the outcome \(became SQL\)"):
+    with pytest.raises(
+        TrainingRefused, match=r"no contact has ever reached the outcome \(became SQL\)"
+    ):
         predictive.train(engine, request, now=NOW)
     with engine.begin() as connection:
         apply_stage_changes(
@@ -187,3 +191,30 @@ def test_refusals_without_history_or_with_too_few_positives(engine: Engine) -> N
         predictive.train(engine, TrainingRequest(outcome="lunch"), now=NOW)
     with engine.connect() as connection, pytest.raises(predictive.NoSuchVersion):
         predictive.get_version(connection)
+
+
+@pytest.mark.storage
+def test_contacts_whose_events_are_scored_are_rescored(engine: Engine, tmp_path: Path) -> None:
+    summary = _history(engine, tmp_path)
+    version = predictive.train(engine, _request(summary), now=TODAY)
+    predictive.activate(engine, version.id, now=TODAY)
+    later = TODAY + timedelta(days=1)
+    email = "lead-7@bank-sample.history.invalid"
+    with engine.begin() as connection:
+        ingest_events(
+            connection,
+            [{"type": "page_view", "email": email, "occurred_at": TODAY.isoformat()}],
+            now=later,
+            defer=True,
+        )
+        assert score_backlog(connection, now=later).scored == 1
+    with engine.connect() as connection:
+        when = dict(
+            connection.execute(
+                select(contacts.c.email, contact_predictions.c.scored_at).join(
+                    contacts, contacts.c.id == contact_predictions.c.contact_id
+                )
+            ).all()
+        )
+    assert when[email] == later
+    assert sum(1 for moment in when.values() if moment == TODAY) == 1999

@@ -108,6 +108,18 @@ def test_the_page_shows_metrics_charts_and_baselines(
     assert re.search(r"<th scope=\"row\" title=\"contact.custom.\w+\">", text)
     activated = client.post("/predictive/versions/1/activate", data={"csrf_token": client.csrf})
     assert "Version 1 is active; 2,000 contacts scored." in activated.text
+    with engine.connect() as connection:
+        contact_id = connection.execute(select(contacts.c.id).limit(1)).scalar_one()
+    contact = client.get(f"/contacts/{contact_id}").text
+    assert "<dt>Probability</dt>" in contact
+    assert contact.count("<li>contact.custom.") == 3
+    listed = client.get("/api/v1/contacts", params={"limit": 2}).json()["items"]
+    assert all(0 < item["probability"] < 1 for item in listed)
+    one = client.get(f"/api/v1/contacts/{contact_id}").json()
+    assert (
+        one["probability"]
+        == client.get(f"/api/v1/predictive/contacts/{contact_id}").json()["probability"]
+    )
     bad = client.post("/predictive/train", data={**form, "cutoff": "soon"})
     assert bad.status_code == 422
     assert "cutoff: expected a date such as 2026-01-31" in bad.text

@@ -8,6 +8,7 @@ are scored (``rescore_contacts``, called from the scoring backlog path).
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from silverplatter.services.predictive_training import (
 from silverplatter.services.scoring_models import active_model
 from silverplatter.storage import predictive as store
 from silverplatter.storage.predictive_sql import FeatureQuery, gather
+
+log = logging.getLogger(__name__)
 
 #: Contributions kept per contact: the strongest, by absolute size.
 TOP_CONTRIBUTIONS = 3
@@ -313,11 +316,30 @@ def score_all(engine: Engine, *, now: datetime) -> int:
         return score_contacts(connection, now=now)
 
 
+def stored_probabilities(connection: Connection, contact_ids: list[int]) -> dict[int, float]:
+    """The last probabilities stored for these contacts (any version), by contact id."""
+    return {
+        contact_id: float(row.probability)
+        for contact_id, row in store.predictions_for(connection, contact_ids).items()
+    }
+
+
 def rescore_contacts(connection: Connection, contact_ids: list[int], *, now: datetime) -> int:
-    """Rescore contacts whose events were just scored; nothing when no model is active."""
+    """Rescore contacts whose events were just scored; nothing when no model is active.
+
+    Called from the scoring backlog in its transaction, inside a savepoint:
+    a failure here is logged and leaves the event scoring untouched (the
+    periodic ``silverplatter predict score`` pass catches up).
+    Probabilities only — their explanations are computed where they are shown.
+    """
     if not contact_ids or store.active_version(connection) is None:
         return 0
-    return score_contacts(connection, now=now, contact_ids=sorted(set(contact_ids)), explain=True)
+    try:
+        with connection.begin_nested():
+            return score_contacts(connection, now=now, contact_ids=sorted(set(contact_ids)))
+    except Exception:  # a broken model must not stop event scoring
+        log.exception("rescoring %d contacts with the predictive model failed", len(contact_ids))
+        return 0
 
 
 __all__ = [

@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from silverplatter.services.predictive import rescore_contacts
 from silverplatter.services.scoring import score_events
 from silverplatter.storage import scoring_backlog as store
 from silverplatter.storage.events import NewEvent
@@ -58,6 +59,7 @@ def score_backlog(connection: Connection, *, now: datetime, limit: int = BATCH) 
         for row in rows
     ]
     outcome = score_events(connection, pending, now=now)
+    rescore_contacts(connection, [e.contact_id for e in pending if e.contact_id], now=now)
     store.remove(connection, [row.id for row in rows])
     return BacklogRun(len(rows), len(outcome.stage_changes))
 

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine
 
 from silverplatter.domain.record_filters import MAX_ID
 from silverplatter.domain.records import AccountFields, ContactFields
+from silverplatter.services.predictive import stored_probabilities
 from silverplatter.services.records import UpsertResult, upsert_accounts, upsert_contacts
 from silverplatter.services.sessions import Principal
 from silverplatter.storage.record_lists import account_by_id, contact_by_id
@@ -78,7 +79,14 @@ def _contact(connection: Connection, contact_id: int, principal: Principal) -> C
     row = contact_by_id(connection, contact_id, owned_by=owned_by(principal))
     if row is None:
         raise _no("contact", contact_id)
-    return contact_out(row)
+    return _with_probabilities(connection, [contact_out(row)])[0]
+
+
+def _with_probabilities(connection: Connection, items: list[ContactOut]) -> list[ContactOut]:
+    found = stored_probabilities(connection, [item.id for item in items])
+    for item in items:
+        item.probability = found.get(item.id)
+    return items
 
 
 def _account(connection: Connection, account_id: int, principal: Principal) -> AccountOut:
@@ -95,7 +103,9 @@ def _account(connection: Connection, account_id: int, principal: Principal) -> A
 def list_contacts(request: Request, principal: Reader, chosen: ContactQuery) -> ContactPage:
     """Contacts matching the filter, one keyset page at a time."""
     page = contacts_for(request, principal, chosen)
-    return ContactPage(items=[contact_out(row) for row in page.rows], next=page.next)
+    with _engine(request).connect() as connection:
+        items = _with_probabilities(connection, [contact_out(row) for row in page.rows])
+    return ContactPage(items=items, next=page.next)
 
 
 @router.post(

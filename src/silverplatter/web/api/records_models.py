@@ -60,6 +60,11 @@ class ContactOut(BaseModel):
     owner: UserRef | None
     grade: str | None = Field(description="Profile fit, F to A+; null until scored")
     score: float | None = Field(description="Engagement score; null until scored")
+    probability: float | None = Field(
+        None,
+        description="The active predictive model's probability of its outcome "
+        "(GET /api/v1/predictive/active says which); null until scored",
+    )
     custom: dict[str, Any]
     created_at: datetime
     updated_at: datetime

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from silverplatter.domain.sales_card import window_text
 from silverplatter.services.account_view import COVERAGE_WORDS, account_page, role_label
 from silverplatter.services.contact_view import contact_page, stage_label, timeline
+from silverplatter.services.predictive import explained
 from silverplatter.services.sessions import Principal
 from silverplatter.web.charts import Series, line_chart
 from silverplatter.web.problems import Problem, field_problem
@@ -59,8 +60,15 @@ def contact(request: Request, principal: Reader, contact_id: RecordId) -> HTMLRe
             )
         except LookupError:
             raise Problem(404, "there is no such contact") from None
+        prediction = explained(connection, [contact_id], now=now).get(contact_id)
     history = tuple((point.on.isoformat(), point.score) for point in page.score_history)
-    context = {"page": page, "now": now, "chart": _score_chart(history), "words": WORDS}
+    context = {
+        "page": page,
+        "now": now,
+        "chart": _score_chart(history),
+        "words": WORDS,
+        "prediction": prediction,
+    }
     return render(request, "people_contact.html", context)
 
 

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from silverplatter.domain.access import OWN_RECORDS_ONLY
 from silverplatter.domain.lifecycle import STAGES_BY_NAME, LifecycleError
 from silverplatter.domain.qualification import Bant
+from silverplatter.services.predictive import stored_probabilities
 from silverplatter.services.queue_actions import (
     CardNotFound,
     act_on_card,
@@ -104,8 +105,10 @@ def _queue_page(
     owner = principal.user_id if chosen == "mine" else None
     with request.app.state.engine.connect() as connection:
         cards = sales_queue(connection, now=clock(request), owner_id=owner, limit=limit)
+        probabilities = stored_probabilities(connection, [card.contact_id for card in cards])
     context = {
         "cards": cards,
+        "probabilities": probabilities,
         "show": chosen,
         "may_choose": own_only is None,
         "done": DONE.get(done or ""),
