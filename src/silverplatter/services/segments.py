@@ -126,9 +126,17 @@ def _lookup(connection: Connection, fields: Mapping[str, FieldSpec]) -> Any:
 
 
 def compiled(
-    connection: Connection, document: Any, *, now: datetime, slug: str | None = None
+    connection: Connection,
+    document: Any,
+    *,
+    now: datetime,
+    slug: str | None = None,
+    each: bool = False,
 ) -> CompiledRule:
-    """A rule document checked and compiled; :class:`RuleInvalid` names each bad part."""
+    """A rule document checked and compiled; :class:`RuleInvalid` names each bad part.
+
+    ``each``: compiled to read a few members (a page, one contact), not all.
+    """
     fields = catalogue(connection)
     rule = parse_rule(document, fields)
     return compile_rule(
@@ -138,6 +146,7 @@ def compiled(
         lookup=_lookup(connection, fields),
         fields=fields,
         slug=slug,
+        each=each,
     )
 
 
@@ -285,11 +294,17 @@ def delete_segment(connection: Connection, segment_id: int, *, actor: Actor, now
 # ---------------------------------------------------------------- members
 
 
-def members_query(connection: Connection, segment: Segment, *, now: datetime) -> Select[Any]:
-    """``SELECT id`` of the segment's members now, for use inside other statements."""
+def members_query(
+    connection: Connection, segment: Segment, *, now: datetime, each: bool = False
+) -> Select[Any]:
+    """``SELECT id`` of the segment's members now, for use inside other statements.
+
+    ``each`` when the statement reads only a few of them (a page, one contact).
+    """
     if segment.kind == "static":
         return store.listed_ids(segment.id)
-    return compiled(connection, segment.rule, now=now, slug=segment.slug).contact_ids()
+    rule = compiled(connection, segment.rule, now=now, slug=segment.slug, each=each)
+    return rule.contact_ids()
 
 
 def count_members(
@@ -311,15 +326,14 @@ def member_page(
 ) -> MemberPage:
     """One page of members in id order; pass the page's ``next`` as ``after`` for the next."""
     limit = max(1, min(limit, MAX_PAGE))
-    ids = store.id_page(
-        connection, members_query(connection, segment, now=now), after=after, limit=limit + 1
-    )
+    members = members_query(connection, segment, now=now, each=True)
+    ids = store.id_page(connection, members, after=after, limit=limit + 1)
     following = ids[limit - 1] if len(ids) > limit else None
     return MemberPage(store.member_rows(connection, ids[:limit]), following)
 
 
 def is_member(connection: Connection, segment: Segment, contact_id: int, *, now: datetime) -> bool:
-    ids = members_query(connection, segment, now=now)
+    ids = members_query(connection, segment, now=now, each=True)
     column = ids.selected_columns[0]
     return bool(connection.execute(select(exists(ids.where(column == contact_id)))).scalar())
 

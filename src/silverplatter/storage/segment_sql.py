@@ -108,6 +108,8 @@ class _Compiler:
     inside: list[str] = field(default_factory=list)
     #: The contact id events are matched on (see ``compile_rule``).
     subject: Expr = c.id
+    #: Compiled for a few contacts at a time (a page, one contact), not a whole segment.
+    each: bool = False
 
     # -- groups -------------------------------------------------------------
 
@@ -209,7 +211,7 @@ class _Compiler:
 
     def consent(self, test: Condition) -> Cond:
         states = [test.value] if test.op == "equals" else list(test.value)
-        return or_(*(_consent_state(state) for state in states))
+        return or_(*(_consent_state(state, self.each) for state in states))
 
     def window(self, test: Condition) -> Cond:
         self.joins.update(("account", "window"))
@@ -309,22 +311,36 @@ def _suppressed() -> Cond:
     return c.email_key.in_(listed)
 
 
-def _consent_state(state: str) -> Cond:
+def _latest_consent() -> Expr:
+    r = consent_records.c
+    return (
+        select(r.action)
+        .where(r.contact_id == c.id, r.channel == "email")
+        .order_by(r.occurred_at.desc(), r.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _consent_state(state: str, each: bool) -> Cond:
     """The contact's latest e-mail consent is in ``state``.
 
-    Set-based: the latest record of every contact is found once per
-    statement (a window over the consent ledger) and each contact looked up
-    in it, where a subquery per contact sorts each one's records anew.
+    For a whole segment (``each`` false) the latest record of every contact is
+    found once per statement, by a window over the consent ledger, and each
+    contact looked up in it; for a page or one contact (``each``), a subquery
+    per contact, so the page stops as soon as it is full.
     """
     r = consent_records.c
-    mailed = and_(r.channel == "email", r.contact_id.is_not(None))
+    actions = ["granted", "confirmed"] if state == "given" else [state]
     if state == "none":
-        return not_(c.id.in_(select(r.contact_id).where(mailed)))
+        return not_(exists().where(r.contact_id == c.id, r.channel == "email"))
+    if each:
+        return func.coalesce(_latest_consent(), "").in_(actions)
     order = func.row_number().over(
         partition_by=r.contact_id, order_by=(r.occurred_at.desc(), r.id.desc())
     )
+    mailed = and_(r.channel == "email", r.contact_id.is_not(None))
     ranked = select(r.contact_id, r.action, order.label("place")).where(mailed).subquery()
-    actions = ["granted", "confirmed"] if state == "given" else [state]
     latest = select(ranked.c.contact_id).where(ranked.c.place == 1, ranked.c.action.in_(actions))
     return c.id.in_(latest)
 
@@ -391,14 +407,17 @@ def compile_rule(
     lookup: SegmentLookup = _no_segments,
     fields: Mapping[str, FieldSpec] | None = None,
     slug: str | None = None,
+    each: bool = False,
 ) -> CompiledRule:
     """``rule`` as SQL; :class:`RuleInvalid` when it names a missing segment or a circle.
 
     ``slug`` is the segment the rule belongs to, so a rule naming its own
-    segment (directly or through others) is refused.
+    segment (directly or through others) is refused.  ``each`` compiles for
+    reading a few members (a page, one contact) rather than all of them.
     """
     catalogue = field_catalogue() if fields is None else fields
-    compiler = _Compiler(dialect, now, lookup, catalogue, inside=[] if slug is None else [slug])
+    inside = [] if slug is None else [slug]
+    compiler = _Compiler(dialect, now, lookup, catalogue, inside=list(inside), each=each)
     condition = compiler.rule(rule, "rule")
     if dialect == "sqlite" and "contact_score" in compiler.joins and _counts_events(rule):
         # SQLite tests a subquery in the loop of the tables it names: naming
@@ -406,7 +425,7 @@ def compile_rule(
         # count until the score's own conditions have ruled contacts out.
         subject = func.coalesce(s.contact_id, c.id)
         compiler = _Compiler(
-            dialect, now, lookup, catalogue, inside=[] if slug is None else [slug], subject=subject
+            dialect, now, lookup, catalogue, inside=list(inside), subject=subject, each=each
         )
         condition = compiler.rule(rule, "rule")
     return CompiledRule(condition, frozenset(compiler.joins))
