@@ -13,7 +13,6 @@ from silverplatter.services.ingest import ingest_events
 from silverplatter.services.records import upsert_contacts
 from silverplatter.services.stitching import stitch_visitor
 from silverplatter.services.tracking_summary import tracking_summary
-from silverplatter.storage import visitors as visitor_store
 from web_world import NOW, seed_users, signed_in, web_app
 
 # NOW is 2026-03-02 09:00 UTC: "today" is 2 March, the window 1 February – 2 March.
@@ -56,16 +55,6 @@ def _world(engine: Engine) -> None:
     }
     with engine.begin() as connection:
         ingest_events(connection, [*views, other], now=NOW)
-        visitor_store.seen(
-            connection,
-            [
-                ("visitor-a", NOW),
-                ("visitor-b", NOW),
-                ("visitor-c", TODAY - timedelta(days=29)),
-                ("visitor-d", NOW - timedelta(days=3)),
-                ("visitor-old", TODAY - timedelta(days=29, seconds=1)),
-            ],
-        )
         upsert_contacts(connection, [ContactFields(email="anna@buyer.fi")], now=NOW)
         stitch_visitor(connection, visitor_id="visitor-a", contact_id=1, now=NOW)
 

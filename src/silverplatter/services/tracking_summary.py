@@ -61,7 +61,6 @@ def tracking_summary(connection: Connection, *, now: datetime) -> TrackingSummar
     channels = store.page_view_channels(
         connection, since=days[0][0], until=days[-1][1], limit=TOP_CHANNELS
     )
-    seen = store.visitor_counts(connection, since=days[0][0])
     return TrackingSummary(
         today=counts.by_day[-1],
         days=tuple(
@@ -74,6 +73,6 @@ def tracking_summary(connection: Connection, *, now: datetime) -> TrackingSummar
         untagged=counts.untagged,
         identified_views=counts.identified,
         channels=tuple(channels),
-        visitors=seen.seen,
-        identified_visitors=seen.identified,
+        visitors=counts.visitors,
+        identified_visitors=counts.identified_visitors,
     )

@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, case, func, select
 
 from silverplatter.domain.dashboard import ChannelCount
-from silverplatter.storage.capture_schema import visitors
-from silverplatter.storage.dashboard import Range, _count_if, _since, _within
+from silverplatter.storage.dashboard import Range, _count_if, _within
 from silverplatter.storage.schema import events
 
 PAGE_VIEW = "page_view"
@@ -30,16 +29,12 @@ class PageViewCounts:
     bought: int
     untagged: int
     identified: int  # views that belong to a contact
-
-
-@dataclass(frozen=True, slots=True)
-class VisitorCounts:
-    seen: int
-    identified: int
+    visitors: int  # distinct visitor ids among the views
+    identified_visitors: int  # of them, those whose views belong to a contact
 
 
 def page_view_counts(connection: Connection, *, days: Sequence[Range]) -> PageViewCounts:
-    """Page views per day, and over all the days by traffic and by whether they are a contact's."""
+    """Page views per day; over all the days by traffic, known or not, and their visitors."""
     e = events.c
     start = days[0][0]
     daily = [
@@ -51,6 +46,8 @@ def page_view_counts(connection: Connection, *, days: Sequence[Range]) -> PageVi
         _count_if(e.traffic == "bought").label("bought"),
         _count_if(e.traffic.is_(None)).label("untagged"),
         _count_if(e.contact_id.is_not(None)).label("identified"),
+        func.count(e.visitor_id.distinct()).label("visitors"),
+        func.count(case((e.contact_id.is_not(None), e.visitor_id)).distinct()).label("known"),
     ).where(e.type == PAGE_VIEW, _within(e.occurred_at, start, days[-1][1]))
     values = [int(value) for value in connection.execute(query).one()]
     return PageViewCounts(tuple(values[: len(days)]), *values[len(days) :])
@@ -78,13 +75,3 @@ def page_view_channels(
         ChannelCount(row.channel or UNKNOWN, int(row.views), int(row.owned), int(row.bought))
         for row in connection.execute(query)
     ]
-
-
-def visitor_counts(connection: Connection, *, since: datetime) -> VisitorCounts:
-    """Visitors seen since ``since``, and how many of them are known contacts."""
-    v = visitors.c
-    query = select(func.count(), _count_if(v.contact_id.is_not(None))).where(
-        and_(_since(v.last_seen_at, since))
-    )
-    seen, identified = connection.execute(query).one()
-    return VisitorCounts(int(seen), int(identified))
