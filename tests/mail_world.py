@@ -33,7 +33,20 @@ class Inbox:
         self.envelopes: list[tuple[str, list[str]]] = []
         #: recipient address → the reply that refuses it, e.g. "550 5.1.1 no such user"
         self.refuse: dict[str, str] = {}
+        #: After this many messages, refuse the sender the way a server going down does.
+        self.closing_after: int | None = None
+        #: The client's address and port of each message: one per connection.
+        self.peers: list[Any] = []
         self.port = 0
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.closing_after is not None and len(self.messages) >= self.closing_after:
+            return "421 4.3.2 shutting down"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
@@ -49,6 +62,7 @@ class Inbox:
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:

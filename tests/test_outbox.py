@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -337,3 +338,48 @@ def test_the_smtp_url_says_where_and_how(url: str, target: SmtpTarget) -> None:
 def test_a_wrong_smtp_url_says_what_is_expected(url: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         SmtpTarget.from_url(url)
+
+
+def test_one_pass_hands_everything_over_one_connection(engine: Engine, lea: int) -> None:
+    _queue(engine, *[_mail(f"m:{n}", to=f"p{n}@buyer.example") for n in range(45)])
+    with smtp_server() as inbox:
+        assert _deliver(engine, inbox.port, Clock()).sent == 45
+        assert _deliver(engine, inbox.port, Clock()).sent == 0
+        _queue(engine, _mail("m:late"))
+        assert _deliver(engine, inbox.port, Clock()).sent == 1
+    assert len(inbox.messages) == 46
+    assert len(set(inbox.peers[:45])) == 1
+    assert inbox.peers[45] != inbox.peers[0]
+
+
+def test_a_server_going_away_mid_pass_leaves_the_rest_queued_untried(
+    engine: Engine, lea: int
+) -> None:
+    _queue(engine, *[_mail(f"m:{n}", to=f"p{n}@buyer.example") for n in range(4)])
+    clock = Clock()
+    with smtp_server() as inbox:
+        inbox.closing_after = 1
+        report = _deliver(engine, inbox.port, clock)
+    assert (report.sent, report.retried, report.handled) == (1, 1, 2)
+    assert report.stopped is not None and "shutting down" in report.stopped
+    assert [row[:4] for row in _rows(engine)] == [
+        ("m:0", "sent", 1, NOW),
+        ("m:1", "queued", 1, NOW + BACKOFF[0]),
+        ("m:2", "queued", 0, NOW),
+        ("m:3", "queued", 0, NOW),
+    ]
+
+
+def test_a_kept_connection_the_server_closed_is_opened_again() -> None:
+    port = free_port()
+    transport = SmtpTransport(SmtpTarget("127.0.0.1", port), timeout=5)
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@b.example", "c@d.example", "Hi"
+    message.set_content("Hello.")
+    with smtp_server(port) as first:
+        transport.send(message)
+    with smtp_server(port) as second:
+        transport.send(message)
+        transport.close()
+        transport.close()
+    assert (len(first.messages), len(second.messages)) == (1, 1)

@@ -4,14 +4,17 @@ Mail is queued in the same transaction as what caused it (a form submission
 queues its opt-in confirmation), so it is never lost when the SMTP server is
 down: ``deliver_pending`` hands queued messages to the server later, retrying
 with backoff.  Queueing is idempotent by ``dedupe_key``.  The suppression
-list is checked when a message is queued and again just before it is sent;
-no other code talks SMTP.
+list is checked when a message is queued and again when it is claimed for
+sending; no other code talks SMTP (``services/smtp.py`` is its transport).
 
-Delivery claims a message (``queued`` → ``sending``) in its own transaction
-before talking to the server and marks it ``sent`` after the server accepted
-it.  A worker that crashes between the two leaves a ``sending`` row; after
-``STALE_CLAIM`` it is queued again (at-least-once; the Message-ID is derived
-from the dedupe key so receiving systems can recognise a repeat).
+Delivery claims up to ``CLAIM_BATCH`` messages (``queued`` → ``sending``) in
+one transaction before talking to the server, hands them over one SMTP
+connection, and marks each ``sent`` in its own transaction as soon as the
+server accepted it (one commit per message, not three: on a disk that syncs
+each commit this is what sets the pace).  A worker that crashes between
+handing over and marking leaves a ``sending`` row; after ``STALE_CLAIM`` it
+is queued again (at-least-once; the Message-ID is derived from the dedupe
+key so receiving systems can recognise a repeat).
 
 A message the server refuses for good (every recipient refused with a 5xx
 code, or the message itself refused with one) is marked ``failed``; anything
@@ -27,19 +30,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any, Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import Connection, Engine, and_, func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from silverplatter.services.signing import Signer, signer_for
-from silverplatter.services.suppression import is_suppressed
+from silverplatter.services.smtp import SmtpTarget, SmtpTransport
+from silverplatter.services.suppression import is_suppressed, suppressed_reasons
 from silverplatter.settings import get_settings
 from silverplatter.storage.capture_schema import outbound_mail
 from silverplatter.storage.rows import insert_if_new
@@ -55,6 +57,8 @@ BACKOFF = (
     timedelta(hours=12),
 )
 STALE_CLAIM = timedelta(minutes=10)
+#: Messages claimed in one transaction; each is still settled on its own once sent.
+CLAIM_BATCH = 20
 
 
 @dataclass(frozen=True)
@@ -94,71 +98,8 @@ def queue_mail(connection: Connection, mail: OutgoingMail, *, now: datetime) -> 
     return status if added else "duplicate"
 
 
-@dataclass(frozen=True)
-class SmtpTarget:
-    """Where and how to hand mail over, parsed from ``SILVERPLATTER_SMTP_URL``."""
-
-    host: str
-    port: int
-    username: str | None = None
-    password: str | None = None
-    tls: str = "none"  # none | starttls | ssl
-
-    @classmethod
-    def from_url(cls, url: str) -> SmtpTarget:
-        """``smtp://[user:pw@]host[:port][?starttls=1]`` or ``smtps://...``."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise ValueError(
-                "SILVERPLATTER_SMTP_URL must look like smtp://user:password@host:587?starttls=1 "
-                "or smtps://user:password@host:465"
-            )
-        tls = "ssl" if parts.scheme == "smtps" else "none"
-        starttls = parse_qs(parts.query).get("starttls", [""])[-1].lower()
-        if starttls in ("1", "true", "yes", "on"):
-            tls = "starttls"
-        try:
-            port = parts.port
-        except ValueError:
-            raise ValueError("SILVERPLATTER_SMTP_URL has a port that is not a number") from None
-        return cls(
-            host=parts.hostname,
-            port=port or (465 if tls == "ssl" else 25),
-            username=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password else None,
-            tls=tls,
-        )
-
-
 class Transport(Protocol):
     def send(self, message: EmailMessage) -> None: ...
-
-
-class SmtpTransport:
-    """Sends each message over its own SMTP connection (smtplib)."""
-
-    def __init__(self, target: SmtpTarget, timeout: float = 30.0) -> None:
-        self._target = target
-        self._timeout = timeout
-
-    def send(self, message: EmailMessage) -> None:
-        target = self._target
-        client: smtplib.SMTP
-        if target.tls == "ssl":
-            client = smtplib.SMTP_SSL(
-                target.host,
-                target.port,
-                timeout=self._timeout,
-                context=ssl.create_default_context(),
-            )
-        else:
-            client = smtplib.SMTP(target.host, target.port, timeout=self._timeout)
-        with client:
-            if target.tls == "starttls":
-                client.starttls(context=ssl.create_default_context())
-            if target.username:
-                client.login(target.username, target.password or "")
-            client.send_message(message)
 
 
 @dataclass
@@ -232,31 +173,63 @@ def _requeue_stale(connection: Connection, now: datetime) -> None:
     )
 
 
-def _claim(engine: Engine, now: datetime) -> Any | None:
-    """Take the oldest due message for this worker, or None when nothing is due."""
+def _claim(engine: Engine, now: datetime, size: int) -> list[tuple[Any, str | None]]:
+    """Take up to ``size`` of the oldest due messages for this worker, oldest first.
+
+    Those whose address is suppressed by now are settled as suppressed in the
+    same transaction; each comes back with the reason it was, or None.
+    """
+    m = outbound_mail.c
     with engine.begin() as connection:
         _requeue_stale(connection, now)
-        candidates = (
+        due = (
+            select(m.id)
+            .where(m.status == "queued", m.not_before <= now)
+            .order_by(m.not_before, m.id)
+            .limit(size)
+            .scalar_subquery()
+        )
+        claimed = (
             connection.execute(
-                select(outbound_mail.c.id)
-                .where(outbound_mail.c.status == "queued", outbound_mail.c.not_before <= now)
-                .order_by(outbound_mail.c.not_before, outbound_mail.c.id)
-                .limit(5)
+                update(outbound_mail)
+                .where(m.id.in_(due), m.status == "queued")
+                .values(status="sending", not_before=now, attempts=m.attempts + 1)
+                .returning(m.id)
             )
             .scalars()
             .all()
         )
-        for message_id in candidates:
-            claimed = connection.execute(
+        if not claimed:
+            return []
+        rows = connection.execute(
+            select(outbound_mail).where(m.id.in_(claimed)).order_by(m.id)
+        ).all()
+        reasons = suppressed_reasons(connection, [r.to_address for r in rows if r.to_address])
+        settled: list[tuple[Any, str | None]] = []
+        for row in rows:
+            reason = reasons.get(row.to_address) if row.to_address else "erased"
+            if reason:
+                connection.execute(
+                    update(outbound_mail)
+                    .where(m.id == row.id)
+                    .values(status="suppressed", last_error=f"suppressed: {reason}")
+                )
+            settled.append((row, reason))
+        return settled
+
+
+def _release(engine: Engine, claimed: list[tuple[Any, str | None]], now: datetime) -> None:
+    """Give back claimed messages this pass did not try (the server went away)."""
+    if claimed:
+        with engine.begin() as connection:
+            connection.execute(
                 update(outbound_mail)
-                .where(and_(outbound_mail.c.id == message_id, outbound_mail.c.status == "queued"))
-                .values(status="sending", not_before=now, attempts=outbound_mail.c.attempts + 1)
+                .where(
+                    outbound_mail.c.id.in_([row.id for row, _reason in claimed]),
+                    outbound_mail.c.status == "sending",
+                )
+                .values(status="queued", not_before=now, attempts=outbound_mail.c.attempts - 1)
             )
-            if claimed.rowcount == 1:
-                return connection.execute(
-                    select(outbound_mail).where(outbound_mail.c.id == message_id)
-                ).one()
-    return None
 
 
 def _links(engine: Engine, signer: Signer | None, public_url: str | None) -> MailLinks:
@@ -298,44 +271,59 @@ def deliver_pending(
         if progress is not None:
             progress(outcome)
 
-    for _ in range(limit):
-        now = clock()
-        row = _claim(engine, now)
-        if row is None:
-            break
-        with engine.connect() as connection:
-            reason = is_suppressed(connection, row.to_address) if row.to_address else "erased"
-        if reason:
-            _settle(engine, row.id, status="suppressed", last_error=f"suppressed: {reason}")
-            done("suppressed")
-            continue
-        try:
-            message = _message(row, sender, now, links)
-        except (ValueError, TypeError) as error:  # a header no server would take
-            _settle(engine, row.id, status="failed", last_error=f"not sendable: {error}"[:1000])
-            done("failed")
-            continue
-        try:
-            transport.send(message)
-        except OSError as error:  # smtplib's errors, refused connections, timeouts, TLS
-            attempts = int(row.attempts)
-            permanent = _permanent(error) or attempts > len(BACKOFF)
-            _settle(
-                engine,
-                row.id,
-                status="failed" if permanent else "queued",
-                last_error=str(error)[:1000] or type(error).__name__,
-                not_before=now if permanent else now + BACKOFF[attempts - 1],
-            )
-            log.warning("mail %s to the SMTP server failed: %s", row.id, error)
-            done("failed" if permanent else "retried")
-            if not _about_this_message(error):
-                report.stopped = str(error) or type(error).__name__
+    try:
+        while report.handled < limit and report.stopped is None:
+            claimed = _claim(engine, clock(), min(CLAIM_BATCH, limit - report.handled))
+            if not claimed:
                 break
-            continue
-        _settle(engine, row.id, status="sent", sent_at=clock(), last_error=None)
-        done("sent")
+            for position, (row, reason) in enumerate(claimed):
+                if report.stopped is not None:
+                    _release(engine, claimed[position:], clock())
+                    break
+                if reason:
+                    done("suppressed")
+                    continue
+                done(_deliver_one(engine, transport, row, sender, clock(), links, report))
+    finally:
+        close = getattr(transport, "close", None)
+        if close is not None:
+            close()
     return report
+
+
+def _deliver_one(
+    engine: Engine,
+    transport: Transport,
+    row: Any,
+    sender: str,
+    now: datetime,
+    links: MailLinks,
+    report: DeliveryReport,
+) -> str:
+    """Hand one claimed message over and settle it; its outcome."""
+    try:
+        message = _message(row, sender, now, links)
+    except (ValueError, TypeError) as error:  # a header no server would take
+        _settle(engine, row.id, status="failed", last_error=f"not sendable: {error}"[:1000])
+        return "failed"
+    try:
+        transport.send(message)
+    except OSError as error:  # smtplib's errors, refused connections, timeouts, TLS
+        attempts = int(row.attempts)
+        permanent = _permanent(error) or attempts > len(BACKOFF)
+        _settle(
+            engine,
+            row.id,
+            status="failed" if permanent else "queued",
+            last_error=str(error)[:1000] or type(error).__name__,
+            not_before=now if permanent else now + BACKOFF[attempts - 1],
+        )
+        log.warning("mail %s to the SMTP server failed: %s", row.id, error)
+        if not _about_this_message(error):
+            report.stopped = str(error) or type(error).__name__
+        return "failed" if permanent else "retried"
+    _settle(engine, row.id, status="sent", sent_at=now, last_error=None)
+    return "sent"
 
 
 def due_count(connection: Connection, now: datetime) -> int:
@@ -371,3 +359,20 @@ def outbox_counts(connection: Connection) -> dict[str, int]:
         )
     }
     return {status: found.get(status, 0) for status in STATUSES}
+
+
+__all__ = [
+    "BACKOFF",
+    "STALE_CLAIM",
+    "DeliveryReport",
+    "MailLinks",
+    "OutgoingMail",
+    "SmtpTarget",
+    "SmtpTransport",
+    "Transport",
+    "deliver_pending",
+    "due_count",
+    "outbox_counts",
+    "queue_mail",
+    "retry_failed",
+]
