@@ -1,0 +1,252 @@
+"""Benchmark: predictive scoring's accuracy, training time and batch scoring throughput.
+
+Two runs, each in a fresh SQLite workspace (``--database-url`` to reuse one):
+
+``bank`` — the acceptance run.  ``bank-additional-full.csv`` (41,188 past
+leads, UCI Bank Marketing) goes through the product's history import
+(``duration`` excluded: it is known only after the call), then a model is
+trained on a stratified 80/20 split with seed 0, which also fits and reports
+the time-ordered split.  Printed: ROC AUC, PR AUC, lift, Brier, ECE of the
+model and the per-field naive-Bayes baseline, training seconds, peak RSS.
+``--compare`` also fits scikit-learn's HistGradientBoosting (defaults) and
+LightGBM (the product's parameters) on the same matrix, for the choice of
+library: ROC AUC, fit seconds, and whether each explains a prediction.
+
+``demo`` — the workspace's own history.  A demo world of ``--contacts`` (or an
+existing workspace given with ``--database-url``) is trained on with the
+product's defaults (outcome SQL within 90 days, time-ordered validation), and
+the model's held-out ROC AUC is set against the rule score's on the same
+rows.  The version is then activated and every contact scored once more,
+timed by step: gathering the features (SQL), the model, writing the
+probabilities.
+
+Run:  .venv/bin/python bench/bench_predictive.py bank [--compare]
+      .venv/bin/python bench/bench_predictive.py demo --contacts 100000
+      .venv/bin/python bench/bench_predictive.py demo --contacts 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from silverplatter.domain.predictive_features import encode
+from silverplatter.services import predictive
+from silverplatter.services.demo import generate_demo
+from silverplatter.services.history_import import import_history
+from silverplatter.services.predictive_training import TrainingRequest
+from silverplatter.storage import predictive as predictive_store
+from silverplatter.storage.engine import make_engine, migrate
+from silverplatter.storage.predictive_sql import gather
+from silverplatter.storage.schema import contacts
+
+BANK = Path(__file__).resolve().parents[2] / "shared" / "data" / "bank-marketing"
+BANK_FILE = BANK / "bank-additional-full.csv"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _engine(database_url: str | None, name: str) -> Engine:
+    if database_url:
+        engine = make_engine(database_url)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="bench-predictive-"))
+        engine = make_engine(f"sqlite:///{folder / name}")
+    migrate(engine)
+    return engine
+
+
+def _row(label: str, split: str, values: dict[str, Any]) -> str:
+    def cell(key: str) -> str:
+        value = values.get(key)
+        return "—" if value is None else f"{value:.3f}"
+
+    keys = ("roc_auc", "pr_auc", "lift_top_decile", "brier", "ece")
+    return f"| {label} | {split} | " + " | ".join(cell(k) for k in keys) + " |"
+
+
+def _report(info: predictive.VersionInfo) -> None:
+    metrics = info.metrics
+    print("| | split | ROC AUC | PR AUC | lift top 10 % | Brier | ECE |")
+    print("|---|---|---|---|---|---|---|")
+    parts = [(metrics["split"], metrics)]
+    if "time_split" in metrics:
+        parts.append(("time", metrics["time_split"]))
+    for split, part in parts:
+        print(_row("model", split, part["model"]))
+        print(_row("naive Bayes", split, part["naive_bayes"]))
+        print(_row("rule score", split, {"roc_auc": part["rule_score"]["roc_auc"]}))
+    print()
+    print(
+        f"examples {metrics['examples']:,}, positives {metrics['positives']:,}; "
+        f"gathering {metrics['gather_seconds']:.1f} s, training in all "
+        f"{metrics['training_seconds']:.1f} s; peak RSS {_peak_mb():.0f} MB; "
+        f"cores {os.cpu_count()}"
+    )
+
+
+def bank(args: argparse.Namespace) -> None:
+    engine = _engine(args.database_url, "bank.db")
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    summary = import_history(engine, BANK_FILE, outcome_column="y", exclude=["duration"], now=now)
+    imported = time.perf_counter() - started
+    print(
+        f"history import: {summary.imported.rows_read:,} rows, {summary.won:,} won, "
+        f"{summary.lost:,} lost, {summary.imported.rejected} rejected, {imported:.1f} s"
+    )
+    request = TrainingRequest(
+        outcome="won", horizon_days=30, cutoff=summary.cutoff, split="stratified", seed=0
+    )
+    started = time.perf_counter()
+    info = predictive.train(engine, request, now=now)
+    print(f"train (call): {time.perf_counter() - started:.1f} s\n")
+    _report(info)
+    if args.compare:
+        _compare(engine, info, now)
+
+
+def _compare(engine: Engine, info: predictive.VersionInfo, now: datetime) -> None:
+    """The same matrix and split through HistGradientBoosting and LightGBM."""
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import train_test_split
+
+    from silverplatter.domain.predictive_features import Feature
+    from silverplatter.services.predictive_model import fit
+    from silverplatter.services.predictive_training import feature_query, held_out
+
+    with engine.begin() as connection:
+        query = feature_query(connection, info_request(info), cutoff=info.cutoff, now=now)
+        table = gather(connection, query)
+    features = [Feature.from_json(item) for item in info.features]
+    matrix = encode(table, features)
+    assert table.outcome is not None
+    labels = table.outcome
+    train, test = train_test_split(
+        np.arange(len(labels)), test_size=0.2, stratify=labels, random_state=0
+    )
+    categorical = np.array([f.kind == "category" for f in features])
+    print("\n| library | ROC AUC | fit seconds | explains a prediction |")
+    print("|---|---|---|---|")
+    started = time.perf_counter()
+    hgb = HistGradientBoostingClassifier(categorical_features=categorical, random_state=0)
+    hgb.fit(matrix[train], labels[train])
+    seconds = time.perf_counter() - started
+    auc = roc_auc_score(labels[test], hgb.predict_proba(matrix[test])[:, 1])
+    print(f"| scikit-learn HistGradientBoosting, defaults | {auc:.3f} | {seconds:.1f} | no |")
+    rows = np.zeros(len(labels), dtype=bool)
+    rows[train] = True
+    part = table.take(rows)
+    calibration_rows = held_out(part, labels[train], "stratified", 0.25, 0)
+    started = time.perf_counter()
+    model = fit(
+        matrix[train],
+        labels[train],
+        [i for i, c in enumerate(categorical) if c],
+        calibration_rows=calibration_rows,
+    )
+    seconds = time.perf_counter() - started
+    auc = roc_auc_score(labels[test], model.probabilities(matrix[test]))
+    print(
+        f"| LightGBM, product parameters (two fits: calibration, final) | {auc:.3f} | "
+        f"{seconds:.1f} | yes (pred_contrib) |"
+    )
+
+
+def info_request(info: predictive.VersionInfo) -> TrainingRequest:
+    return TrainingRequest(outcome=info.outcome, horizon_days=info.horizon_days, cutoff=info.cutoff)
+
+
+def demo(args: argparse.Namespace) -> None:
+    engine = _engine(args.database_url, "demo.db")
+    now = datetime.now(UTC)
+    with engine.connect() as connection:
+        existing = connection.execute(select(func.count()).select_from(contacts)).scalar_one()
+    if not existing:
+        started = time.perf_counter()
+        generate_demo(engine, contacts=args.contacts, seed=1, now=now)
+        print(f"demo world: {args.contacts:,} contacts in {time.perf_counter() - started:.0f} s")
+    request = TrainingRequest(outcome=args.outcome, horizon_days=args.horizon)
+    started = time.perf_counter()
+    info = predictive.train(engine, request, now=now)
+    print(f"train (call): {time.perf_counter() - started:.1f} s\n")
+    _report(info)
+    model_auc = info.metrics["model"]["roc_auc"]
+    rule_auc = info.metrics["rule_score"]["roc_auc"]
+    print(
+        f"\nheld-out ROC AUC: model {model_auc:.3f}, rule score {rule_auc:.3f}: "
+        f"the model is {model_auc - rule_auc:+.3f} above the rule score"
+    )
+    predictive.activate(engine, info.id, now=now)
+    _time_scoring(engine, now)
+
+
+def _time_scoring(engine: Engine, now: datetime) -> None:
+    with engine.begin() as connection:
+        loaded = predictive._loaded(connection)
+        assert loaded is not None
+        version_id, model, features, parameters = loaded
+        query = predictive._scoring_query(connection, parameters, now=now, contact_ids=None)
+        started = time.perf_counter()
+        table = gather(connection, query)
+        gathered = time.perf_counter() - started
+        started = time.perf_counter()
+        matrix = encode(table, features)
+        encoded = time.perf_counter() - started
+        started = time.perf_counter()
+        probabilities = model.probabilities(matrix)
+        predicted = time.perf_counter() - started
+        started = time.perf_counter()
+        rows = [
+            (int(contact_id), float(p), [])
+            for contact_id, p in zip(
+                table.contact_ids.tolist(), probabilities.tolist(), strict=True
+            )
+        ]
+        predictive_store.write_predictions(connection, version_id, rows, now=now)
+        written = time.perf_counter() - started
+    count = len(table)
+    total = gathered + encoded + predicted + written
+    print(
+        "\n| contacts | gather s | encode s | model s | write s | total s | contacts/s (model) "
+        "| contacts/s (all) | peak RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    print(
+        f"| {count:,} | {gathered:.1f} | {encoded:.1f} | {predicted:.1f} | {written:.1f} | "
+        f"{total:.1f} | {count / predicted:,.0f} | {count / total:,.0f} | {_peak_mb():.0f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="run", required=True)
+    one = sub.add_parser("bank", help="acceptance run on the bank-marketing file")
+    one.add_argument("--compare", action="store_true", help="also HistGradientBoosting")
+    one.add_argument("--database-url")
+    two = sub.add_parser("demo", help="train and score on a demo world")
+    two.add_argument("--contacts", type=int, default=100_000)
+    two.add_argument("--outcome", default="sql")
+    two.add_argument("--horizon", type=int, default=90)
+    two.add_argument("--database-url")
+    args = parser.parse_args()
+    if args.run == "bank" and not BANK_FILE.exists():
+        sys.exit(f"{BANK_FILE} is missing (shared/data/bank-marketing)")
+    bank(args) if args.run == "bank" else demo(args)
+
+
+if __name__ == "__main__":
+    main()
