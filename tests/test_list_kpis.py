@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from list_world import NOW, build_list_world
 from silverplatter.domain.list_kpis import Leavers, TrafficConversion, top_with_other
-from silverplatter.services.list_kpis import list_kpis, list_state
+from silverplatter.services.list_kpis import list_kpis, list_state, list_summary
 
 
 def test_new_addresses_by_source_form_and_lead_magnet(engine: Engine) -> None:
@@ -107,3 +107,22 @@ def test_top_sources_with_the_rest_as_other() -> None:
     assert top_with_other(counts, keys, 4) == counts
     with pytest.raises(ValueError, match="unknown leaver reasons: moved"):
         Leavers.of({"moved": 1})
+
+
+def test_the_dashboard_summary_of_this_month(engine: Engine) -> None:
+    build_list_world(engine)
+    with engine.connect() as connection:
+        february = list_summary(connection, now=datetime(2026, 2, 27, tzinfo=UTC))
+        march = list_summary(connection, now=NOW)
+    assert (february.month.label, february.new_addresses, february.leavers.total) == (
+        "2026-02",
+        3,
+        3,
+    )
+    assert (february.from_owned, february.from_bought, february.untracked) == (0, 1, 2)
+    assert (march.new_addresses, march.leavers, march.untracked) == (
+        1,
+        Leavers(unsubscribed=1, erased=1),
+        1,
+    )
+    assert (march.list.size, march.list.engaged) == (3, 2)

@@ -66,7 +66,7 @@ def test_the_dashboard_shows_the_list_this_month(application: FastAPI) -> None:
     assert (
         "The list this month On the list (consent, not suppressed) 3 38% of contacts "
         "Left this month 2 List quality (engaged in 90 days) 67% 2 people "
-        "New from owned traffic 0 of 1 visitors New from bought traffic 0 of 0 visitors "
+        "New addresses, first visit owned 0 New addresses, first visit bought 0 "
         "All list KPIs"
     ) in text
     sales = _text(signed_in(application, "sales").get("/", headers=HTML).text)

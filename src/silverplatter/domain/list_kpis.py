@@ -135,6 +135,20 @@ class ListKpis:
         return self.months[-1]
 
 
+@dataclass(frozen=True, slots=True)
+class ListSummary:
+    """The list this month, cheap enough for the dashboard: no traffic counts."""
+
+    month: Month
+    list: ListState
+    new_addresses: int
+    leavers: Leavers
+    #: New addresses by the traffic of their first tracked visit.
+    from_owned: int
+    from_bought: int
+    untracked: int
+
+
 def ranked_keys(breakdowns: Iterable[Mapping[str, int]]) -> tuple[str, ...]:
     """The keys of monthly breakdowns, the largest total first, then by name."""
     totals: dict[str, int] = {}
@@ -164,6 +178,7 @@ __all__ = [
     "Leavers",
     "ListKpis",
     "ListState",
+    "ListSummary",
     "TrafficConversion",
     "ranked_keys",
     "top_with_other",

@@ -19,6 +19,7 @@ from silverplatter.domain.list_kpis import (
     Leavers,
     ListKpis,
     ListState,
+    ListSummary,
     TrafficConversion,
     ranked_keys,
 )
@@ -77,4 +78,24 @@ def list_kpis(connection: Connection, *, now: datetime, months: int = 12) -> Lis
     )
 
 
-__all__ = ["MAX_MONTHS", "list_kpis", "list_state"]
+def list_summary(connection: Connection, *, now: datetime) -> ListSummary:
+    """The list this month for the dashboard: its size and quality, new addresses,
+    leavers, and where the new addresses' first visits came from.
+
+    Leaves out the month's traffic counts, which read every page view.
+    """
+    month = last_months(now, 1)[0]
+    ranges = [(month.start, month.end)]
+    touched = store.first_touches(connection, ranges).get(0, {})
+    return ListSummary(
+        month=month,
+        list=list_state(connection, now=now),
+        new_addresses=sum(store.new_by_source(connection, ranges).get(0, {}).values()),
+        leavers=Leavers.of(store.leavers(connection, ranges).get(0, {})),
+        from_owned=touched.get("owned", 0),
+        from_bought=touched.get("bought", 0),
+        untracked=touched.get("none", 0),
+    )
+
+
+__all__ = ["MAX_MONTHS", "list_kpis", "list_state", "list_summary"]

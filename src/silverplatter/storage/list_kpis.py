@@ -252,15 +252,16 @@ def first_touches(connection: Connection, months: Sequence[Range]) -> ByMonth:
     before the address was given (``owned``, ``bought``, or ``none``).
 
     A person's page views are theirs (stitched or known when they happened) or
-    anonymous views of a browser they were seen with: a visitor id on one of
-    their events or identified as them.
+    anonymous views of a browser they gave their address from: a visitor id on
+    one of their events up to that moment (the form submission), or identified
+    as them.
     """
     c, e = contacts.c, events.c
     fresh = select(c.id, c.created_at).where(_within(c.created_at, months)).cte("fresh")
     their_browsers = union(
         select(e.contact_id, e.visitor_id)
         .select_from(fresh.join(events, e.contact_id == fresh.c.id))
-        .where(e.visitor_id.is_not(None)),
+        .where(e.visitor_id.is_not(None), e.occurred_at <= fresh.c.created_at),
         select(visitors.c.contact_id, visitors.c.id).select_from(
             fresh.join(visitors, visitors.c.contact_id == fresh.c.id)
         ),

@@ -22,7 +22,7 @@ from silverplatter.domain.dashboard import DashboardFigures
 from silverplatter.domain.lifecycle import STAGES_BY_NAME
 from silverplatter.services.dashboard import dashboard_figures
 from silverplatter.services.handover import quasi_leads
-from silverplatter.services.list_kpis import list_kpis
+from silverplatter.services.list_kpis import list_summary
 from silverplatter.services.sessions import Principal
 from silverplatter.web.charts import (
     Series,
@@ -173,7 +173,7 @@ def dashboard(
 ) -> HTMLResponse:
     with request.app.state.engine.connect() as connection:
         figures = dashboard_figures(connection, now=clock(request), months=MONTHS)
-        the_list = list_kpis(connection, now=clock(request), months=1)
+        the_list = list_summary(connection, now=clock(request))
     new = figures.new_addresses
     context = {
         "figures": figures,
