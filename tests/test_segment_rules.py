@@ -235,3 +235,9 @@ def test_every_type_has_operators_and_time_is_passed_in() -> None:
     assert since(now, 30) == datetime(2026, 3, 1, 12, tzinfo=UTC)
     assert months_ahead(now.date(), 2) == date(2026, 5, 31)
     assert months_ahead(date(2026, 3, 31), 1) == date(2026, 4, 30)
+
+
+def test_text_with_a_nul_character_is_refused() -> None:
+    assert errors({"field": "contact.title", "op": "contains", "value": "a\x00b"}) == [
+        ("rule.value", "expected text without NUL characters")
+    ]

@@ -393,6 +393,8 @@ def _text(raw: Any) -> str:
     text = raw.strip()
     if len(text) > MAX_TEXT:
         raise _BadValue(f"expected at most {MAX_TEXT} characters")
+    if "\x00" in text:
+        raise _BadValue("expected text without NUL characters")
     return text
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Connection, Row, Select, exists, select
 
 from silverplatter.domain.segment_fields import FieldSpec, field_catalogue
@@ -91,6 +91,13 @@ class SegmentDraft(BaseModel):
     description: Annotated[str, Field(max_length=2000)] | None = None
     kind: Kind = "dynamic"
     rule: dict[str, Any] = Field(default_factory=lambda: {"all": []})
+
+    @field_validator("name", "description")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("NUL characters are not allowed")
+        return value
 
 
 @dataclass(frozen=True, slots=True)
