@@ -14,6 +14,7 @@ from silverplatter.storage import (
     list_indexes,
     predictive_schema,
     segment_schema,
+    understanding_schema,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "list_indexes",
     "predictive_schema",
     "segment_schema",
+    "understanding_schema",
 ]
