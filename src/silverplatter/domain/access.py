@@ -43,6 +43,14 @@ PERMISSIONS: Final[dict[str, str]] = {
     "segments:write": "create, change, snapshot and delete segments",
     "segmentation:read": "see the value pyramid, needs segments, the offer matrix and care models",
     "segmentation:write": "change value tiers, needs segments, the offer matrix and care models",
+    "understanding:read": (
+        "see zipper boards, worries, core questions, the needs grid, Kano studies and "
+        "strategy documents"
+    ),
+    "understanding:write": (
+        "change zipper boards, worries and their tags, core questions, the needs grid, "
+        "Kano studies and strategy documents"
+    ),
 }
 
 _ALL = frozenset(PERMISSIONS)
@@ -68,6 +76,8 @@ GRANTS: Final[dict[Role, frozenset[str]]] = {
             "segments:write",
             "segmentation:read",
             "segmentation:write",
+            "understanding:read",
+            "understanding:write",
         }
     ),
     "sales": frozenset(
@@ -80,6 +90,7 @@ GRANTS: Final[dict[Role, frozenset[str]]] = {
             "dashboard:read",
             "tokens:own",
             "segmentation:read",
+            "understanding:read",
         }
     ),
 }
