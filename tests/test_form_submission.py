@@ -22,7 +22,7 @@ from silverplatter.services.form_submission import (
 from silverplatter.services.forms import update_form
 from silverplatter.services.outbox import SmtpTarget, SmtpTransport, deliver_pending
 from silverplatter.services.signing import InvalidLink, Signer, signer_for
-from silverplatter.services.suppression import suppress
+from silverplatter.services.suppression import is_suppressed, suppress
 from silverplatter.storage.capture_schema import form_submissions, outbound_mail
 from silverplatter.storage.schema import consent_records, contacts, events
 
@@ -456,10 +456,7 @@ def test_closed_and_unknown_forms_take_no_submissions(engine: Engine) -> None:
             _submit(engine, LEA, slug=slug)
 
 
-def test_an_existing_contact_keeps_its_source_and_a_suppressed_one_gets_no_mail(
-    engine: Engine,
-) -> None:
-    seed_forms(engine)
+def _existing_lea(engine: Engine, reason: str) -> None:
     with engine.begin() as connection:
         connection.execute(
             insert(contacts).values(
@@ -471,13 +468,34 @@ def test_an_existing_contact_keeps_its_source_and_a_suppressed_one_gets_no_mail(
                 updated_at=NOW,
             )
         )
-        suppress(
-            connection, "lea.laine@buyer.example", reason="unsubscribed", source="test", now=NOW
-        )
+        suppress(connection, "lea.laine@buyer.example", reason=reason, source="test", now=NOW)
+
+
+def test_an_existing_contact_keeps_its_source_and_a_bounced_one_gets_no_mail(
+    engine: Engine,
+) -> None:
+    seed_forms(engine)
+    _existing_lea(engine, "hard_bounce")
     outcome = _submit(engine, LEA)
     assert (outcome.contact_created, outcome.mail) == (False, "suppressed")
     with engine.connect() as connection:
         assert connection.execute(select(contacts.c.source)).scalar_one() == "import:hubspot"
+
+
+def test_one_who_unsubscribed_may_subscribe_again_by_confirming(engine: Engine) -> None:
+    """The confirmation they asked for goes out; confirming takes them off the list."""
+    seed_forms(engine)
+    _existing_lea(engine, "unsubscribed")
+    outcome = _submit(engine, LEA)
+    assert outcome.mail == "queued"
+    with engine.connect() as connection:
+        assert is_suppressed(connection, "lea.laine@buyer.example") == "unsubscribed"
+    signer = _signer(engine)
+    token = signer.sign("opt_in", {"s": outcome.submission_id}, now=NOW)
+    with engine.begin() as connection:
+        confirm_opt_in(connection, token, now=NOW + timedelta(hours=1), signer=signer, ip=None)
+    with engine.connect() as connection:
+        assert is_suppressed(connection, "lea.laine@buyer.example") is None
 
 
 def test_earlier_anonymous_visits_join_the_contact(engine: Engine) -> None:

@@ -41,6 +41,7 @@ from silverplatter.services.opt_in_mail import KIND, opt_in_mail
 from silverplatter.services.outbox import OutgoingMail, queue_mail
 from silverplatter.services.signing import InvalidLink, Signer
 from silverplatter.services.stitching import stitch_visitor
+from silverplatter.services.suppression import lift
 from silverplatter.storage import consent_ledger as ledger
 from silverplatter.storage import form_submissions as store
 from silverplatter.storage.forms import wording_by_id, workspace_title
@@ -359,6 +360,11 @@ def confirm_opt_in(
         occurred_at=now,
         ip_address=ip,
     )
+    # A person who once unsubscribed and has now confirmed a new opt-in may be mailed again.
+    email = connection.execute(select(contacts.c.email).where(contacts.c.id == contact_id))
+    address = email.scalar()
+    if address:
+        lift(connection, address, only="unsubscribed")
     ingest_events(
         connection,
         [

@@ -72,9 +72,22 @@ class OutgoingMail:
     contact_id: int | None = None
 
 
+#: Mail a person who unsubscribed may still get: the confirmation they asked
+#: for by filling in a form again (confirming it takes them off the list).
+#: Bounced, complained and erased addresses get nothing, ever.
+RESUBSCRIBING_KINDS = frozenset({"opt_in_confirmation"})
+
+
+def blocking(reason: str | None, kind: str) -> str | None:
+    """The suppression that stops a message of ``kind``, or None when it may go."""
+    if reason == "unsubscribed" and kind in RESUBSCRIBING_KINDS:
+        return None
+    return reason
+
+
 def queue_mail(connection: Connection, mail: OutgoingMail, *, now: datetime) -> str:
     """Queue a message; returns its status: ``queued``, ``suppressed`` or ``duplicate``."""
-    reason = is_suppressed(connection, mail.to_address)
+    reason = blocking(is_suppressed(connection, mail.to_address), mail.kind)
     status = "suppressed" if reason else "queued"
     added = insert_if_new(
         connection,
@@ -207,7 +220,7 @@ def _claim(engine: Engine, now: datetime, size: int) -> list[tuple[Any, str | No
         reasons = suppressed_reasons(connection, [r.to_address for r in rows if r.to_address])
         settled: list[tuple[Any, str | None]] = []
         for row in rows:
-            reason = reasons.get(row.to_address) if row.to_address else "erased"
+            reason = blocking(reasons.get(row.to_address), row.kind) if row.to_address else "erased"
             if reason:
                 connection.execute(
                     update(outbound_mail)

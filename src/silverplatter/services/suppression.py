@@ -106,13 +106,17 @@ def suppress(
     return added
 
 
-def lift(connection: Connection, email: str) -> bool:
-    """Take an address off the list (an admin's correction); erased ones stay."""
-    result = connection.execute(
-        delete(suppressions).where(
-            suppressions.c.address_hash == address_hash(email), suppressions.c.reason != "erased"
-        )
-    )
+def lift(connection: Connection, email: str, *, only: str | None = None) -> bool:
+    """Take an address off the list (an admin's correction); erased ones stay.
+
+    ``only`` lifts it only when it was listed for that reason (a confirmed new
+    opt-in lifts ``unsubscribed`` and nothing else).
+    """
+    condition = [suppressions.c.address_hash == address_hash(email)]
+    condition.append(suppressions.c.reason != "erased")
+    if only is not None:
+        condition.append(suppressions.c.reason == only)
+    result = connection.execute(delete(suppressions).where(*condition))
     return result.rowcount > 0
 
 
