@@ -32,6 +32,17 @@ class DocumentInvalid(ValueError):
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 
+class StaleVersion(Exception):
+    """A save of a versioned document from a version that is no longer the newest."""
+
+    def __init__(self, what: str, seen: int, current: int) -> None:
+        self.what, self.seen, self.current = what, seen, current
+        super().__init__(
+            f"{what} is at version {current}, not {seen}: somebody saved it since you "
+            "opened it; reload it and make your change again"
+        )
+
+
 def invalid(field: str, message: str) -> DocumentInvalid:
     return DocumentInvalid([DocumentError(field, message)])
 
@@ -104,6 +115,7 @@ __all__ = [
     "ID_PATTERN",
     "DocumentError",
     "DocumentInvalid",
+    "StaleVersion",
     "from_validation_error",
     "invalid",
     "path_of",
