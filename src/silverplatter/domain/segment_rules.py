@@ -25,7 +25,6 @@ Pure: no database, and time is passed in where it matters.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -35,12 +34,17 @@ from typing import Any, Final, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from silverplatter.domain.buying_window import add_months
-from silverplatter.domain.grades import GRADE_LETTERS
-from silverplatter.domain.identity import InvalidValue, normalise_country
+from silverplatter.domain.rule_values import (
+    MAX_DAYS,
+    SLUG,
+    BadValue,
+    condition_value,
+    listed,
+    text_value,
+)
 from silverplatter.domain.segment_fields import (
     COUNT_OPERATORS,
     EVENT_PROPERTY_OPERATORS,
-    OPERATOR_SHAPES,
     FieldSpec,
     field_catalogue,
 )
@@ -49,11 +53,6 @@ from silverplatter.domain.vocabulary import CHANNELS, EVENT_TYPE_PATTERN
 ROOT: Final = "rule"
 MAX_DEPTH: Final = 8
 MAX_CONDITIONS: Final = 200
-MAX_LIST: Final = 1000
-MAX_TEXT: Final = 300
-MAX_DAYS: Final = 3650
-MAX_MONTHS: Final = 120
-SLUG: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 EVENT_PROPERTY: Final = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 #: The rule of a segment that takes every contact.
 EVERYONE: Final[dict[str, Any]] = {"all": []}
@@ -208,8 +207,8 @@ class _Checker:
             )
             return None
         try:
-            value = _value(spec, found.op, found.value)
-        except _BadValue as bad:
+            value = condition_value(spec, found.op, found.value)
+        except BadValue as bad:
             self.fail(_joined(f"{path}.value", bad.where), bad.message)
             return None
         return Condition.model_construct(field=spec.name, op=found.op, value=value)
@@ -242,10 +241,10 @@ class _Checker:
             return None
         try:
             if test.op == "in":
-                value: Any = _listed(test.value, _text)
+                value: Any = listed(test.value, text_value)
             else:
-                value = _text(test.value)
-        except _BadValue as bad:
+                value = text_value(test.value)
+        except BadValue as bad:
             self.fail(_joined(f"{path}.value", bad.where), bad.message)
             return None
         return test.model_copy(update={"value": value})
@@ -297,153 +296,6 @@ def parse_rule_text(text: str, fields: Mapping[str, FieldSpec] | None = None) ->
         at = f" (line {where})" if where else ""
         raise RuleInvalid([RuleError(ROOT, f"not valid JSON{at}: {error}")]) from None
     return parse_rule(document, fields)
-
-
-# ---------------------------------------------------------------- values
-
-
-class _BadValue(Exception):
-    def __init__(self, message: str, where: tuple[int, ...] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.where = where
-
-
-def _value(spec: FieldSpec, op: str, raw: Any) -> Any:
-    shape = OPERATOR_SHAPES[op]
-    if shape == "none":
-        if raw is not None:
-            raise _BadValue(f"'{op}' takes no value")
-        return None
-    if shape == "count":
-        most = MAX_MONTHS if op == "opens_within_months" else MAX_DAYS
-        return _whole(raw, 1, most)
-    if shape == "slug":
-        if not isinstance(raw, str) or not SLUG.match(raw):
-            raise _BadValue("expected a segment's slug, e.g. finnish-leads")
-        return raw
-    if shape == "list":
-        return _listed(raw, lambda item: _scalar(spec, op, item))
-    if shape == "pair":
-        if not isinstance(raw, list) or len(raw) != 2:
-            raise _BadValue("expected two values: [low, high]")
-        low = _scalar(spec, op, raw[0], (0,))
-        high = _scalar(spec, op, raw[1], (1,))
-        if low > high:
-            raise _BadValue("the low end is above the high end")
-        return (low, high)
-    return _scalar(spec, op, raw)
-
-
-def _listed(raw: Any, each: Any) -> tuple[Any, ...]:
-    if not isinstance(raw, list) or not raw:
-        raise _BadValue("expected a non-empty list of values")
-    if len(raw) > MAX_LIST:
-        raise _BadValue(f"expected at most {MAX_LIST} values")
-    values: list[Any] = []
-    for n, item in enumerate(raw):
-        try:
-            value = each(item)
-        except _BadValue as bad:
-            raise _BadValue(bad.message, (n,)) from None
-        if value not in values:
-            values.append(value)
-    return tuple(values)
-
-
-def _scalar(spec: FieldSpec, op: str, raw: Any, where: tuple[int, ...] = ()) -> Any:
-    try:
-        return _typed(spec, op, raw)
-    except _BadValue as bad:
-        raise _BadValue(bad.message, where) from None
-
-
-def _typed(spec: FieldSpec, op: str, raw: Any) -> Any:
-    kind = spec.type
-    if kind in ("number",):
-        return _number(raw)
-    if kind in ("date", "instant"):
-        return _day(raw)
-    if kind == "boolean":
-        return _boolean(raw)
-    if kind == "owner":
-        return _whole(raw, 1, 2**31 - 1, "a user's id")
-    if kind == "country":
-        try:
-            return normalise_country(_text(raw))
-        except InvalidValue as error:
-            raise _BadValue(str(error)) from None
-    if kind == "grade":
-        letter = _text(raw).upper()
-        if letter not in GRADE_LETTERS:
-            raise _BadValue(f"expected a grade: {', '.join(GRADE_LETTERS)}")
-        return letter
-    if kind in ("choice", "choices") and spec.choices:
-        by_fold = {choice.casefold(): choice for choice in spec.choices}
-        found = by_fold.get(_text(raw).casefold())
-        if found is None:
-            raise _BadValue(f"expected one of {', '.join(spec.choices)}")
-        return found
-    return _text(raw)
-
-
-def _text(raw: Any) -> str:
-    if not isinstance(raw, str) or not raw.strip():
-        raise _BadValue("expected a text value")
-    text = raw.strip()
-    if len(text) > MAX_TEXT:
-        raise _BadValue(f"expected at most {MAX_TEXT} characters")
-    if "\x00" in text:
-        raise _BadValue("expected text without NUL characters")
-    return text
-
-
-def _number(raw: Any) -> int | float:
-    if isinstance(raw, bool):
-        raise _BadValue("expected a number")
-    if isinstance(raw, int):
-        number: float = raw
-    elif isinstance(raw, float):
-        number = raw
-    elif isinstance(raw, str):
-        try:
-            number = float(raw.strip().replace(" ", ""))
-        except ValueError:
-            raise _BadValue("expected a number") from None
-    else:
-        raise _BadValue("expected a number")
-    if not math.isfinite(number) or abs(number) > 1e15:
-        raise _BadValue("expected a finite number")
-    if isinstance(raw, int) or (isinstance(raw, str) and float(number).is_integer()):
-        return int(number)
-    return float(number)
-
-
-def _whole(raw: Any, low: int, high: int, what: str = "a whole number") -> int:
-    if isinstance(raw, str) and raw.strip().isdigit():
-        raw = int(raw.strip())
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        raise _BadValue(f"expected {what}")
-    if not low <= raw <= high:
-        raise _BadValue(f"expected {what} from {low} to {high}")
-    return raw
-
-
-def _day(raw: Any) -> date:
-    if isinstance(raw, date) and not isinstance(raw, datetime):
-        return raw
-    try:
-        return date.fromisoformat(_text(raw))
-    except ValueError:
-        raise _BadValue("expected a date like 2026-01-31") from None
-
-
-def _boolean(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
-        return raw.strip().lower() == "true"
-    raise _BadValue("expected true or false")
 
 
 # ---------------------------------------------------------------- reading a rule
@@ -527,6 +379,7 @@ __all__ = [
     "COUNT_OPERATORS",
     "EVENT_PROPERTY_OPERATORS",
     "EVERYONE",
+    "SLUG",
     "AllOf",
     "AnyOf",
     "Condition",
