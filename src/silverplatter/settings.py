@@ -62,6 +62,47 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = Field(
         default=None, description="Redis URL for the task queue; embedded queue when unset."
     )
+    task_queue_path: str | None = Field(
+        default=None,
+        description=(
+            "File of the embedded task queue (SQLite) when no Redis is configured; beside the "
+            "workspace database by default."
+        ),
+    )
+    send_rate: float = Field(
+        default=0.0,
+        ge=0,
+        description="Messages per second one worker hands to the SMTP server in all (0: any).",
+    )
+    send_domain_rate: int = Field(
+        default=0,
+        ge=0,
+        description="Messages per minute one worker sends to one recipient domain (0: any).",
+    )
+    send_connections: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="SMTP connections a worker hands messages over at once.",
+    )
+    send_claim_timeout: int = Field(
+        default=600,
+        ge=0,
+        description="Seconds after which a message claimed by a worker that died is sent again.",
+    )
+    bounce_mailbox_url: SecretStr | None = Field(
+        default=None,
+        description="Mailbox bounces arrive in: imaps://user:pw@host/INBOX or pop3s://user:pw@host.",
+    )
+    bounce_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared secret a mail provider's bounce webhook must present.",
+    )
+    soft_bounce_limit: int = Field(
+        default=3,
+        ge=1,
+        description="Soft bounces of one address (without a delivery between) that count as hard.",
+    )
 
     def public_dict(self) -> dict[str, object]:
         """The settings with every secret masked, safe to print or log."""

@@ -41,7 +41,12 @@ from sqlalchemy import Connection, Engine, func, select, update
 
 from silverplatter.services.signing import Signer, signer_for
 from silverplatter.services.smtp import SmtpTarget, SmtpTransport
-from silverplatter.services.suppression import is_suppressed, suppressed_reasons
+from silverplatter.services.suppression import (
+    RESUBSCRIBING_KINDS,
+    blocking,
+    is_suppressed,
+    suppressed_reasons,
+)
 from silverplatter.settings import get_settings
 from silverplatter.storage.capture_schema import outbound_mail
 from silverplatter.storage.rows import insert_if_new
@@ -70,19 +75,6 @@ class OutgoingMail:
     text_body: str
     html_body: str | None = None
     contact_id: int | None = None
-
-
-#: Mail a person who unsubscribed may still get: the confirmation they asked
-#: for by filling in a form again (confirming it takes them off the list).
-#: Bounced, complained and erased addresses get nothing, ever.
-RESUBSCRIBING_KINDS = frozenset({"opt_in_confirmation"})
-
-
-def blocking(reason: str | None, kind: str) -> str | None:
-    """The suppression that stops a message of ``kind``, or None when it may go."""
-    if reason == "unsubscribed" and kind in RESUBSCRIBING_KINDS:
-        return None
-    return reason
 
 
 def queue_mail(connection: Connection, mail: OutgoingMail, *, now: datetime) -> str:
@@ -376,6 +368,7 @@ def outbox_counts(connection: Connection) -> dict[str, int]:
 
 __all__ = [
     "BACKOFF",
+    "RESUBSCRIBING_KINDS",
     "STALE_CLAIM",
     "DeliveryReport",
     "MailLinks",
@@ -383,6 +376,7 @@ __all__ = [
     "SmtpTarget",
     "SmtpTransport",
     "Transport",
+    "blocking",
     "deliver_pending",
     "due_count",
     "outbox_counts",

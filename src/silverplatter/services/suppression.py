@@ -120,6 +120,24 @@ def lift(connection: Connection, email: str, *, only: str | None = None) -> bool
     return result.rowcount > 0
 
 
+#: Mail a person who unsubscribed may still get: the confirmation they asked
+#: for by filling in a form again (confirming it takes them off the list).
+#: Bounced, complained and erased addresses get nothing, ever.
+RESUBSCRIBING_KINDS: Final = frozenset({"opt_in_confirmation"})
+
+
+def blocking(reason: str | None, kind: str) -> str | None:
+    """The suppression that stops a message of ``kind``, or None when it may go.
+
+    The one policy every send path follows (the outbox, broadcasts and
+    programmes alike): any listed reason stops a message, except that an
+    unsubscribed person may still get a confirmation they asked for.
+    """
+    if reason == "unsubscribed" and kind in RESUBSCRIBING_KINDS:
+        return None
+    return reason
+
+
 def suppressed_reasons(connection: Connection, emails: Iterable[str]) -> dict[str, str]:
     """For each given address that is suppressed, the reason (keyed as given)."""
     by_hash: dict[str, list[str]] = {}
