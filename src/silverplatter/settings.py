@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Page views the tracking endpoint takes per minute from one address (0: any).",
     )
+    worry_half_life_days: float = Field(
+        default=90.0,
+        gt=0,
+        le=3650,
+        description="Days in which a read worry fades to half in a worry profile.",
+    )
     redis_url: SecretStr | None = Field(
         default=None, description="Redis URL for the task queue; embedded queue when unset."
     )

@@ -43,6 +43,21 @@ ACTIONS: Final[dict[str, str]] = {
     "value_tiers.policy_saved": "a value-tier policy was saved",
     "value_tiers.applied": "a value-tier policy was applied to the accounts",
     "needs_segments.assigned": "accounts were assigned to their needs segments",
+    "worry.created": "a worry was created",
+    "worry.changed": "a worry's name, description or talking point changed",
+    "worry.deleted": "a worry was deleted",
+    "worry.tagged": "content was tagged with a worry",
+    "worry.untagged": "a worry's tag was removed from content",
+    "worry_profiles.recomputed": "worry profiles were recomputed from the event log",
+    "grid.created": "a needs and competitor grid was created",
+    "grid.changed": "a needs grid's needs or competitors changed",
+    "grid.deleted": "a needs and competitor grid was deleted",
+    "grid.rated": "a rater's weights and scores were saved in a needs grid",
+    "grid.rater_removed": "a rater and their ratings were removed from a needs grid",
+    "grid.imported": "survey answers were imported into a needs grid",
+    "kano.created": "a Kano study was created",
+    "kano.imported": "questionnaire answers were imported into a Kano study",
+    "kano.deleted": "a Kano study was deleted",
 }
 
 

@@ -37,6 +37,7 @@ from silverplatter.services.lifecycle import record_automatic_changes
 from silverplatter.services.qualification import bant_complete_contacts
 from silverplatter.services.scoring_models import ModelVersion, active_model
 from silverplatter.services.stage_moves import automatic_change
+from silverplatter.services.worry_profiles import fold_worry_events
 from silverplatter.storage import engagement as store
 from silverplatter.storage.events import NewEvent
 
@@ -153,6 +154,7 @@ def score_events(
     store.save_buckets(connection, "a", own_changed)
     outcome.contacts_evaluated = len(targets)
     outcome.accounts_evaluated = len(account_rows)
+    fold_worry_events(connection, events, now=now)
     return outcome
 
 

@@ -1,0 +1,242 @@
+"""Worries and their tags: create, change and delete worries; tag content with them.
+
+A worry (domain §9) is what a customer fears in a situation — placed on
+zipper boards by id, answered by solutions — with a description and a
+**talking point** for sales.  Content is tagged with the worries it answers
+(``domain/worry_profile.py`` says how each kind of tag matches events), and
+every person's reading then adds up to their worry profile
+(``services/worry_profiles.py``).  Every change is audited; adding or
+removing a tag recomputes that worry's profiles, so what people read before
+the tag existed counts too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from silverplatter.domain.understanding_checks import invalid
+from silverplatter.domain.worry_profile import WorryTag, tag_fields, worry_fields
+from silverplatter.services.audit import Actor, record
+from silverplatter.services.worry_profiles import recompute_worry_profiles
+from silverplatter.storage import worries as store
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    id: int
+    worry_id: int
+    worry_slug: str
+    kind: str
+    target: str
+    weight: float
+    created_at: datetime
+
+    def rule(self) -> WorryTag:
+        return WorryTag(self.worry_id, self.kind, self.target, self.weight)
+
+
+@dataclass(frozen=True, slots=True)
+class Worry:
+    id: int
+    slug: str
+    name: str
+    description: str | None
+    talking_point: str | None
+    tags: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def _worry(row: Any, tags: int | None = None) -> Worry:
+    return Worry(
+        id=row.id,
+        slug=row.slug,
+        name=row.name,
+        description=row.description,
+        talking_point=row.talking_point,
+        tags=int(row.tags if tags is None else tags),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _tag(row: Any) -> Tag:
+    return Tag(
+        id=row.id,
+        worry_id=row.worry_id,
+        worry_slug=row.worry_slug,
+        kind=row.target_kind,
+        target=row.target,
+        weight=float(row.weight),
+        created_at=row.created_at,
+    )
+
+
+def list_worries(connection: Connection) -> list[Worry]:
+    """Every worry, by name."""
+    return [_worry(row) for row in store.worry_rows(connection)]
+
+
+def get_worry(connection: Connection, slug: str) -> Worry:
+    """The worry with that slug; ``LookupError`` when there is none."""
+    row = store.worry_by_slug(connection, slug)
+    if row is None:
+        raise LookupError(f"there is no worry {slug!r}")
+    return _worry(row, len(store.tag_rows(connection, row.id)))
+
+
+def _check_unique(connection: Connection, name: str, slug: str, besides: int | None) -> None:
+    if store.name_taken(connection, name, besides):
+        raise invalid("name", f"another worry is already called {name!r}")
+    if store.slug_taken(connection, slug, besides):
+        raise invalid("slug", f"another worry already has the slug {slug!r}")
+
+
+def create_worry(
+    connection: Connection, document: Mapping[str, Any], *, actor: Actor, now: datetime
+) -> Worry:
+    """Add a worry; :class:`UnderstandingInvalid` names a bad or taken field."""
+    fields = worry_fields(document)
+    _check_unique(connection, fields.name, fields.slug, None)
+    store.insert_worry(
+        connection,
+        {
+            "slug": fields.slug,
+            "name": fields.name,
+            "description": fields.description,
+            "talking_point": fields.talking_point,
+        },
+        now,
+    )
+    record(connection, "worry.created", f"worry {fields.slug}", actor=actor, now=now)
+    return get_worry(connection, fields.slug)
+
+
+def change_worry(
+    connection: Connection,
+    slug: str,
+    document: Mapping[str, Any],
+    *,
+    actor: Actor,
+    now: datetime,
+) -> Worry:
+    """Change a worry's name, slug, description or talking point (fields left out are kept)."""
+    current = get_worry(connection, slug)
+    merged = {
+        "name": current.name,
+        "slug": current.slug,
+        "description": current.description,
+        "talking_point": current.talking_point,
+        **document,
+    }
+    fields = worry_fields(merged)
+    _check_unique(connection, fields.name, fields.slug, current.id)
+    values = {
+        "slug": fields.slug,
+        "name": fields.name,
+        "description": fields.description,
+        "talking_point": fields.talking_point,
+    }
+    changed = sorted(key for key, value in values.items() if getattr(current, key) != value)
+    if changed:
+        store.update_worry(connection, current.id, values, now)
+        record(
+            connection,
+            "worry.changed",
+            f"worry {fields.slug}",
+            actor=actor,
+            now=now,
+            details={"changed": changed},
+        )
+    return get_worry(connection, fields.slug)
+
+
+def delete_worry(connection: Connection, slug: str, *, actor: Actor, now: datetime) -> None:
+    """Delete a worry with its tags and every profile's value of it."""
+    current = get_worry(connection, slug)
+    store.delete_worry(connection, current.id)
+    record(connection, "worry.deleted", f"worry {slug}", actor=actor, now=now)
+
+
+def list_tags(connection: Connection, slug: str | None = None) -> list[Tag]:
+    """The tags of one worry, or every tag."""
+    worry_id = None if slug is None else get_worry(connection, slug).id
+    return [_tag(row) for row in store.tag_rows(connection, worry_id)]
+
+
+def add_tag(
+    connection: Connection,
+    slug: str,
+    document: Mapping[str, Any],
+    *,
+    actor: Actor,
+    now: datetime,
+    half_life_days: float | None = None,
+) -> Tag:
+    """Tag content with a worry and recompute the worry's profiles from the event log."""
+    current = get_worry(connection, slug)
+    fields = tag_fields(document)
+    if store.tag_exists(connection, current.id, fields.kind, fields.target):
+        raise invalid("target", f"this worry already has a {fields.kind} tag {fields.target!r}")
+    tag_id = store.insert_tag(
+        connection, current.id, fields.kind, fields.target, fields.weight, now
+    )
+    record(
+        connection,
+        "worry.tagged",
+        f"worry {slug}",
+        actor=actor,
+        now=now,
+        details={"kind": fields.kind, "target": fields.target, "weight": fields.weight},
+    )
+    recompute_worry_profiles(
+        connection, now=now, worry_ids=[current.id], half_life_days=half_life_days
+    )
+    return next(tag for tag in list_tags(connection, slug) if tag.id == tag_id)
+
+
+def remove_tag(
+    connection: Connection,
+    slug: str,
+    tag_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    half_life_days: float | None = None,
+) -> None:
+    """Remove a tag of the worry; ``LookupError`` when the worry has no such tag."""
+    current = get_worry(connection, slug)
+    row = store.tag_row(connection, tag_id)
+    if row is None or row.worry_id != current.id:
+        raise LookupError(f"worry {slug!r} has no tag {tag_id}")
+    store.delete_tag(connection, tag_id)
+    record(
+        connection,
+        "worry.untagged",
+        f"worry {slug}",
+        actor=actor,
+        now=now,
+        details={"kind": row.target_kind, "target": row.target},
+    )
+    recompute_worry_profiles(
+        connection, now=now, worry_ids=[current.id], half_life_days=half_life_days
+    )
+
+
+__all__ = [
+    "Tag",
+    "Worry",
+    "add_tag",
+    "change_worry",
+    "create_worry",
+    "delete_worry",
+    "get_worry",
+    "list_tags",
+    "list_worries",
+    "remove_tag",
+]
