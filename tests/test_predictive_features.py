@@ -24,6 +24,7 @@ from silverplatter.domain.predictive_features import (
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.recompute import recompute
 from silverplatter.services.scoring_models import active_model
+from silverplatter.storage.engagement import state_of
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.lifecycle import apply_stage_changes
 from silverplatter.storage.predictive_sql import FeatureQuery, gather
@@ -255,3 +256,35 @@ def test_categories_keep_their_codes_and_unknowns_are_missing() -> None:
     matrix = encode(later, features)
     assert math.isnan(matrix[0, 0]) and matrix[0, 1] == 2.0
     assert encode(table, features)[:, 0].tolist() == [0.0, 1.0, 0.0]
+
+
+@pytest.mark.storage
+def test_scoring_now_reads_the_engines_stored_score_brought_forward(engine: Engine) -> None:
+    ids = _world(engine, PAST)
+    later = NOW + timedelta(days=10)
+    with engine.begin() as connection:
+        recompute(connection, now=NOW)
+        expected = {
+            row.contact_id: state_of(row).score_at(later.timestamp())
+            for row in connection.execute(select(contact_scores))
+        }
+    with engine.connect() as connection:
+        table = gather(
+            connection,
+            FeatureQuery(
+                cutoff=later,
+                event_types=("page_view",),
+                model=active_model_now(engine),
+                current=True,
+            ),
+        )
+    for contact_id in ids.values():
+        assert _row(table, contact_id)["score.engagement"] == pytest.approx(
+            expected[contact_id], rel=1e-9, abs=1e-9
+        )
+    assert expected[ids["ceo@acme.fi"]] > 0
+
+
+def active_model_now(engine: Engine) -> Any:
+    with engine.begin() as connection:
+        return active_model(connection, now=NOW)

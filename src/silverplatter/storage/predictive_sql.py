@@ -34,7 +34,6 @@ from sqlalchemy import (
 from silverplatter.domain.engagement import DAY
 from silverplatter.domain.predictive_features import (
     PROFILE,
-    WINDOWS,
     FeatureTable,
     Kind,
     Outcome,
@@ -43,7 +42,9 @@ from silverplatter.domain.predictive_features import (
     property_kind,
 )
 from silverplatter.services.scoring_models import ModelVersion
+from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.lifecycle_schema import stage_transitions
+from silverplatter.storage.predictive_behaviour import behaviour_columns, engagement_now
 from silverplatter.storage.recompute_sql import hits_select
 from silverplatter.storage.schema import accounts, contacts, events, opportunities
 from silverplatter.storage.scoring_sql import (
@@ -120,30 +121,6 @@ def _scope(query: FeatureQuery) -> Any:
     )
     return select(contacts.c.id).where(
         or_(contacts.c.id.in_(wanted), contacts.c.account_id.in_(their_accounts))
-    )
-
-
-def _behaviour(query: FeatureQuery, dialect: str, scope: Any) -> Any:
-    """Per contact: counts per event type and window, first and last event, before the cut-off."""
-    cutoff = query.cutoff
-    columns: list[Any] = [events.c.contact_id.label("cid")]
-    for number, event_type in enumerate(query.event_types):
-        of_type = events.c.type == event_type
-        for days in WINDOWS:
-            since = cutoff - timedelta(days=days)
-            held = and_(of_type, events.c.occurred_at >= since)
-            columns.append(func.count(case((held, 1))).label(f"t{number}_{days}"))
-        columns.append(func.count(case((of_type, 1))).label(f"t{number}_all"))
-    columns.append(epoch_seconds(func.min(events.c.occurred_at), dialect).label("first_ts"))
-    columns.append(epoch_seconds(func.max(events.c.occurred_at), dialect).label("last_ts"))
-    since_90 = cutoff - timedelta(days=90)
-    columns.append(func.count(case((events.c.occurred_at >= since_90, 1))).label("recent"))
-    within = events.c.contact_id.is_not(None) if scope is None else events.c.contact_id.in_(scope)
-    return (
-        select(*columns)
-        .where(within, events.c.occurred_at < cutoff)
-        .group_by(events.c.contact_id)
-        .subquery("bh")
     )
 
 
@@ -288,7 +265,6 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     cutoff = query.cutoff
     at = cutoff.timestamp()
     scope = _scope(query)
-    behaviour = _behaviour(query, dialect, scope)
     account_events = _account_events(query, scope)
     selected: list[Any] = [
         contacts.c.id.label("contact_id"),
@@ -336,28 +312,6 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
         "number",
         "days since the contact was created",
     )
-    for number, event_type in enumerate(query.event_types):
-        for window in (*(f"{days}" for days in WINDOWS), "all"):
-            suffix = f"{window}d" if window != "all" else "all"
-            add(
-                func.coalesce(behaviour.c[f"t{number}_{window}"], 0),
-                f"events.{event_type}.{suffix}",
-                "number",
-                f"{event_type} events, {'ever' if window == 'all' else f'last {window} days'}",
-            )
-    add(
-        (literal(at, Float) - behaviour.c.last_ts) / DAY,
-        "events.days_since_last",
-        "number",
-        "days since the last event",
-    )
-    add(
-        (literal(at, Float) - behaviour.c.first_ts) / DAY,
-        "events.days_since_first",
-        "number",
-        "days since the first event",
-    )
-    add(func.coalesce(behaviour.c.recent, 0), "events.all.90d", "number", "events, last 90 days")
     add(
         func.coalesce(account_events.c.n, 0),
         "account.events.90d",
@@ -365,9 +319,16 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
         "account's own events, last 90 days",
     )
     source = contacts.outerjoin(accounts, accounts.c.id == contacts.c.account_id)
-    source = source.outerjoin(behaviour, behaviour.c.cid == contacts.c.id)
     source = source.outerjoin(account_events, account_events.c.aid == contacts.c.account_id)
-    if query.model is not None:
+    if query.model is not None and query.current:
+        source = source.outerjoin(contact_scores, contact_scores.c.contact_id == contacts.c.id)
+        add(
+            engagement_now(query.model, at, dialect),
+            "score.engagement",
+            "number",
+            "engagement score at the cut-off",
+        )
+    elif query.model is not None:
         engagement = _engagement(query.model, cutoff, dialect, scope)
         source = source.outerjoin(engagement, engagement.c.sid == contacts.c.id)
         add(
@@ -396,6 +357,18 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     )
     rows = connection.execute(statement).fetchall()
     table = _table(rows, names, query, outcome is not None)
+    found, found_labels = behaviour_columns(
+        connection,
+        cutoff=cutoff,
+        event_types=query.event_types,
+        scope=scope,
+        contact_ids=table.contact_ids,
+    )
+    for name, values in found.items():
+        table.columns[name] = values
+        table.kinds[name] = "number"
+        table.labels[name] = found_labels[name]
+    _add_rollups(table)
     if query.contact_ids is None:
         return table
     return table.take(np.isin(table.contact_ids, np.asarray(list(query.contact_ids))))
@@ -436,12 +409,20 @@ def _table(
             columns[feature] = [None if value in (None, "") else str(value) for value in values]
         kinds[feature] = kind
         labels[feature] = label
-    recent = columns.get("events.all.90d")
-    scores = columns.get("score.engagement")
+    outcome = np.asarray(transposed[-1], dtype=np.int8) if labelled else None
+    return FeatureTable(contact_ids, created, account_ids, columns, kinds, labels, outcome)
+
+
+def _add_rollups(table: FeatureTable) -> None:
+    """Account-level engagement from the contacts' own columns (all of an account's contacts
+    are in the table: the scope of a partial gather takes them in)."""
+    size = len(table)
+    recent = table.columns.get("events.all.90d")
+    scores = table.columns.get("score.engagement")
     rollups = account_rollups(
-        account_ids,
-        recent if isinstance(recent, np.ndarray) else np.zeros(len(contact_ids)),
-        scores if isinstance(scores, np.ndarray) else np.zeros(len(contact_ids)),
+        table.account_ids,
+        recent if isinstance(recent, np.ndarray) else np.zeros(size),
+        scores if isinstance(scores, np.ndarray) else np.zeros(size),
     )
     rollup_labels = {
         "account.contacts": "contacts at the account",
@@ -449,11 +430,9 @@ def _table(
         "account.score": "account's summed engagement score",
     }
     for name, rolled in rollups.items():
-        columns[name] = rolled
-        kinds[name] = "number"
-        labels[name] = rollup_labels[name]
-    outcome = np.asarray(transposed[-1], dtype=np.int8) if labelled else None
-    return FeatureTable(contact_ids, created, account_ids, columns, kinds, labels, outcome)
+        table.columns[name] = rolled
+        table.kinds[name] = "number"
+        table.labels[name] = rollup_labels[name]
 
 
 def _days_before(values: Sequence[Any], cutoff: date) -> Any:
