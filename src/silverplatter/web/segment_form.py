@@ -12,6 +12,7 @@ placed at the node its path names.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -121,8 +122,9 @@ def _locate(document: dict[str, Any], node: str) -> tuple[dict[str, Any], list[A
 def apply_action(
     document: dict[str, Any], action: str, fields: Mapping[str, FieldSpec]
 ) -> dict[str, Any]:
-    """The document after a builder button: add-field, add-event, add-group, add-where,
-    remove (a node or a property test), or nothing for an unknown action."""
+    """A copy of the document after a builder button: add-field, add-event, add-group,
+    add-where, remove (a node or a property test); unchanged for an unknown action."""
+    document = copy.deepcopy(document)
     verb, _, target = action.partition(":")
     node, _, row = target.partition("/w")
     try:
@@ -142,6 +144,9 @@ def apply_action(
             del found["where"][int(row)]
     elif verb == "remove" and holder is not None:
         del holder[place]
+    elif verb == "remove" and "." in node:
+        # The only part of a 'not' goes with the 'not' itself.
+        return apply_action(document, f"remove:{node.rpartition('.')[0]}", fields)
     return document
 
 
