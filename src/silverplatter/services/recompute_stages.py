@@ -8,6 +8,7 @@ ways; a recycled contact comes back when it is MQL- or SQL-ready again.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, and_, case, insert, literal, or_, select, update
 
@@ -26,7 +27,16 @@ def _name(origin: str, target: str) -> str:
         return COOL_DOWN
 
 
-def apply_stage_moves(connection: Connection, version: ModelVersion, *, now: datetime) -> int:
+def apply_stage_moves(
+    connection: Connection,
+    version: ModelVersion,
+    *,
+    now: datetime,
+    among: Any = None,
+    because: str | None = None,
+) -> int:
+    """Move every contact (or those ``among`` a selectable of contact ids) whose stored
+    qualification calls for it; ``because`` starts the reason (a recompute by default)."""
     stage = contacts.c.lifecycle_stage
     target = contact_scores.c.qualification
     moving = and_(
@@ -37,6 +47,8 @@ def apply_stage_moves(connection: Connection, version: ModelVersion, *, now: dat
             and_(stage == "recycled", target.in_(["mql", "sql"])),
         ),
     )
+    if among is not None:
+        moving = and_(moving, contacts.c.id.in_(among))
     origins = (*AUTOMATIC_STAGES, "recycled")
     names = case(
         *(
@@ -47,7 +59,8 @@ def apply_stage_moves(connection: Connection, version: ModelVersion, *, now: dat
         ),
         else_=literal(COOL_DOWN),
     )
-    reason = literal(f"scoring model v{version.version} recompute: qualification is ") + target
+    opening = because or f"scoring model v{version.version} recompute"
+    reason = literal(f"{opening}: qualification is ") + target
     result = connection.execute(
         insert(stage_transitions)
         .from_select(
