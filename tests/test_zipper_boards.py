@@ -18,6 +18,7 @@ from silverplatter.services.zipper_boards import (
     change_board,
     create_board,
     delete_board,
+    forget_worry_on_boards,
     get_board,
     list_boards,
     restore_board,
@@ -190,7 +191,17 @@ def test_worries_are_placed_by_id_or_by_name_and_must_exist(
             now=NOW,
             actor=actor,
         )
-    assert _errors(error) == [("situations[0].worries[2]", "there is no worry 999")]
+    assert _errors(error) == [("change.worry", "there is no worry 999")]
+    with pytest.raises(DocumentInvalid) as error:
+        change_board(
+            connection,
+            "spare-parts",
+            {"op": "remove", "item": "x1"},
+            version=10,
+            now=NOW,
+            actor=actor,
+        )
+    assert _errors(error) == [("change.item", "there is no item 'x1' on this board")]
     document = saved.board.document()
     document["solutions"] = [{"id": "m9", "step": "o3", "name": "Express", "answers": [998]}]
     document["serial"] = 9
@@ -272,3 +283,25 @@ def test_several_boards_with_details_renamed_and_deleted(
     assert [b.slug for b in list_boards(connection)] == ["spare-parts"]
     with pytest.raises(LookupError):
         get_board(connection, "ferries")
+
+
+def test_a_deleted_worry_is_taken_off_every_board(
+    world: tuple[Connection, dict[str, int]],
+) -> None:
+    connection, users = world
+    actor = Actor(users["admin"])
+    _build(connection, actor)
+    create_board(connection, {"name": "Other"}, now=NOW, actor=actor)
+    change_board(
+        connection,
+        "spare-parts",
+        {"op": "place_worry", "situation": "s5", "worry_name": "Parts arrive late"},
+        version=6,
+        now=NOW,
+        actor=actor,
+    )
+    late = get_board(connection, "spare-parts").board.situations[0].worries[0]
+    assert forget_worry_on_boards(connection, late, now=NOW, actor=actor) == ["spare-parts"]
+    found = get_board(connection, "spare-parts")
+    assert (found.version, found.board.situations[0].worries) == (8, ())
+    assert get_board(connection, "other").version == 1

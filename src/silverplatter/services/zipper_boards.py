@@ -11,7 +11,9 @@
   version again as the newest.
 * Worries are rows of their own: a board names them by id, every id must
   exist, and a change may name a worry by ``worry_name`` instead — an unknown
-  name creates the worry.
+  name creates the worry.  When a worry is deleted,
+  :func:`forget_worry_on_boards` takes it off every board; a board still
+  naming a deleted worry draws it as ``worry <id>``.
 
 Creating, renaming, restoring and deleting a board are audited; each save is
 recorded in the board's history.
@@ -271,11 +273,32 @@ def change_board(
     current = get_board(connection, slug)
     if current.version != version:
         raise StaleVersion(f"board {slug!r}", version, current.version)
-    parsed = parse_change(_named_worry(connection, change, now=now))
-    applied = apply_change(current.board, parsed)
-    _check_worries(connection, applied.board)
+    try:
+        parsed = parse_change(_named_worry(connection, change, now=now))
+        worry = getattr(parsed, "worry", None)
+        if worry is not None and not store.worry_names(connection, [worry]):
+            raise invalid("worry", f"there is no worry {worry}")
+        applied = apply_change(current.board, parsed)
+    except DocumentInvalid as error:
+        raise DocumentInvalid(
+            [DocumentError(f"change.{e.field}", e.message) for e in error.errors]
+        ) from None
     saved = _store(connection, current, applied.board, version=version, now=now, actor=actor)
     return saved, applied
+
+
+def forget_worry_on_boards(
+    connection: Connection, worry: int, *, now: datetime, actor: Actor
+) -> list[str]:
+    """Take a deleted worry off every board that names it (a new version of each);
+    returns the slugs of the boards changed."""
+    changed = []
+    for found in list_boards(connection):
+        if worry in found.board.worry_ids():
+            board = forget_worry(found.board, worry)
+            _store(connection, found, board, version=found.version, now=now, actor=actor)
+            changed.append(found.slug)
+    return changed
 
 
 def _named_worry(
@@ -367,6 +390,7 @@ __all__ = [
     "change_board",
     "create_board",
     "delete_board",
+    "forget_worry_on_boards",
     "get_board",
     "list_boards",
     "restore_board",

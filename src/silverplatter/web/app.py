@@ -38,6 +38,8 @@ from silverplatter.web.ui import suppressions as ui_suppressions
 from silverplatter.web.templating import make_templates
 from silverplatter.web.api import predictive as api_predictive
 from silverplatter.web.ui import predictive as ui_predictive
+from silverplatter.web.api import strategy as api_strategy
+from silverplatter.web.api import zipper_boards as api_zipper_boards
 from silverplatter.web.api import segments as api_segments
 from silverplatter.web.ui import segments as ui_segments
 from silverplatter.web.api import lists as api_lists
@@ -209,6 +211,8 @@ def create_app(
         capture_unsubscribe.router,
         ui_predictive.router,
         api_predictive.router,
+        api_zipper_boards.router,
+        api_strategy.router,
     ):
         application.include_router(router)
     # The tracking endpoint's busy path skips the routing (web/capture/tracking.py).
