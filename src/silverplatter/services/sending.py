@@ -7,23 +7,45 @@ suppression list with the same policy as the outbox
 (``suppression.blocking``); the message is rendered from its template only
 when it is sent, so a fix to a template reaches what is still queued.
 
-Delivery (``deliver_due``, run by the task queue's workers) claims due rows,
-renders each message, and hands it over so that a worker killed at any
-moment neither loses a message nor sends one twice (``services/handover.py``
-explains the order of the SMTP DATA phase and the commit that makes this so).
+Delivery (``deliver_due``, run by the task queue's workers, ``jobs.py``)
+claims due rows, asks the suppression list again, renders each message
+(``services/mail_composer.py``) and hands it over so that a worker killed at
+any moment neither loses a message nor sends one twice
+(``services/mail_handover.py`` explains the order of the SMTP DATA phase and
+the commit that makes this so).  A claim older than the claim timeout belongs
+to a worker that died: it is queued again.
+
+Limits (per worker): ``send_rate`` messages per second in all, and
+``send_domain_rate`` messages per minute to one recipient domain — a message
+over its domain's limit goes back to the queue, due when the minute frees a
+place.  A message the server refuses for now (4xx, or the server down) is
+tried again after the next wait of ``BACKOFF``; a 5xx for the message, or
+running out of waits, marks it failed.  When the server itself is the
+trouble the pass stops and gives back what it had not tried.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Final
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Final
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
-from silverplatter.services.suppression import blocking, is_suppressed
+from silverplatter.domain.email_templates import RenderFailed
+from silverplatter.domain.mail_message import BadHeader
+from silverplatter.services.mail_composer import Composer, stages_of
+from silverplatter.services.mail_handover import Outgoing, Pool, hand_over
+from silverplatter.services.outbox import BACKOFF
+from silverplatter.services.suppression import blocking, is_suppressed, suppressed_reasons
 from silverplatter.storage import mail_sends as ledger
 from silverplatter.storage.schema import contacts
+
+log = logging.getLogger(__name__)
 
 #: The kind every nurture message has for the suppression policy: nothing
 #: marketing sends reaches an address on the list, for whatever reason.
@@ -92,4 +114,271 @@ def queue_send(
     return Queued(status, send_id)
 
 
-__all__ = ["KIND", "Queued", "queue_send", "recipient_domain"]
+class Pace:
+    """A worker's limits: messages per second in all, and per minute to one domain."""
+
+    def __init__(
+        self,
+        rate: float = 0.0,
+        domain_rate: int = 0,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rate = rate
+        self.domain_rate = domain_rate
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next = 0.0
+        self._recent: dict[str, deque[float]] = defaultdict(deque)
+
+    def wait_turn(self, count: int) -> None:
+        """Sleep until ``count`` more messages fit in the overall rate."""
+        if self.rate <= 0 or count <= 0:
+            return
+        now = self._monotonic()
+        start = max(now, self._next)
+        if start > now:
+            self._sleep(start - now)
+        self._next = start + count / self.rate
+
+    def domain_wait(self, domain: str | None) -> float:
+        """Seconds until ``domain`` may take another message (0: now); counts it when 0."""
+        if self.domain_rate <= 0 or not domain:
+            return 0.0
+        now = self._monotonic()
+        recent = self._recent[domain]
+        while recent and recent[0] <= now - 60.0:
+            recent.popleft()
+        if len(recent) >= self.domain_rate:
+            return recent[0] + 60.0 - now
+        recent.append(now)
+        return 0.0
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    suppressed: int = 0
+    retried: int = 0
+    failed: int = 0
+    #: Put back for later by a domain's limit.
+    deferred: int = 0
+    #: Why the pass stopped early: the SMTP server's trouble, in its words.
+    stopped: str | None = None
+    batches: int = 0
+    commits: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.suppressed + self.retried + self.failed
+
+
+@dataclass
+class Delivery:
+    """What a worker needs to deliver: the database, its connections, the composer, limits."""
+
+    engine: Engine
+    pool: Pool
+    composer: Composer
+    clock: Callable[[], datetime]
+    pace: Pace = field(default_factory=Pace)
+    claim_timeout: timedelta = timedelta(minutes=10)
+
+
+@dataclass
+class _Claimed:
+    rows: list[Any]
+    suppressed: int
+    stages: dict[int, str | None]
+
+
+def _claim(delivery: Delivery, now: datetime, size: int) -> _Claimed:
+    with delivery.engine.begin() as connection:
+        ledger.requeue_stale(connection, now, delivery.claim_timeout)
+        rows = ledger.claimed_rows(connection, ledger.claim_due(connection, now, size))
+        reasons = suppressed_reasons(connection, [row.email for row in rows if row.email])
+        going: list[Any] = []
+        stopped: list[dict[str, Any]] = []
+        for row in rows:
+            reason = blocking(reasons.get(row.email), KIND) if row.email else "erased"
+            if reason:
+                stopped.append({"b_id": row.id, "b_last_error": f"suppressed: {reason}"})
+            else:
+                going.append(row)
+        ledger.settle_many(connection, stopped, status="suppressed", claimed_at=None)
+        delivery.composer.refresh(connection, {int(row.template_id) for row in going})
+        stages = dict(stages_of(connection, delivery.composer, going, now))
+    return _Claimed(going, len(stopped), stages)
+
+
+def _later(row: Any, now: datetime, error: str) -> dict[str, Any]:
+    """The settlement of a message to try again: queued after the next wait, or failed."""
+    attempts = int(row.attempts)
+    if attempts > len(BACKOFF):
+        return {"status": "failed", "last_error": error[:1000], "claimed_at": None}
+    return {
+        "status": "queued",
+        "last_error": error[:1000],
+        "claimed_at": None,
+        "not_before": now + BACKOFF[attempts - 1],
+    }
+
+
+def _compose(
+    delivery: Delivery, claimed: _Claimed, now: datetime, report: SendReport
+) -> list[tuple[Any, Outgoing, str]]:
+    """Each row's message; those that cannot be made are failed at once."""
+    made: list[tuple[Any, Outgoing, str]] = []
+    broken: list[tuple[int, str]] = []
+    for row in claimed.rows:
+        try:
+            composed = delivery.composer.compose(
+                row, now=now, buying_stage=claimed.stages.get(int(row.id))
+            )
+        except (RenderFailed, BadHeader) as error:
+            broken.append((int(row.id), f"not sendable: {error}"[:1000]))
+            continue
+        made.append(
+            (row, Outgoing(int(row.id), str(row.email), composed.data), composed.message_id)
+        )
+    if broken:
+        with delivery.engine.begin() as connection:
+            ledger.settle_many(
+                connection,
+                [{"b_id": send_id, "b_last_error": error} for send_id, error in broken],
+                status="failed",
+                claimed_at=None,
+            )
+        report.failed += len(broken)
+    return made
+
+
+def _defer(
+    delivery: Delivery, made: list[tuple[Any, Outgoing, str]], now: datetime, report: SendReport
+) -> list[tuple[Any, Outgoing, str]]:
+    """Those a domain's limit lets go now; the others go back, due when it frees a place."""
+    going: list[tuple[Any, Outgoing, str]] = []
+    waiting: list[dict[str, Any]] = []
+    for entry in made:
+        wait = delivery.pace.domain_wait(entry[0].to_domain)
+        if wait <= 0:
+            going.append(entry)
+        else:
+            waiting.append(
+                {"b_id": entry[1].send_id, "b_not_before": now + timedelta(seconds=wait)}
+            )
+    if waiting:
+        with delivery.engine.begin() as connection:
+            ledger.settle_many(
+                connection,
+                waiting,
+                status="queued",
+                claimed_at=None,
+                attempts=ledger.m.attempts - 1,
+            )
+        report.deferred += len(waiting)
+    return going
+
+
+def _hand_over_chunk(
+    delivery: Delivery,
+    chunk: Sequence[tuple[Any, Outgoing, str]],
+    now: datetime,
+    sender: str,
+    report: SendReport,
+) -> None:
+    message_ids = {item.send_id: message_id for _row, item, message_id in chunk}
+
+    def mark_sent(staged: Sequence[Outgoing]) -> None:
+        if not staged:
+            return
+        with delivery.engine.begin() as connection:
+            ledger.settle_many(
+                connection,
+                [
+                    {"b_id": item.send_id, "b_message_id": message_ids[item.send_id]}
+                    for item in staged
+                ],
+                status="sent",
+                sent_at=now,
+                last_error=None,
+            )
+        report.commits += 1
+
+    delivery.pace.wait_turn(len(chunk))
+    hand_over(delivery.pool, [item for _row, item, _m in chunk], sender=sender, commit=mark_sent)
+    settlements: list[tuple[int, dict[str, Any]]] = []
+    for row, item, _message_id in chunk:
+        if item.outcome == "sent":
+            report.sent += 1
+        elif item.outcome == "failed":
+            report.failed += 1
+            settlements.append(
+                (
+                    item.send_id,
+                    {"status": "failed", "last_error": item.error[:1000], "claimed_at": None},
+                )
+            )
+        else:
+            later = _later(row, now, item.error)
+            report.failed += later["status"] == "failed"
+            report.retried += later["status"] == "queued"
+            settlements.append((item.send_id, later))
+            if item.server_trouble and report.stopped is None:
+                report.stopped = item.error or "the SMTP server is unavailable"
+    if settlements:
+        with delivery.engine.begin() as connection:
+            for send_id, values in settlements:
+                ledger.settle(connection, send_id, **values)
+
+
+def deliver_due(
+    delivery: Delivery,
+    *,
+    limit: int = 10_000,
+    seconds: float | None = None,
+    progress: Callable[[SendReport], None] | None = None,
+) -> SendReport:
+    """Hand due messages over until none is due, ``limit`` were handled or ``seconds`` passed.
+
+    Safe in any number of workers at once: claims are conditional updates.
+    """
+    report = SendReport()
+    deadline = None if seconds is None else time.monotonic() + seconds
+    size = len(delivery.pool.connections)
+    sender = delivery.composer.sender
+    while report.handled < limit and report.stopped is None:
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        now = delivery.clock()
+        claimed = _claim(delivery, now, min(size * 4, limit - report.handled))
+        report.suppressed += claimed.suppressed
+        if not claimed.rows and not claimed.suppressed:
+            break
+        report.batches += 1
+        made = _defer(delivery, _compose(delivery, claimed, now, report), now, report)
+        for start in range(0, len(made), size):
+            if report.stopped is not None:
+                rest = [item.send_id for _row, item, _m in made[start:]]
+                with delivery.engine.begin() as connection:
+                    ledger.release(connection, rest, delivery.clock())
+                break
+            _hand_over_chunk(delivery, made[start : start + size], now, sender, report)
+        if progress is not None:
+            progress(report)
+        if claimed.rows and not made and report.deferred:
+            break  # everything due is waiting for its domain's minute
+    return report
+
+
+__all__ = [
+    "KIND",
+    "Delivery",
+    "Pace",
+    "Queued",
+    "SendReport",
+    "deliver_due",
+    "queue_send",
+    "recipient_domain",
+]

@@ -1,4 +1,5 @@
-"""Signed, expiring tokens for every public link (opt-in, download, unsubscribe, tracking).
+"""Signed, expiring tokens for every public link (opt-in, download, unsubscribe, tracking,
+and a message's open pixel ``{"s": send_id}`` and click redirects ``{"s": send_id, "u": url}``).
 
 A token carries a small JSON payload, the purpose it was made for (a token for
 one purpose never passes for another) and the time it was signed; ``verify``
@@ -32,6 +33,8 @@ LIFETIMES: dict[str, timedelta] = {
     "download": timedelta(days=7),
     "unsubscribe": timedelta(days=365),
     "tracking": timedelta(days=365),
+    "open": timedelta(days=365),
+    "click": timedelta(days=365),
 }
 
 

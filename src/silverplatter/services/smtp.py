@@ -1,6 +1,7 @@
 """Handing mail to an SMTP server: where and how (``SmtpTarget``), and the connection.
 
-Only the outbox (``services/outbox.py``) uses this; nothing else talks SMTP.
+The outbox (``services/outbox.py``) sends through ``SmtpTransport``; nurture mail
+(``services/mail_handover.py``) opens its connections with ``connect``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,27 @@ class SmtpTarget:
         )
 
 
+def connect(target: SmtpTarget, timeout: float = 30.0) -> smtplib.SMTP:
+    """A signed-in connection to ``target`` (TLS as it asks), greeted with EHLO."""
+    client: smtplib.SMTP
+    if target.tls == "ssl":
+        client = smtplib.SMTP_SSL(
+            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        client = smtplib.SMTP(target.host, target.port, timeout=timeout)
+    try:
+        if target.tls == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if target.username:
+            client.login(target.username, target.password or "")
+        client.ehlo_or_helo_if_needed()
+    except OSError:
+        client.close()
+        raise
+    return client
+
+
 #: Refusals after which smtplib resets the transaction: the connection stays usable.
 _REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
@@ -66,26 +88,7 @@ class SmtpTransport:
         self._client: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
-        target = self._target
-        client: smtplib.SMTP
-        if target.tls == "ssl":
-            client = smtplib.SMTP_SSL(
-                target.host,
-                target.port,
-                timeout=self._timeout,
-                context=ssl.create_default_context(),
-            )
-        else:
-            client = smtplib.SMTP(target.host, target.port, timeout=self._timeout)
-        try:
-            if target.tls == "starttls":
-                client.starttls(context=ssl.create_default_context())
-            if target.username:
-                client.login(target.username, target.password or "")
-        except OSError:
-            client.close()
-            raise
-        return client
+        return connect(self._target, self._timeout)
 
     def _hand_over(self, client: smtplib.SMTP, message: EmailMessage) -> None:
         try:

@@ -76,6 +76,28 @@ def claim_due(connection: Connection, now: datetime, size: int) -> list[int]:
     return sorted(int(value) for value in claimed)
 
 
+def _person_columns(owner: Any) -> list[Any]:
+    return [
+        contacts.c.email,
+        contacts.c.first_name,
+        contacts.c.last_name,
+        contacts.c.title,
+        contacts.c.department,
+        contacts.c.seniority,
+        contacts.c.decision_role,
+        contacts.c.country,
+        contacts.c.custom,
+        accounts.c.name.label("account_name"),
+        accounts.c.domain.label("account_domain"),
+        accounts.c.industry.label("account_industry"),
+        accounts.c.country.label("account_country"),
+        accounts.c.value_tier.label("account_value_tier"),
+        accounts.c.needs_segment.label("account_needs_segment"),
+        owner.c.name.label("owner_name"),
+        owner.c.email.label("owner_email"),
+    ]
+
+
 def recipients_query() -> Select[Any]:
     """Each send with what its message is made from: the contact, the account, the owner."""
     owner = aliased(users)
@@ -88,30 +110,27 @@ def recipients_query() -> Select[Any]:
             m.enrolment_id,
             m.step,
             m.contact_id,
+            m.to_domain,
             m.attempts,
-            contacts.c.email,
-            contacts.c.first_name,
-            contacts.c.last_name,
-            contacts.c.title,
-            contacts.c.department,
-            contacts.c.seniority,
-            contacts.c.decision_role,
-            contacts.c.country,
-            contacts.c.custom,
-            accounts.c.name.label("account_name"),
-            accounts.c.domain.label("account_domain"),
-            accounts.c.industry.label("account_industry"),
-            accounts.c.country.label("account_country"),
-            accounts.c.value_tier.label("account_value_tier"),
-            accounts.c.needs_segment.label("account_needs_segment"),
-            owner.c.name.label("owner_name"),
-            owner.c.email.label("owner_email"),
+            *_person_columns(owner),
         )
         .select_from(mail_sends)
         .outerjoin(contacts, contacts.c.id == m.contact_id)
         .outerjoin(accounts, accounts.c.id == contacts.c.account_id)
         .outerjoin(owner, owner.c.id == func.coalesce(contacts.c.owner_id, accounts.c.owner_id))
     )
+
+
+def recipient_of(connection: Connection, contact_id: int) -> Row[Any] | None:
+    """What a message to ``contact_id`` is made from (a preview, a test send)."""
+    owner = aliased(users)
+    return connection.execute(
+        select(contacts.c.id.label("contact_id"), *_person_columns(owner))
+        .select_from(contacts)
+        .outerjoin(accounts, accounts.c.id == contacts.c.account_id)
+        .outerjoin(owner, owner.c.id == func.coalesce(contacts.c.owner_id, accounts.c.owner_id))
+        .where(contacts.c.id == contact_id)
+    ).first()
 
 
 def claimed_rows(connection: Connection, ids: Sequence[int]) -> list[Row[Any]]:
@@ -206,6 +225,7 @@ __all__ = [
     "claimed_rows",
     "due_count",
     "latest_send_to",
+    "recipient_of",
     "recipients_query",
     "release",
     "requeue_stale",

@@ -1,0 +1,247 @@
+"""Handing messages to the SMTP server exactly once, even when the worker is killed.
+
+The order for each message (RFC 5321 DATA phase):
+
+1. ``MAIL FROM``, ``RCPT TO`` and ``DATA`` (the server answers 354), then the
+   whole dot-stuffed body — **without** the final ``.`` line;
+2. the caller commits ``status='sent'`` (with the Message-ID) for the message;
+3. the terminating ``.`` is written and the server's reply read.
+
+Killed before step 2 commits: the server never saw the end of the data and
+throws the message away when the connection drops, and the ledger row is
+still ``sending``, so it is sent again after the claim times out.  Killed
+after the commit: the terminator is written with one ``send()`` and the
+kernel flushes what the process wrote even when it dies, so the server
+takes the message and the row already says sent.  The only window left is
+between the commit returning and that one ``send()`` of each message.
+
+Up to one message per connection is staged at a time and every step runs
+across all connections before the next (``MAIL`` on each, then each reply,
+and so on), so N connections share one database commit and the round trips
+overlap.  A 4xx or 5xx reply to the terminator comes after the commit: the
+caller re-settles those rows (queued again, or failed).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+
+from silverplatter.domain.mail_message import dot_stuffed
+from silverplatter.services.smtp import SmtpTarget, connect
+
+log = logging.getLogger(__name__)
+
+TERMINATOR = b".\r\n"
+
+
+@dataclass
+class Outgoing:
+    """One message to hand over: its ledger id, envelope and bytes (before dot-stuffing)."""
+
+    send_id: int
+    recipient: str
+    data: bytes
+    #: Filled in by ``hand_over``: ``sent``, ``retry`` (4xx, the server away) or ``failed`` (5xx).
+    outcome: str = ""
+    #: The server's words when it did not take the message.
+    error: str = ""
+    #: Whether the trouble was the server's (down, refusing everyone) rather than the message's.
+    server_trouble: bool = False
+
+
+class Connection:
+    """One SMTP connection, opened when first needed and again after it broke."""
+
+    def __init__(self, target: SmtpTarget, timeout: float) -> None:
+        self._target = target
+        self._timeout = timeout
+        self.client: smtplib.SMTP | None = None
+
+    def ready(self) -> smtplib.SMTP:
+        if self.client is None:
+            self.client = connect(self._target, self._timeout)
+        return self.client
+
+    def drop(self) -> None:
+        """Close the socket without a word: a message half-way in DATA is discarded."""
+        client, self.client = self.client, None
+        if client is not None:
+            client.close()
+
+    def quit(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
+
+
+@dataclass
+class Pool:
+    """The connections of one worker; ``close`` says goodbye to the server."""
+
+    target: SmtpTarget
+    size: int = 8
+    timeout: float = 30.0
+    connections: list[Connection] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.connections = [Connection(self.target, self.timeout) for _ in range(self.size)]
+
+    def close(self) -> None:
+        for connection in self.connections:
+            connection.quit()
+
+
+def _reply_text(message: bytes | str) -> str:
+    return message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+
+
+def _fail(item: Outgoing, code: int, message: bytes | str, *, server: bool = False) -> None:
+    item.outcome = "failed" if 500 <= code < 600 and not server else "retry"
+    item.error = f"{code} {_reply_text(message)}".strip()
+    item.server_trouble = server
+
+
+def _broken(item: Outgoing, connection: Connection, error: BaseException) -> None:
+    connection.drop()
+    item.outcome = "retry"
+    item.error = str(error) or type(error).__name__
+    item.server_trouble = True
+
+
+def _step(
+    live: list[tuple[Connection, Outgoing]],
+    command: Callable[[Connection, Outgoing], None],
+    accept: Callable[[int], bool],
+    *,
+    server_step: bool = False,
+) -> list[tuple[Connection, Outgoing]]:
+    """Send one command on every live connection, then read every reply; those still going."""
+    sent: list[tuple[Connection, Outgoing]] = []
+    for connection, item in live:
+        try:
+            command(connection, item)
+            sent.append((connection, item))
+        except (OSError, smtplib.SMTPException) as error:
+            _broken(item, connection, error)
+    going: list[tuple[Connection, Outgoing]] = []
+    for connection, item in sent:
+        try:
+            assert connection.client is not None
+            code, message = connection.client.getreply()
+        except (OSError, smtplib.SMTPException) as error:
+            _broken(item, connection, error)
+            continue
+        if accept(code):
+            going.append((connection, item))
+            continue
+        _fail(item, code, message, server=server_step or code == 421)
+        _reset(connection)
+    return going
+
+
+def _reset(connection: Connection) -> None:
+    """RSET after a refusal so the connection can take the next message; drop it if that fails."""
+    client = connection.client
+    if client is None:
+        return
+    try:
+        client.putcmd("rset")
+        code, _message = client.getreply()
+        if code != 250:
+            connection.drop()
+    except (OSError, smtplib.SMTPException):
+        connection.drop()
+
+
+def hand_over(
+    pool: Pool,
+    items: Sequence[Outgoing],
+    *,
+    sender: str,
+    commit: Callable[[Sequence[Outgoing]], None],
+) -> None:
+    """Hand ``items`` (at most one per connection) over; ``commit`` marks the staged ones sent.
+
+    Each item's ``outcome`` tells how it ended.  ``commit`` is called once,
+    with the messages whose whole body the server has (possibly none); if it
+    raises, their connections are dropped without the terminator — the
+    server discards them — and the error propagates.
+    """
+    if len(items) > len(pool.connections):
+        raise ValueError("more messages than connections")
+    envelope_from = parseaddr(sender)[1]
+    live: list[tuple[Connection, Outgoing]] = []
+    for connection, item in zip(pool.connections, items, strict=False):
+        try:
+            connection.ready()
+            live.append((connection, item))
+        except (OSError, smtplib.SMTPException) as error:
+            _broken(item, connection, error)
+
+    def mail(connection: Connection, item: Outgoing) -> None:
+        assert connection.client is not None
+        connection.client.putcmd("mail", f"FROM:<{envelope_from}>")
+
+    def rcpt(connection: Connection, item: Outgoing) -> None:
+        assert connection.client is not None
+        connection.client.putcmd("rcpt", f"TO:<{item.recipient}>")
+
+    def data(connection: Connection, item: Outgoing) -> None:
+        assert connection.client is not None
+        connection.client.putcmd("data")
+
+    live = _step(live, mail, lambda code: code == 250, server_step=True)
+    live = _step(live, rcpt, lambda code: code in (250, 251))
+    live = _step(live, data, lambda code: code == 354)
+    staged: list[tuple[Connection, Outgoing]] = []
+    for connection, item in live:
+        try:
+            assert connection.client is not None
+            connection.client.send(dot_stuffed(item.data))
+            staged.append((connection, item))
+        except (OSError, smtplib.SMTPException) as error:
+            _broken(item, connection, error)
+    try:
+        commit([item for _connection, item in staged])
+    except BaseException:
+        for connection, _item in staged:
+            connection.drop()
+        raise
+    for _connection, item in staged:
+        item.outcome = "sent"
+    _finish(staged)
+
+
+def _finish(staged: list[tuple[Connection, Outgoing]]) -> None:
+    """Write each terminator, then read each reply (the rows already say sent)."""
+    written: list[tuple[Connection, Outgoing]] = []
+    for connection, item in staged:
+        try:
+            assert connection.client is not None
+            connection.client.send(TERMINATOR)
+            written.append((connection, item))
+        except (OSError, smtplib.SMTPException) as error:
+            # Nothing reached the server's end of data: it discards the message.
+            _broken(item, connection, error)
+    for connection, item in written:
+        try:
+            assert connection.client is not None
+            code, message = connection.client.getreply()
+        except (OSError, smtplib.SMTPException) as error:
+            # The terminator went out; whether the server kept the message is unknown.
+            # It most likely did: the row stays sent rather than risk a second copy.
+            log.warning("no reply after the end of message %s: %s", item.send_id, error)
+            connection.drop()
+            continue
+        if code != 250:
+            _fail(item, code, message)
+
+
+__all__ = ["TERMINATOR", "Connection", "Outgoing", "Pool", "hand_over"]
