@@ -112,7 +112,8 @@ def test_the_page_shows_metrics_charts_and_baselines(
         contact_id = connection.execute(select(contacts.c.id).limit(1)).scalar_one()
     contact = client.get(f"/contacts/{contact_id}").text
     assert "<dt>Probability</dt>" in contact
-    assert contact.count("<li>contact.custom.") == 3
+    reasons = re.search(r'<ul id="prediction-reasons">(.*?)</ul>', contact, re.S)
+    assert reasons is not None and reasons.group(1).count("<li>") == 3
     listed = client.get("/api/v1/contacts", params={"limit": 2}).json()["items"]
     assert all(0 < item["probability"] < 1 for item in listed)
     one = client.get(f"/api/v1/contacts/{contact_id}").json()

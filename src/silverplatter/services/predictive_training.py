@@ -99,6 +99,8 @@ class TrainingRequest:
             raise TrainingInputError("calibration", f"expected one of {', '.join(CALIBRATIONS)}")
         if self.cutoff is not None and self.cutoff.tzinfo is None:
             raise TrainingInputError("cutoff", "expected a time with its zone, e.g. 2026-01-31Z")
+        if self.cutoff is not None and not 1971 <= self.cutoff.year <= 9000:
+            raise TrainingInputError("cutoff", "expected a time between the years 1971 and 9000")
         return self
 
 

@@ -292,6 +292,9 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
                 expression,
                 f"{owner}.custom.{name}",
                 "category" if feeds == "category" else "number",
+                name.replace("_", " ")
+                if owner == "contact"
+                else f"account's {name}".replace("_", " "),
             )
     if query.model is not None:
         grading = query.model.model.grading
