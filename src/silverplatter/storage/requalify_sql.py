@@ -34,6 +34,7 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
+    or_,
     select,
     table,
     update,
@@ -223,12 +224,22 @@ def stage_facts(
 def save_qualifications(
     connection: Connection, model: ScoringModel, model_version: int, *, now: datetime
 ) -> None:
-    """Write the staged qualifications: update stored states, add the missing ones."""
+    """Write the staged qualifications: update the stored states that change, add the
+    missing ones."""
     dialect = connection.dialect.name
     f = facts.c
+    cs = contact_scores.c
     connection.execute(
         update(contact_scores)
-        .where(contact_scores.c.contact_id == f.contact_id)
+        .where(
+            cs.contact_id == f.contact_id,
+            or_(
+                cs.qualification.is_distinct_from(f.qualification),
+                cs.needs_qualification.is_distinct_from(f.needs),
+                cs.grade_level.is_distinct_from(f.grade_level),
+                cs.model_version != model_version,
+            ),
+        )
         .values(
             qualification=f.qualification,
             needs_qualification=f.needs,
