@@ -47,6 +47,8 @@ def test_lifetimes_of_each_kind_of_link() -> None:
         "download": timedelta(days=7),
         "unsubscribe": timedelta(days=365),
         "tracking": timedelta(days=365),
+        "open": timedelta(days=365),
+        "click": timedelta(days=365),
     }
     assert expected == LIFETIMES
 
