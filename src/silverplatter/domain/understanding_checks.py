@@ -8,6 +8,8 @@ the web adapters turn it into a form error or a problem+json answer.  Pure.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -106,6 +108,14 @@ def _plain(value: float) -> str:
     return f"{value:g}"
 
 
+def csv_rows(content: str) -> list[list[str]]:
+    """The rows of a CSV text, comma- or semicolon-separated (whichever the header uses more)."""
+    content = content.lstrip("\ufeff")
+    first = content.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return list(csv.reader(io.StringIO(content), delimiter=delimiter))
+
+
 def collect(errors: list[FieldError], check: Any, *args: Any, **kwargs: Any) -> Any:
     """Run ``check``; on :class:`UnderstandingInvalid` keep its errors and return None."""
     try:
@@ -120,6 +130,7 @@ __all__ = [
     "FieldError",
     "UnderstandingInvalid",
     "collect",
+    "csv_rows",
     "invalid",
     "name",
     "number",

@@ -1,0 +1,134 @@
+"""Kano questionnaire answers as a CSV file (or JSON rows): the layout and its checks.
+
+One row per respondent and feature, comma- or semicolon-separated, with a
+header row naming the columns (any order, case ignored):
+
+=================  ==========================================================
+column             holds
+=================  ==========================================================
+``respondent``     who answered (required)
+``feature``        the feature asked about (required); new ones are added
+``functional``     the answer if the product has the feature
+``dysfunctional``  the answer if it does not
+``segment``        optional: the respondent's segment, to compare segments
+=================  ==========================================================
+
+An answer is 1–5 or its word: like, expect, neutral, live with, dislike
+(``domain/kano.answer`` also takes the usual questionnaire wordings).  A
+respondent answering the same feature twice in one file is an error; one
+already in the study is replaced.  Nothing is imported unless every row is
+good; each error names its row (the header is row 1) and column.  Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from silverplatter.domain.kano import BadAnswer, answer
+from silverplatter.domain.understanding_checks import (
+    FieldError,
+    UnderstandingInvalid,
+    csv_rows,
+    invalid,
+    text,
+)
+
+COLUMNS: Final = ("respondent", "feature", "functional", "dysfunctional", "segment")
+REQUIRED: Final = ("respondent", "feature", "functional", "dysfunctional")
+MAX_ROWS: Final = 100_000
+MAX_ERRORS: Final = 50
+
+
+@dataclass(frozen=True, slots=True)
+class KanoAnswer:
+    respondent: str
+    feature: str
+    functional: int
+    dysfunctional: int
+    segment: str | None
+
+
+def parse_answers_csv(content: str) -> list[KanoAnswer]:
+    """Every row of a CSV file as an answer; :class:`UnderstandingInvalid` naming row and column."""
+    rows = csv_rows(content)
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise invalid("file", "the file is empty; expected a header row and one row per answer")
+    header = [" ".join(cell.strip().lower().split()) for cell in rows[0]]
+    errors = [
+        FieldError(f"row 1, column {index + 1} ({name!r})", f"expected one of {', '.join(COLUMNS)}")
+        for index, name in enumerate(header)
+        if name not in COLUMNS
+    ]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        errors.append(FieldError("row 1", f"missing the column {', '.join(missing)}"))
+    if errors:
+        raise UnderstandingInvalid(errors)
+    records: list[tuple[int, dict[str, Any]]] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            records.append((number, {"__width__": len(row)}))
+            continue
+        records.append((number, dict(zip(header, row, strict=False))))
+    return _checked(records, lambda number, column: f"row {number}, column {column!r}")
+
+
+def parse_answers(items: Sequence[Mapping[str, Any]]) -> list[KanoAnswer]:
+    """JSON rows with the same fields; errors name ``answers[i].field``."""
+    records = [(index, dict(item)) for index, item in enumerate(items)]
+    return _checked(records, lambda index, column: f"answers[{index}].{column}")
+
+
+def _checked(records: Sequence[tuple[int, dict[str, Any]]], where: Any) -> list[KanoAnswer]:
+    if not records:
+        raise invalid("file", "no answers")
+    if len(records) > MAX_ROWS:
+        raise invalid("file", f"at most {MAX_ROWS:,} answers at once, got {len(records):,}")
+    found: list[KanoAnswer] = []
+    errors: list[FieldError] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, record in records:
+        if len(errors) >= MAX_ERRORS:
+            break
+        if "__width__" in record:
+            errors.append(FieldError(f"row {number}", "more values than columns"))
+            continue
+        before = len(errors)
+        values: dict[str, Any] = {}
+        for column in COLUMNS:
+            raw = record.get(column)
+            try:
+                if column in ("functional", "dysfunctional"):
+                    values[column] = answer(raw.strip() if isinstance(raw, str) else raw)
+                elif column == "segment":
+                    values[column] = text(raw, where(number, column), most=100, required=False)
+                else:
+                    values[column] = text(raw, where(number, column), most=200)
+            except BadAnswer as bad:
+                errors.append(FieldError(where(number, column), str(bad)))
+            except UnderstandingInvalid as bad:
+                errors.extend(bad.errors)
+        if len(errors) > before:
+            continue
+        key = (values["respondent"].casefold(), values["feature"].casefold())
+        if key in seen:
+            errors.append(
+                FieldError(
+                    where(number, "respondent"),
+                    f"{values['respondent']!r} already answered {values['feature']!r} "
+                    f"(at {seen[key]})",
+                )
+            )
+            continue
+        seen[key] = number
+        found.append(KanoAnswer(**values))
+    if errors:
+        raise UnderstandingInvalid(errors[:MAX_ERRORS])
+    return found
+
+
+__all__ = ["COLUMNS", "KanoAnswer", "parse_answers", "parse_answers_csv"]
