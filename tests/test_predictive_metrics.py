@@ -102,7 +102,9 @@ def test_naive_bayes_multiplies_fields_and_bins_numbers() -> None:
 
 
 def test_refusals_say_what_is_needed_and_what_exists() -> None:
-    with pytest.raises(TrainingRefused, match=r"no contact has ever reached the outcome \(became SQL\)") as refused:
+    with pytest.raises(
+        TrainingRefused, match=r"no contact has ever reached the outcome \(became SQL\)"
+    ) as refused:
         check_history("became SQL", 0)
     assert refused.value.reason == "no_outcome_history"
     with pytest.raises(TrainingRefused) as refused:
