@@ -9,7 +9,9 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from silverplatter.services.history_import import import_history
+from silverplatter.storage import predictive as predictive_store
 from silverplatter.storage.schema import contacts
+from test_ui_queue import _world as queue_world
 from web_world import NOW, Clock, seed_users, signed_in, web_app
 
 SAMPLE = Path(__file__).parent / "data" / "predictive" / "bank-sample.csv"
@@ -124,3 +126,27 @@ def test_the_page_shows_metrics_charts_and_baselines(
     bad = client.post("/predictive/train", data={**form, "cutoff": "soon"})
     assert bad.status_code == 422
     assert "cutoff: expected a date such as 2026-01-31" in bad.text
+
+
+def test_the_queue_card_shows_the_stored_probability(engine: Engine, database_url: str) -> None:
+    application, ids = queue_world(engine, database_url)
+    with engine.begin() as connection:
+        version = predictive_store.insert_version(
+            connection,
+            outcome="won",
+            horizon_days=90,
+            cutoff=NOW,
+            algorithm="lightgbm",
+            parameters={},
+            features=[],
+            metrics={},
+            model=b"{}",
+            created_at=NOW,
+        )
+        predictive_store.write_predictions(connection, version, [(ids["anna"], 0.42, [])], now=NOW)
+    page = signed_in(application, "admin").get("/queue")
+    assert page.status_code == 200
+    card = re.search(rf'<article[^>]*id="card-{ids["anna"]}".*?</article>', page.text, re.S)
+    assert card is not None and "Probability 42 %" in card.group(0)
+    other = re.search(rf'<article[^>]*id="card-{ids["bert"]}".*?</article>', page.text, re.S)
+    assert other is not None and "Probability" not in other.group(0)
