@@ -187,7 +187,10 @@ def rollback(engine: Engine, *, now: datetime) -> int:
 
 # ---- scoring ---------------------------------------------------------------------
 
-_LOADED: OrderedDict[int, tuple[FittedModel, list[Feature], dict[str, Any]]] = OrderedDict()
+#: Loaded models by database, version and a fingerprint of the training run: a
+#: version id alone repeats across workspaces served by one process.
+_LOADED: OrderedDict[tuple[Any, ...], tuple[FittedModel, list[Feature], dict[str, Any]]]
+_LOADED = OrderedDict()
 
 
 def _loaded(
@@ -197,14 +200,16 @@ def _loaded(
     if row is None:
         return None
     version_id = int(row.id)
-    if version_id not in _LOADED:
+    run = (row.created_at, row.cutoff, (row.metrics or {}).get("training_seconds"))
+    key = (str(connection.engine.url), version_id, *run)
+    if key not in _LOADED:
         full = store.version(connection, version_id, with_model=True)
         assert full is not None
         features = [Feature.from_json(item) for item in full.features]
-        _LOADED[version_id] = (FittedModel.from_bytes(full.model), features, dict(full.parameters))
+        _LOADED[key] = (FittedModel.from_bytes(full.model), features, dict(full.parameters))
         while len(_LOADED) > 4:
             _LOADED.popitem(last=False)
-    model, features, parameters = _LOADED[version_id]
+    model, features, parameters = _LOADED[key]
     return version_id, model, features, parameters
 
 
