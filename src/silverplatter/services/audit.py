@@ -58,6 +58,12 @@ ACTIONS: Final[dict[str, str]] = {
     "kano.created": "a Kano study was created",
     "kano.imported": "questionnaire answers were imported into a Kano study",
     "kano.deleted": "a Kano study was deleted",
+    "programme.created": "a nurture programme was created",
+    "programme.changed": "a nurture programme's definition was saved as a new version",
+    "programme.activated": "a nurture programme was activated",
+    "programme.paused": "a nurture programme and its enrolments were paused",
+    "programme.resumed": "a nurture programme and its enrolments were resumed",
+    "programme.archived": "a nurture programme was archived; its enrolments exited",
 }
 
 

@@ -34,6 +34,7 @@ from silverplatter.domain.lifecycle import StageChange
 from silverplatter.domain.readiness import ReadinessFacts, is_silent, qualify
 from silverplatter.services.handover import hand_over_new_sqls
 from silverplatter.services.lifecycle import record_automatic_changes
+from silverplatter.services.programme_entry import after_scoring
 from silverplatter.services.qualification import bant_complete_contacts
 from silverplatter.services.scoring_models import ModelVersion, active_model
 from silverplatter.services.stage_moves import automatic_change
@@ -155,6 +156,7 @@ def score_events(
     outcome.contacts_evaluated = len(targets)
     outcome.accounts_evaluated = len(account_rows)
     fold_worry_events(connection, events, now=now)
+    after_scoring(connection, events, outcome.stage_changes, now=now)
     return outcome
 
 

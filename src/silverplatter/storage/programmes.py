@@ -1,0 +1,595 @@
+"""Statements for programmes, their versions, enrolments and enrolment history.
+
+Hot paths are set-based: enrolling a segment is one INSERT … SELECT of the
+members not enrolled yet; the tick reads one batch of due enrolments through
+the partial index on ``due_at`` (active rows only), writes their history
+with one executemany and moves them on with another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
+
+from silverplatter.storage.nurture_schema import (
+    email_templates,
+    enrolment_steps,
+    enrolments,
+    programme_versions,
+    programmes,
+)
+from silverplatter.storage.rows import insert_returning_ids, one_of, update_many
+from silverplatter.storage.schema import accounts, contacts, users
+from silverplatter.storage.types import UtcDateTime
+
+#: Any constant: the PostgreSQL advisory lock one programme writer holds at a time.
+PROGRAMME_LOCK: Final = 0x9206E
+LIVE: Final = ("active", "paused")
+p = programmes.c
+e = enrolments.c
+h = enrolment_steps.c
+#: ``status = 'active'`` written out, so both planners use the partial index on ``due_at``.
+ACTIVE: Final = literal_column("enrolments.status") == literal_column("'active'")
+
+
+def lock(connection: Connection, *, wait: bool = True) -> bool:
+    """Take the programmes' writer lock for this transaction; False if busy (``wait=False``).
+
+    On PostgreSQL an advisory lock; on SQLite the database's write lock,
+    taken by a write that changes nothing.
+    """
+    if connection.dialect.name == "postgresql":
+        if wait:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PROGRAMME_LOCK})
+            return True
+        taken = connection.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PROGRAMME_LOCK}
+        )
+        return bool(taken.scalar_one())
+    connection.execute(update(programmes).where(literal(False)).values(id=p.id))
+    return True
+
+
+# ---------------------------------------------------------------- programmes
+
+
+def _programme_columns() -> Select[Any]:
+    return select(
+        p.id,
+        p.slug,
+        p.name,
+        p.description,
+        p.status,
+        p.template,
+        p.definition,
+        p.version,
+        p.created_at,
+        p.updated_at,
+        users.c.name.label("author_name"),
+    ).outerjoin(users, users.c.id == p.created_by)
+
+
+def programme_rows(connection: Connection) -> list[Row[Any]]:
+    return list(connection.execute(_programme_columns().order_by(p.name, p.id)))
+
+
+def programme_row(connection: Connection, programme_id: int) -> Row[Any] | None:
+    return connection.execute(_programme_columns().where(p.id == programme_id)).first()
+
+
+def programme_by_slug(connection: Connection, slug: str) -> Row[Any] | None:
+    return connection.execute(_programme_columns().where(p.slug == slug)).first()
+
+
+def slug_taken(connection: Connection, slug: str) -> bool:
+    return connection.execute(select(p.id).where(p.slug == slug)).first() is not None
+
+
+def insert_programme(connection: Connection, values: Mapping[str, Any]) -> int:
+    return insert_returning_ids(connection, programmes, [values])[0]
+
+
+def update_programme(connection: Connection, programme_id: int, values: Mapping[str, Any]) -> None:
+    connection.execute(update(programmes).where(p.id == programme_id).values(**values))
+
+
+def live_rows(connection: Connection, *, statuses: Sequence[str] = ("active",)) -> list[Row[Any]]:
+    """Programmes of these statuses with their definitions."""
+    query = select(p.id, p.slug, p.name, p.status, p.definition, p.version).where(
+        p.status.in_(list(statuses))
+    )
+    return list(connection.execute(query.order_by(p.id)))
+
+
+def definitions_of(connection: Connection, programme_ids: Iterable[int]) -> dict[int, Row[Any]]:
+    wanted = sorted(set(programme_ids))
+    if not wanted:
+        return {}
+    query: Select[Any] = select(p.id, p.slug, p.name, p.status, p.definition, p.version)
+    query = query.where(p.id.in_(wanted))
+    return {row.id: row for row in connection.execute(query)}
+
+
+def insert_version(
+    connection: Connection,
+    programme_id: int,
+    version: int,
+    definition: Mapping[str, Any],
+    *,
+    user_id: int | None,
+    now: datetime,
+) -> None:
+    connection.execute(
+        insert(programme_versions).values(
+            programme_id=programme_id,
+            version=version,
+            definition=dict(definition),
+            created_by=user_id,
+            created_at=now,
+        )
+    )
+
+
+def version_rows(connection: Connection, programme_id: int) -> list[Row[Any]]:
+    v = programme_versions.c
+    query = (
+        select(v.version, v.definition, v.created_at, users.c.name.label("author_name"))
+        .outerjoin(users, users.c.id == v.created_by)
+        .where(v.programme_id == programme_id)
+        .order_by(v.version.desc())
+    )
+    return list(connection.execute(query))
+
+
+def enrolment_counts(connection: Connection) -> dict[int, dict[str, int]]:
+    """programme id → enrolments per status."""
+    found: dict[int, dict[str, int]] = {}
+    query = select(e.programme_id, e.status, func.count()).group_by(e.programme_id, e.status)
+    for programme_id, status, count in connection.execute(query):
+        found.setdefault(int(programme_id), {})[str(status)] = int(count)
+    return found
+
+
+def step_counts(connection: Connection, programme_id: int) -> dict[str, int]:
+    """step id → how many live enrolments are due to run it next."""
+    query = (
+        select(e.step, func.count())
+        .where(e.programme_id == programme_id, e.status.in_(LIVE), e.step.is_not(None))
+        .group_by(e.step)
+    )
+    return {str(step): int(count) for step, count in connection.execute(query)}
+
+
+# ---------------------------------------------------------------- enrolling
+
+
+def enrol(
+    connection: Connection,
+    *,
+    programme_id: int,
+    version: int,
+    first_step: str,
+    members: Select[Any],
+    now: datetime,
+    parameters: Mapping[str, Any] | None = None,
+) -> int:
+    """Enrol every contact ``members`` selects that has never been in the programme."""
+    chosen = members.subquery()
+    contact_id = next(iter(chosen.c))
+    already = exists().where(e.programme_id == programme_id, e.contact_id == contact_id)
+    rows = select(
+        literal(programme_id).label("programme_id"),
+        contact_id,
+        literal("active").label("status"),
+        literal(first_step).label("step"),
+        literal(now, UtcDateTime).label("due_at"),
+        literal(version).label("programme_version"),
+        literal(now, UtcDateTime).label("entered_at"),
+    ).where(~already)
+    columns = [
+        "programme_id",
+        "contact_id",
+        "status",
+        "step",
+        "due_at",
+        "programme_version",
+        "entered_at",
+    ]
+    # An INSERT's rowcount is kept only when asked for.
+    statement = insert(enrolments).from_select(columns, rows)
+    result = connection.execute(
+        statement.execution_options(preserve_rowcount=True), dict(parameters or {})
+    )
+    return int(result.rowcount or 0)
+
+
+def contacts_among(connection: Connection, contact_ids: Sequence[int]) -> Select[Any]:
+    """A members SELECT of the given contact ids (bind them as ``keys``)."""
+    return select(contacts.c.id).where(one_of(connection, contacts.c.id))
+
+
+# ---------------------------------------------------------------- the tick
+
+
+def due_batch(connection: Connection, now: datetime, limit: int) -> list[Row[Any]]:
+    """The active enrolments due by ``now``, the longest overdue first."""
+    query = (
+        select(e.id, e.programme_id, e.contact_id, e.step, e.due_at)
+        .where(ACTIVE, e.due_at <= now)
+        .order_by(e.due_at, e.id)
+        .limit(limit)
+    )
+    return list(connection.execute(query))
+
+
+def due_count(connection: Connection, now: datetime) -> int:
+    query = select(func.count()).select_from(enrolments).where(ACTIVE, e.due_at <= now)
+    return int(connection.execute(query).scalar_one())
+
+
+def move_enrolments(connection: Connection, changes: Iterable[tuple[int, dict[str, Any]]]) -> None:
+    update_many(connection, enrolments, changes)
+
+
+def add_history(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        connection.execute(insert(enrolment_steps), list(rows))
+
+
+def template_ids(connection: Connection, slugs: Iterable[str]) -> dict[str, int]:
+    wanted = sorted(set(slugs))
+    if not wanted:
+        return {}
+    t = email_templates.c
+    query = select(t.slug, t.id).where(t.slug.in_(wanted))
+    return {str(slug): int(template_id) for slug, template_id in connection.execute(query)}
+
+
+# ---------------------------------------------------------------- status and edits
+
+
+def set_status(
+    connection: Connection,
+    programme_id: int,
+    *,
+    from_statuses: Sequence[str],
+    to: str,
+    now: datetime,
+    reason: str | None = None,
+) -> int:
+    """Move the programme's enrolments of ``from_statuses`` to ``to`` (an exit when it ends)."""
+    values: dict[str, Any] = {"status": to}
+    if to in ("exited", "completed"):
+        values.update(left_at=now, exit_reason=reason, due_at=None)
+    result = connection.execute(
+        update(enrolments)
+        .where(e.programme_id == programme_id, e.status.in_(list(from_statuses)))
+        .values(**values)
+    )
+    return int(result.rowcount or 0)
+
+
+def live_steps(connection: Connection, programme_id: int) -> list[str]:
+    """The distinct next steps live enrolments of a programme point at."""
+    query = (
+        select(e.step)
+        .where(e.programme_id == programme_id, e.status.in_(LIVE), e.step.is_not(None))
+        .distinct()
+    )
+    return [str(step) for step in connection.execute(query).scalars()]
+
+
+def history_from(
+    connection: Connection,
+    where: Any,
+    *,
+    step: Any,
+    action: str,
+    detail: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """One history row for each enrolment ``where`` selects (before it is changed)."""
+    rows = select(
+        e.id,
+        step,
+        literal(action).label("action"),
+        literal(now, UtcDateTime).label("at"),
+        literal(dict(detail), enrolment_steps.c.detail.type).label("detail"),
+    ).where(where)
+    connection.execute(
+        insert(enrolment_steps).from_select(
+            ["enrolment_id", "step", "action", "at", "detail"], rows
+        )
+    )
+
+
+def restep(
+    connection: Connection,
+    programme_id: int,
+    moves: Mapping[str, str | None],
+    *,
+    version: int,
+    now: datetime,
+) -> dict[str, int]:
+    """Live enrolments at a removed step move on: ``moves`` maps it to its new step (or None).
+
+    Those with somewhere to go keep their due time; the others complete
+    (reason ``edited: no later step``).  Every live enrolment takes the new
+    version.  Returns how many moved and how many completed.
+    """
+    moved = finished = 0
+    live = and_(e.programme_id == programme_id, e.status.in_(LIVE))
+    for old, new in sorted(moves.items()):
+        at = and_(live, e.step == old)
+        detail = {"from": old, "to": new, "version": version}
+        history_from(
+            connection,
+            at,
+            step=literal(old),
+            action="moved" if new else "completed",
+            detail=detail,
+            now=now,
+        )
+        if new is None:
+            values: dict[str, Any] = {
+                "status": "completed",
+                "step": None,
+                "due_at": None,
+                "left_at": now,
+                "exit_reason": "edited: no later step",
+            }
+            finished += int(
+                connection.execute(update(enrolments).where(at).values(**values)).rowcount or 0
+            )
+        else:
+            moved += int(
+                connection.execute(update(enrolments).where(at).values(step=new)).rowcount or 0
+            )
+    connection.execute(update(enrolments).where(live).values(programme_version=version))
+    return {"moved": moved, "completed": finished}
+
+
+# ---------------------------------------------------------------- exits
+
+
+def exit_contacts(
+    connection: Connection,
+    contact_ids: Sequence[int],
+    *,
+    reason: str,
+    now: datetime,
+    programme_ids: Sequence[int] | None = None,
+) -> int:
+    """End the live enrolments of these contacts (in every programme, or the given ones)."""
+    if not contact_ids:
+        return 0
+    where = and_(e.status.in_(LIVE), one_of(connection, e.contact_id))
+    if programme_ids is not None:
+        where = and_(where, e.programme_id.in_(list(programme_ids)))
+    keys = {"keys": sorted(set(contact_ids))}
+    rows = select(
+        e.id,
+        func.coalesce(e.step, ""),
+        literal("exited"),
+        literal(now, UtcDateTime),
+        literal({"reason": reason}, enrolment_steps.c.detail.type),
+    ).where(where)
+    connection.execute(
+        insert(enrolment_steps).from_select(
+            ["enrolment_id", "step", "action", "at", "detail"], rows
+        ),
+        keys,
+    )
+    values = {"status": "exited", "due_at": None, "left_at": now, "exit_reason": reason}
+    result = connection.execute(update(enrolments).where(where).values(**values), keys)
+    return int(result.rowcount or 0)
+
+
+# ---------------------------------------------------------------- reading enrolments
+
+
+def _contact_name() -> Any:
+    c = contacts.c
+    named = func.trim(func.coalesce(c.first_name, "") + " " + func.coalesce(c.last_name, ""))
+    return case((named == "", c.email), else_=named)
+
+
+def enrolment_page(
+    connection: Connection,
+    programme_id: int,
+    *,
+    status: str | None,
+    after: int,
+    limit: int,
+) -> list[Row[Any]]:
+    """Enrolments of a programme by id, with the contact's name."""
+    query = (
+        select(
+            e.id,
+            e.contact_id,
+            e.status,
+            e.step,
+            e.due_at,
+            e.programme_version,
+            e.entered_at,
+            e.left_at,
+            e.exit_reason,
+            _contact_name().label("contact_name"),
+            contacts.c.email,
+        )
+        .join(contacts, contacts.c.id == e.contact_id)
+        .where(e.programme_id == programme_id, e.id > after)
+        .order_by(e.id)
+        .limit(limit)
+    )
+    if status:
+        query = query.where(e.status == status)
+    return list(connection.execute(query))
+
+
+def enrolment_row(connection: Connection, enrolment_id: int) -> Row[Any] | None:
+    query: Select[Any] = (
+        select(
+            e.id,
+            e.programme_id,
+            e.contact_id,
+            e.status,
+            e.step,
+            e.due_at,
+            e.programme_version,
+            e.entered_at,
+            e.left_at,
+            e.exit_reason,
+            _contact_name().label("contact_name"),
+            contacts.c.email,
+            p.name.label("programme_name"),
+            p.slug.label("programme_slug"),
+        )
+        .join(contacts, contacts.c.id == e.contact_id)
+        .join(programmes, p.id == e.programme_id)
+        .where(e.id == enrolment_id)
+    )
+    return connection.execute(query).first()
+
+
+def history_rows(connection: Connection, enrolment_id: int) -> list[Row[Any]]:
+    query = (
+        select(h.id, h.step, h.action, h.at, h.detail)
+        .where(h.enrolment_id == enrolment_id)
+        .order_by(h.at, h.id)
+    )
+    return list(connection.execute(query))
+
+
+def contact_enrolments(connection: Connection, contact_id: int) -> list[Row[Any]]:
+    query = (
+        select(
+            e.id,
+            e.programme_id,
+            e.status,
+            e.step,
+            e.due_at,
+            e.entered_at,
+            e.left_at,
+            e.exit_reason,
+            p.name.label("programme_name"),
+            p.definition,
+        )
+        .join(programmes, p.id == e.programme_id)
+        .where(e.contact_id == contact_id)
+        .order_by(e.entered_at.desc(), e.id.desc())
+    )
+    return list(connection.execute(query))
+
+
+def task_marker(task_id: int) -> str:
+    """The ``step`` of the history row that marks task ``task_id`` done."""
+    return f"task:{task_id}"
+
+
+def _tasks() -> Select[Any]:
+    done = enrolment_steps.alias("done")
+    finished = exists().where(
+        done.c.enrolment_id == h.enrolment_id,
+        done.c.action == "task_done",
+        done.c.step == literal("task:") + cast(h.id, String),
+    )
+    return (
+        select(
+            h.id,
+            h.enrolment_id,
+            h.step,
+            h.at,
+            h.detail,
+            finished.label("done"),
+            e.contact_id,
+            _contact_name().label("contact_name"),
+            p.name.label("programme_name"),
+        )
+        .join(enrolments, e.id == h.enrolment_id)
+        .join(contacts, contacts.c.id == e.contact_id)
+        .join(programmes, p.id == e.programme_id)
+        .where(h.action == "notified")
+    )
+
+
+def contact_tasks(connection: Connection, contact_id: int, limit: int = 50) -> list[Row[Any]]:
+    """The tasks programmes gave about one contact, newest first."""
+    query = _tasks().where(e.contact_id == contact_id).order_by(h.at.desc(), h.id.desc())
+    return list(connection.execute(query.limit(limit)))
+
+
+def owner_tasks(connection: Connection, user_id: int, limit: int = 200) -> list[Row[Any]]:
+    """Tasks about the contacts a user owns (or, for unowned contacts, whose account they own)."""
+    c = contacts.c
+    theirs = or_(
+        c.owner_id == user_id,
+        and_(
+            c.owner_id.is_(None),
+            c.account_id.in_(select(accounts.c.id).where(accounts.c.owner_id == user_id)),
+        ),
+    )
+    query = _tasks().where(theirs).order_by(h.at.desc(), h.id.desc())
+    return list(connection.execute(query.limit(limit)))
+
+
+def task_row(connection: Connection, task_id: int) -> Row[Any] | None:
+    return connection.execute(_tasks().where(h.id == task_id)).first()
+
+
+__all__ = [
+    "ACTIVE",
+    "LIVE",
+    "add_history",
+    "contact_enrolments",
+    "contact_tasks",
+    "contacts_among",
+    "definitions_of",
+    "due_batch",
+    "due_count",
+    "enrol",
+    "enrolment_counts",
+    "enrolment_page",
+    "enrolment_row",
+    "exit_contacts",
+    "history_rows",
+    "insert_programme",
+    "insert_version",
+    "live_rows",
+    "live_steps",
+    "lock",
+    "move_enrolments",
+    "owner_tasks",
+    "programme_by_slug",
+    "programme_row",
+    "programme_rows",
+    "restep",
+    "set_status",
+    "slug_taken",
+    "step_counts",
+    "task_marker",
+    "task_row",
+    "template_ids",
+    "update_programme",
+    "version_rows",
+]
