@@ -194,10 +194,13 @@ def main() -> None:
         print(f"{backend}: {url.rsplit('/', 1)[-1]}", flush=True)
         figures = measure(url, arguments.repeat)
         lines.extend(table(backend, figures))
-        slowest = max(figure["median"] for figure in figures[1:])
-        verdict = "within" if slowest <= TARGET else "over"
+        # The target is for its segment: count and first page together.
+        wall = figures[1]["median"] + figures[2]["median"]
+        cpu = figures[1]["cpu"] + figures[2]["cpu"]
+        verdict = "within" if wall <= TARGET else "over"
         lines.append(
-            f"\nslowest segment figure {slowest:.3f} s: {verdict} the {TARGET:.0f} s target\n"
+            f"\nthe issue's segment, count + first page: {wall:.3f} s wall ({verdict} the "
+            f"{TARGET:.0f} s target), {cpu:.3f} s CPU in this process\n"
         )
     print()
     print("\n".join(lines))
