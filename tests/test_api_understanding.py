@@ -62,7 +62,7 @@ def test_a_board_is_built_change_by_change_and_exported(application: FastAPI) ->
         answer = _change(client, version, change)
         assert answer.status_code == 200, answer.text
     body = answer.json()
-    assert body["summary"] == "Moved 'c2' to place 1"
+    assert body["summary"] == "Moved 'Install'"
     board = body["board"]
     assert board["version"] == 8
     assert board["document"]["customer_steps"] == [

@@ -218,10 +218,20 @@ def test_changes_as_sent_are_parsed_and_applied() -> None:
     )
     assert applied.board.touchpoints[-1].id == "t8"
     applied = apply_change(applied.board, parse_change({"op": "remove", "item": "c2"}))
-    assert applied.summary == "Customer step 'c2' removed with 1 touchpoint"
+    assert applied.summary == "Customer step 'Install' removed with 1 touchpoint"
     assert applied.removed is not None and applied.removed.touchpoints == ("t8",)
     moved = apply_change(board, parse_change({"op": "move", "item": "c2", "index": 0}))
-    assert moved.summary == "Moved 'c2' to place 1"
+    assert moved.summary == "Moved 'Install'"
+    placed = apply_change(
+        board,
+        parse_change({"op": "place_worry", "situation": "s5", "worry": 9}),
+        worry_name=lambda worry: f"Worry number {worry}",
+    )
+    assert placed.summary == "Put 'Worry number 9' on 'Parts are late'"
+    joined = apply_change(
+        board, parse_change({"op": "add_touchpoint", "customer_step": "c2", "our_step": "o3"})
+    )
+    assert joined.summary == "Joined 'Install' to 'Deliver'"
     with pytest.raises(DocumentInvalid) as error:
         parse_change({"op": "fly"})
     assert _errors(error)[0][0] == "op"

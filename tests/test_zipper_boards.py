@@ -149,7 +149,7 @@ def test_worries_are_placed_by_id_or_by_name_and_must_exist(
         now=NOW,
         actor=actor,
     )
-    assert applied.summary == f"Put worry {late} on 's5'"
+    assert applied.summary == "Put 'Parts arrive late' on 'Parts are late'"
     saved, _ = change_board(
         connection,
         "spare-parts",

@@ -18,7 +18,7 @@ applies it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar
 
@@ -435,41 +435,61 @@ class Applied:
     removed: Removed | None = None
 
 
-def apply_change(board: Board, change: Change) -> Applied:
-    """Apply one parsed change."""
+def _named(board: Board, item: str) -> str:
+    """An item's name in quotes (a touchpoint's id) for a summary."""
+    for step in (*board.customer_steps, *board.our_steps, *board.situations, *board.solutions):
+        if step.id == item:
+            return repr(step.name)
+    return repr(item)
+
+
+def apply_change(
+    board: Board, change: Change, *, worry_name: Callable[[int], str] | None = None
+) -> Applied:
+    """Apply one parsed change; ``worry_name`` names worries in the summary."""
+
+    def said(worry: int) -> str:
+        return repr(worry_name(worry)) if worry_name is not None else f"worry {worry}"
+
     match change:
         case AddStep(lane=lane, name=name, index=index):
             changed, item = add_step(board, lane, name, index=index)
             lane_word = "customer step" if lane == "customer" else "our step"
-            return Applied(changed, f"Added {lane_word} {name!r}", created=item)
+            return Applied(changed, f"Added {lane_word} {_named(changed, item)}", created=item)
         case AddSituation(step=step, name=name, index=index):
             changed, item = add_situation(board, step, name, index=index)
-            return Applied(changed, f"Added situation {name!r}", created=item)
+            return Applied(changed, f"Added situation {_named(changed, item)}", created=item)
         case AddSolution(step=step, name=name, index=index):
             changed, item = add_solution(board, step, name, index=index)
-            return Applied(changed, f"Added solution {name!r}", created=item)
+            return Applied(changed, f"Added solution {_named(changed, item)}", created=item)
         case AddTouchpoint(customer_step=customer, our_step=ours, note=note):
             changed, item = add_touchpoint(board, customer, ours, note)
-            return Applied(changed, f"Joined {customer!r} to {ours!r}", created=item)
+            joined = f"Joined {_named(board, customer)} to {_named(board, ours)}"
+            return Applied(changed, joined, created=item)
         case Rename(item=item, name=name):
-            return Applied(rename(board, item, name), f"Renamed {item!r} to {name!r}")
+            before = _named(board, item)
+            changed = rename(board, item, name)
+            return Applied(changed, f"Renamed {before} to {_named(changed, item)}")
         case Move(item=item, index=index, to=to):
-            return Applied(move(board, item, index, to=to), f"Moved {item!r} to place {index + 1}")
+            changed = move(board, item, index, to=to)
+            where = f" on {_named(board, to)}" if to is not None and to != item else ""
+            return Applied(changed, f"Moved {_named(board, item)}{where}")
         case Remove(item=item):
+            named = _named(board, item)
             changed, removed = remove(board, item)
-            return Applied(changed, removed.describe(), removed=removed)
+            return Applied(changed, removed.describe().replace(repr(item), named), removed=removed)
         case PlaceWorry(situation=situation, worry=worry, index=index):
             changed = place_worry(board, situation, worry, index=index)
-            return Applied(changed, f"Put worry {worry} on {situation!r}")
+            return Applied(changed, f"Put {said(worry)} on {_named(board, situation)}")
         case RemoveWorry(situation=situation, worry=worry):
             changed = remove_worry(board, situation, worry)
-            return Applied(changed, f"Took worry {worry} off {situation!r}")
+            return Applied(changed, f"Took {said(worry)} off {_named(board, situation)}")
         case AnswerWorry(solution=solution, worry=worry):
             changed = answer_worry(board, solution, worry)
-            return Applied(changed, f"{solution!r} answers worry {worry}")
+            return Applied(changed, f"{_named(board, solution)} answers {said(worry)}")
         case UnanswerWorry(solution=solution, worry=worry):
             changed = unanswer_worry(board, solution, worry)
-            return Applied(changed, f"{solution!r} no longer answers worry {worry}")
+            return Applied(changed, f"{_named(board, solution)} no longer answers {said(worry)}")
     raise invalid("op", "unknown change")  # pragma: no cover - the union is exhaustive
 
 

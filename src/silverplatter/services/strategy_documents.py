@@ -209,14 +209,17 @@ def save_core_questions(
     now: datetime,
     actor: Actor,
 ) -> StrategyDocument:
-    """Save the strategic core questions; the first save (``version`` None) creates them."""
+    """Save the strategic core questions; the first save (``version`` None) creates them,
+    and ``version`` None when they exist already is stale (somebody wrote them since)."""
     if find_document(connection, CORE_QUESTIONS) is None:
         if version not in (None, 0):
             raise StaleVersion("the core questions", version, 0)
         fields = {"kind": "core_questions", "slug": CORE_QUESTIONS, "body": body}
         return create_document(connection, fields, now=now, actor=actor)
-    if version is None:
-        raise invalid("version", "send the version you edited")
+    if version is None:  # written by somebody else since the caller saw none
+        raise StaleVersion(
+            "the core questions", 0, get_document(connection, CORE_QUESTIONS).version
+        )
     return save_document(connection, CORE_QUESTIONS, body, version=version, now=now, actor=actor)
 
 

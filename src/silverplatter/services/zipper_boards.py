@@ -278,7 +278,9 @@ def change_board(
         worry = getattr(parsed, "worry", None)
         if worry is not None and not store.worry_names(connection, [worry]):
             raise invalid("worry", f"there is no worry {worry}")
-        applied = apply_change(current.board, parsed)
+        applied = apply_change(
+            current.board, parsed, worry_name=lambda w: store.worry_names(connection, [w])[w]
+        )
     except DocumentInvalid as error:
         raise DocumentInvalid(
             [DocumentError(f"change.{e.field}", e.message) for e in error.errors]

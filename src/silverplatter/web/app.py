@@ -40,6 +40,8 @@ from silverplatter.web.api import predictive as api_predictive
 from silverplatter.web.ui import predictive as ui_predictive
 from silverplatter.web.api import strategy as api_strategy
 from silverplatter.web.api import zipper_boards as api_zipper_boards
+from silverplatter.web.ui import zipper_boards as ui_zipper_boards
+from silverplatter.web.ui import strategy as ui_strategy
 from silverplatter.web.api import segments as api_segments
 from silverplatter.web.ui import segments as ui_segments
 from silverplatter.web.api import lists as api_lists
@@ -211,6 +213,8 @@ def create_app(
         capture_unsubscribe.router,
         ui_predictive.router,
         api_predictive.router,
+        ui_zipper_boards.router,
+        ui_strategy.router,
         api_zipper_boards.router,
         api_strategy.router,
     ):

@@ -134,7 +134,7 @@ def zipper_scene(board: Board, title: str, worry_names: Mapping[int, str]) -> Sc
         _lane(scene, board, lane, y, lane_h, step_h, width, step_lines, centres)  # type: ignore[arg-type]
 
     for step in board.customer_steps:
-        bottom = customer_y + PAD - 8
+        bottom = customer_y - 6
         _stack_cards(scene, situation_cards[step.id], centres[step.id], bottom, upwards=True)
     for step in board.our_steps:
         start = ours_y + lane_h + 8
@@ -163,7 +163,8 @@ def _stack_cards(
     y = edge - total if upwards else edge
     colours = SITUATION if upwards else SOLUTION
     link_from = y + total if upwards else y
-    scene.add(Line(centre, link_from, centre, edge + (8 if upwards else -8), colours[1], 1.0))
+    reach = 14 if upwards else -16  # to the step's box
+    scene.add(Line(centre, link_from, centre, edge + reach, colours[1], 1.0))
     for card in cards:
         card.draw(scene, x, y, colours)
         y += card.height + GAP
