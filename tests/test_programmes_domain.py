@@ -14,17 +14,17 @@ from silverplatter.domain.programme_conditions import (
     evaluate,
     parse_condition,
 )
+from silverplatter.domain.programme_outline import (
+    definition_document,
+    next_surviving,
+    templates_used,
+)
 from silverplatter.domain.programme_templates import (
     BUILT_INS,
     built_in_definition,
     ramp_offsets,
 )
-from silverplatter.domain.programmes import (
-    definition_document,
-    next_surviving,
-    parse_definition,
-    templates_used,
-)
+from silverplatter.domain.programmes import parse_definition
 
 BRANCHY: dict[str, Any] = {
     "entry": {"segment": "warm-leads"},

@@ -51,6 +51,14 @@ PERMISSIONS: Final[dict[str, str]] = {
         "change zipper boards, worries and their tags, core questions, the needs grid, "
         "Kano studies and strategy documents"
     ),
+    "nurture:read": (
+        "see e-mail templates, broadcasts and their figures, programmes, their enrolments "
+        "and the tasks they give"
+    ),
+    "nurture:write": (
+        "create and change e-mail templates, broadcasts and programmes; send, schedule, "
+        "activate, pause and resume them"
+    ),
 }
 
 _ALL = frozenset(PERMISSIONS)
@@ -78,6 +86,8 @@ GRANTS: Final[dict[Role, frozenset[str]]] = {
             "segmentation:write",
             "understanding:read",
             "understanding:write",
+            "nurture:read",
+            "nurture:write",
         }
     ),
     "sales": frozenset(
@@ -91,6 +101,7 @@ GRANTS: Final[dict[Role, frozenset[str]]] = {
             "tokens:own",
             "segmentation:read",
             "understanding:read",
+            "nurture:read",
         }
     ),
 }

@@ -48,12 +48,10 @@ from silverplatter.domain.document_checks import (
     DocumentError,
     DocumentInvalid,
     from_validation_error,
-    path_of,
 )
 from silverplatter.domain.lifecycle import STAGE_NAMES
 from silverplatter.domain.programme_conditions import (
     Condition,
-    condition_document,
     parse_condition,
 )
 from silverplatter.domain.rule_values import SLUG
@@ -478,79 +476,6 @@ def parse_definition(document: Any) -> Definition:
     return Definition(entry, tuple(dict.fromkeys(goals)), steps, dict(checker.index))
 
 
-# ---------------------------------------------------------------- reading one
-
-
-def definition_document(definition: Definition) -> dict[str, Any]:
-    """The canonical JSON of ``definition`` (what is stored)."""
-    entry = definition.entry.model_dump(exclude_defaults=True)
-    if isinstance(definition.entry, EventEntry):
-        entry = {"event": definition.entry.event, **entry}
-    return {
-        "entry": entry,
-        "goal_stages": list(definition.goal_stages),
-        "steps": [step_document(step) for step in definition.steps],
-    }
-
-
-def step_document(step: Step) -> dict[str, Any]:
-    if isinstance(step, Branch):
-        head: dict[str, Any] = {"id": step.id, "type": "branch"}
-        if step.label:
-            head["label"] = step.label
-        head["arms"] = [_arm_document(arm) for arm in step.arms]
-        return head
-    document = step.model_dump(exclude_defaults=True, exclude={"type"})
-    if isinstance(step, Wait) and step.until is not None:
-        document["until"] = step.until.model_dump()
-    return {"id": step.id, "type": step.type, **document}
-
-
-def _arm_document(arm: BranchArm) -> dict[str, Any]:
-    document: dict[str, Any] = {}
-    if arm.label:
-        document["label"] = arm.label
-    if arm.when is not None:
-        document["when"] = condition_document(arm.when)
-    document["steps"] = [step_document(step) for step in arm.steps]
-    return document
-
-
-def templates_used(definition: Definition) -> list[tuple[str, str]]:
-    """``(path, slug)`` of every e-mail template the steps send."""
-    return [
-        (f"{definition.index[s.id].path}.template", s.template)
-        for s in walk(definition.steps)
-        if isinstance(s, SendEmail)
-    ]
-
-
-def segments_used(definition: Definition) -> list[tuple[str, str]]:
-    """``(path, slug)`` of every static segment the steps add to or remove from."""
-    return [
-        (f"{definition.index[s.id].path}.segment", s.segment)
-        for s in walk(definition.steps)
-        if isinstance(s, AddToSegment | RemoveFromSegment)
-    ]
-
-
-def next_surviving(old: Definition, new: Definition, step_id: str) -> str | None:
-    """Where a contact at ``step_id`` of ``old`` carries on in ``new``.
-
-    The step itself when ``new`` still has it; otherwise the first of the
-    steps that would have run after it in ``old`` that ``new`` still has;
-    ``None`` when none is left (the contact has finished).
-    """
-    seen: set[str] = set()
-    current: str | None = step_id
-    while current is not None and current not in seen:
-        if current in new.index:
-            return current
-        seen.add(current)
-        current = old.successor(current) if current in old.index else None
-    return None
-
-
 __all__ = [
     "MAX_STEPS",
     "SALES_STAGES",
@@ -575,12 +500,6 @@ __all__ = [
     "Suppress",
     "Wait",
     "WindowDate",
-    "definition_document",
-    "next_surviving",
     "parse_definition",
-    "path_of",
-    "segments_used",
-    "step_document",
-    "templates_used",
     "walk",
 ]

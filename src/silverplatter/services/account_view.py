@@ -25,6 +25,7 @@ from silverplatter.domain.account_rollup import AccountRollup, Member, roll_up
 from silverplatter.domain.buying_window import BuyingWindow
 from silverplatter.services.buying_windows import buying_window_for
 from silverplatter.services.scoring_models import active_model
+from silverplatter.services.touches import AccountTouches, account_touches
 from silverplatter.storage import account_view as store
 from silverplatter.storage import engagement
 
@@ -77,6 +78,8 @@ class AccountPage:
     installed: tuple[Row[Any], ...]
     contracts: tuple[Row[Any], ...]
     deals: tuple[Row[Any], ...]
+    #: Touches of its people and on the account in the last 12 months ("Law of 29").
+    touches: AccountTouches | None = None
 
     @property
     def roles_missing(self) -> tuple[str, ...]:
@@ -144,6 +147,7 @@ def account_page(
         installed=tuple(store.installed(connection, account_id)),
         contracts=tuple(store.contracts(connection, account_id)),
         deals=tuple(store.deals(connection, account_id)),
+        touches=account_touches(connection, account_id, now=now),
     )
 
 

@@ -15,7 +15,7 @@ account it owns; to anyone else such a contact does not exist.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,9 +25,12 @@ from silverplatter.domain.access import OWN_RECORDS_ONLY
 from silverplatter.domain.engagement import EventFacts, RuleBook
 from silverplatter.domain.explanation import score_series
 from silverplatter.domain.lifecycle import STAGES_BY_NAME
+from silverplatter.domain.touches import Touches
 from silverplatter.services.explain import Explanation, explain_contact
+from silverplatter.services.programme_enrolments import ContactEnrolment, Task, contact_programmes
 from silverplatter.services.reality_check import contact_events
 from silverplatter.services.scoring_models import active_model
+from silverplatter.services.touches import contact_touches
 from silverplatter.storage import contact_view as store
 
 TIMELINE_PAGE = 20
@@ -124,6 +127,10 @@ class ContactPage:
     handover: Row[Any] | None
     score_history: tuple[ScorePoint, ...]
     timeline: TimelinePage
+    #: Touches in the last 12 months ("Law of 29"), programmes and their tasks.
+    touches: Touches = field(default_factory=Touches)
+    enrolments: tuple[ContactEnrolment, ...] = ()
+    tasks: tuple[Task, ...] = ()
 
 
 def full_name(first: str | None, last: str | None, email: str) -> str:
@@ -236,6 +243,7 @@ def contact_page(
         )
         for record in history
     )
+    enrolled, tasks = contact_programmes(connection, contact_id)
     return ContactPage(
         header=header,
         name=full_name(header.first_name, header.last_name, header.email),
@@ -245,6 +253,9 @@ def contact_page(
         handover=store.open_handover(connection, contact_id),
         score_history=score_history(book, contact_events(connection, contact_id, now), now),
         timeline=_timeline(connection, book, contact_id, None, TIMELINE_PAGE),
+        touches=contact_touches(connection, contact_id, now=now),
+        enrolments=tuple(enrolled),
+        tasks=tuple(tasks),
     )
 
 

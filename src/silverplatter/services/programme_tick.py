@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, Row, select
 
 from silverplatter.domain.lifecycle import LifecycleError
 from silverplatter.domain.programme_conditions import ContactFacts, EventKey
+from silverplatter.domain.programme_outline import segments_used
 from silverplatter.domain.programme_run import (
     Advance,
     SegmentAction,
@@ -40,7 +41,7 @@ from silverplatter.domain.programme_run import (
     event_keys,
     segments_read,
 )
-from silverplatter.domain.programmes import Definition, segments_used
+from silverplatter.domain.programmes import Definition
 from silverplatter.services import segments
 from silverplatter.services.lifecycle import transition
 from silverplatter.services.programme_entry import definition_of

@@ -36,17 +36,19 @@ from silverplatter.domain.document_checks import (
     StaleVersion,
     from_validation_error,
 )
+from silverplatter.domain.programme_outline import (
+    definition_document,
+    next_surviving,
+    segments_used,
+    templates_used,
+)
 from silverplatter.domain.programme_run import segments_read
 from silverplatter.domain.programme_templates import BUILT_INS, built_in_definition
 from silverplatter.domain.programmes import (
     Definition,
     RuleEntry,
     SegmentEntry,
-    definition_document,
-    next_surviving,
     parse_definition,
-    segments_used,
-    templates_used,
 )
 from silverplatter.domain.rule_values import SLUG
 from silverplatter.domain.segment_rules import RuleInvalid

@@ -16,16 +16,12 @@ from sqlalchemy import (
     Connection,
     Row,
     Select,
-    String,
     and_,
-    case,
-    cast,
     exists,
     func,
     insert,
     literal,
     literal_column,
-    or_,
     select,
     text,
     update,
@@ -39,7 +35,7 @@ from silverplatter.storage.nurture_schema import (
     programmes,
 )
 from silverplatter.storage.rows import insert_returning_ids, one_of, update_many
-from silverplatter.storage.schema import accounts, contacts, users
+from silverplatter.storage.schema import contacts, users
 from silverplatter.storage.types import UtcDateTime
 
 #: Any constant: the PostgreSQL advisory lock one programme writer holds at a time.
@@ -405,181 +401,23 @@ def exit_contacts(
     return int(result.rowcount or 0)
 
 
-# ---------------------------------------------------------------- reading enrolments
-
-
-def _contact_name() -> Any:
-    c = contacts.c
-    named = func.trim(func.coalesce(c.first_name, "") + " " + func.coalesce(c.last_name, ""))
-    return case((named == "", c.email), else_=named)
-
-
-def enrolment_page(
-    connection: Connection,
-    programme_id: int,
-    *,
-    status: str | None,
-    after: int,
-    limit: int,
-) -> list[Row[Any]]:
-    """Enrolments of a programme by id, with the contact's name."""
-    query = (
-        select(
-            e.id,
-            e.contact_id,
-            e.status,
-            e.step,
-            e.due_at,
-            e.programme_version,
-            e.entered_at,
-            e.left_at,
-            e.exit_reason,
-            _contact_name().label("contact_name"),
-            contacts.c.email,
-        )
-        .join(contacts, contacts.c.id == e.contact_id)
-        .where(e.programme_id == programme_id, e.id > after)
-        .order_by(e.id)
-        .limit(limit)
-    )
-    if status:
-        query = query.where(e.status == status)
-    return list(connection.execute(query))
-
-
-def enrolment_row(connection: Connection, enrolment_id: int) -> Row[Any] | None:
-    query: Select[Any] = (
-        select(
-            e.id,
-            e.programme_id,
-            e.contact_id,
-            e.status,
-            e.step,
-            e.due_at,
-            e.programme_version,
-            e.entered_at,
-            e.left_at,
-            e.exit_reason,
-            _contact_name().label("contact_name"),
-            contacts.c.email,
-            p.name.label("programme_name"),
-            p.slug.label("programme_slug"),
-        )
-        .join(contacts, contacts.c.id == e.contact_id)
-        .join(programmes, p.id == e.programme_id)
-        .where(e.id == enrolment_id)
-    )
-    return connection.execute(query).first()
-
-
-def history_rows(connection: Connection, enrolment_id: int) -> list[Row[Any]]:
-    query = (
-        select(h.id, h.step, h.action, h.at, h.detail)
-        .where(h.enrolment_id == enrolment_id)
-        .order_by(h.at, h.id)
-    )
-    return list(connection.execute(query))
-
-
-def contact_enrolments(connection: Connection, contact_id: int) -> list[Row[Any]]:
-    query = (
-        select(
-            e.id,
-            e.programme_id,
-            e.status,
-            e.step,
-            e.due_at,
-            e.entered_at,
-            e.left_at,
-            e.exit_reason,
-            p.name.label("programme_name"),
-            p.definition,
-        )
-        .join(programmes, p.id == e.programme_id)
-        .where(e.contact_id == contact_id)
-        .order_by(e.entered_at.desc(), e.id.desc())
-    )
-    return list(connection.execute(query))
-
-
-def task_marker(task_id: int) -> str:
-    """The ``step`` of the history row that marks task ``task_id`` done."""
-    return f"task:{task_id}"
-
-
-def _tasks() -> Select[Any]:
-    done = enrolment_steps.alias("done")
-    finished = exists().where(
-        done.c.enrolment_id == h.enrolment_id,
-        done.c.action == "task_done",
-        done.c.step == literal("task:") + cast(h.id, String),
-    )
-    return (
-        select(
-            h.id,
-            h.enrolment_id,
-            h.step,
-            h.at,
-            h.detail,
-            finished.label("done"),
-            e.contact_id,
-            _contact_name().label("contact_name"),
-            p.name.label("programme_name"),
-        )
-        .join(enrolments, e.id == h.enrolment_id)
-        .join(contacts, contacts.c.id == e.contact_id)
-        .join(programmes, p.id == e.programme_id)
-        .where(h.action == "notified")
-    )
-
-
-def contact_tasks(connection: Connection, contact_id: int, limit: int = 50) -> list[Row[Any]]:
-    """The tasks programmes gave about one contact, newest first."""
-    query = _tasks().where(e.contact_id == contact_id).order_by(h.at.desc(), h.id.desc())
-    return list(connection.execute(query.limit(limit)))
-
-
-def owner_tasks(connection: Connection, user_id: int, limit: int = 200) -> list[Row[Any]]:
-    """Tasks about the contacts a user owns (or, for unowned contacts, whose account they own)."""
-    c = contacts.c
-    theirs = or_(
-        c.owner_id == user_id,
-        and_(
-            c.owner_id.is_(None),
-            c.account_id.in_(select(accounts.c.id).where(accounts.c.owner_id == user_id)),
-        ),
-    )
-    query = _tasks().where(theirs).order_by(h.at.desc(), h.id.desc())
-    return list(connection.execute(query.limit(limit)))
-
-
-def task_row(connection: Connection, task_id: int) -> Row[Any] | None:
-    return connection.execute(_tasks().where(h.id == task_id)).first()
-
-
 __all__ = [
     "ACTIVE",
     "LIVE",
     "add_history",
-    "contact_enrolments",
-    "contact_tasks",
     "contacts_among",
     "definitions_of",
     "due_batch",
     "due_count",
     "enrol",
     "enrolment_counts",
-    "enrolment_page",
-    "enrolment_row",
     "exit_contacts",
-    "history_rows",
     "insert_programme",
     "insert_version",
     "live_rows",
     "live_steps",
     "lock",
     "move_enrolments",
-    "owner_tasks",
     "programme_by_slug",
     "programme_row",
     "programme_rows",
@@ -587,8 +425,6 @@ __all__ = [
     "set_status",
     "slug_taken",
     "step_counts",
-    "task_marker",
-    "task_row",
     "template_ids",
     "update_programme",
     "version_rows",
