@@ -28,9 +28,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from silverplatter.domain.records import AccountFields, ContactFields
+from silverplatter.domain.segment_rules import RuleInvalid
 from silverplatter.services.audit import Actor
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.records import upsert_accounts, upsert_contacts
+from silverplatter.services.segments import compiled
 from silverplatter.services.worries import add_tag, create_worry
 from silverplatter.services.worry_profiles import (
     account_worries_at,
@@ -228,3 +230,34 @@ def test_a_half_life_passed_in_overrides_the_setting(engine: Engine) -> None:
         lines = contact_worries_at(connection, ids["ben"], now=NOW, half_life_days=20)
     # 0.5 at day 15, seen at day 30 with a 20-day half-life: 0.5·2^-0.75.
     assert [line.value for line in lines] == pytest.approx([0.5 * 2**-0.75], rel=1e-12)
+
+
+def test_segment_rules_ask_about_a_worry_faded_to_now(engine: Engine) -> None:
+    _world(engine)
+    _tag_everything(engine)
+    with engine.begin() as connection:
+        ingest_events(connection, HISTORY, now=NOW)
+
+    def members(field: str, op: str, value: Any) -> list[str]:
+        rule = {"field": field, "op": op, "value": value}
+        with engine.connect() as connection:
+            found = connection.execute(
+                compiled(connection, rule, now=NOW).contact_ids().order_by(contacts.c.id)
+            ).scalars()
+            names = {row.id: row.email for row in connection.execute(select(contacts))}
+        return [names[cid].split("@")[0] for cid in found]
+
+    # anna 0.875 on cost; anna 0.75 and ben 0.177 on delivery; Nordtek 0.927 on delivery.
+    assert members("contact.worry.cost-control", "gte", 0.875) == ["anna"]
+    assert members("contact.worry.cost-control", "gt", 0.875) == []
+    # No value counts as 0: ben has none of cost control.
+    assert members("contact.worry.cost-control", "lt", 0.5) == ["ben"]
+    assert members("contact.worry.delivery-reliability", "between", [0.1, 0.2]) == ["ben"]
+    assert members("account.worry.delivery-reliability", "gte", 0.92) == ["anna", "ben"]
+    assert members("contact.worry.cost-control", "gte", 0) == ["anna", "ben"]
+    with engine.connect() as connection, pytest.raises(RuleInvalid, match="unknown field"):
+        compiled(connection, {"field": "contact.worry.nope", "op": "gte", "value": 1}, now=NOW)
+    with engine.connect() as connection, pytest.raises(RuleInvalid, match="takes gte, gt"):
+        compiled(
+            connection, {"field": "contact.worry.cost-control", "op": "equals", "value": 1}, now=NOW
+        )

@@ -6,7 +6,10 @@ takes and what their values must be.  The UI builder offers exactly these
 (field → operator → value input), and ``domain/segment_rules.py`` checks a
 stored rule against them.
 
-Worries (domain §8) are not a field yet: there is no table of worries to ask.
+Worries (domain §9) are fields too, one per worry of the workspace:
+``contact.worry.<slug>`` is the person's worry profile value faded to now,
+``account.worry.<slug>`` the account's (its people's together); a person or
+account without a value of the worry counts as 0.
 """
 
 from __future__ import annotations
@@ -218,13 +221,48 @@ def custom_field(definition: PropertyDefinition) -> FieldSpec:
     )
 
 
-def field_catalogue(properties: Iterable[PropertyDefinition] = ()) -> dict[str, FieldSpec]:
-    """Every field a rule may test: the built-in ones and each custom property's."""
+#: A worry's value compared with a number: at least, more than, at most, less than, between.
+WORRY_OPERATORS: Final = ("gte", "gt", "lte", "lt", "between")
+
+
+def worry_fields(slug: str, name: str) -> tuple[FieldSpec, FieldSpec]:
+    """The person's and the account's worry profile value of one worry."""
+    return (
+        FieldSpec(
+            f"contact.worry.{slug}", f"Worry: {name}", "number", "Worries", (), WORRY_OPERATORS
+        ),
+        FieldSpec(
+            f"account.worry.{slug}",
+            f"Account worry: {name}",
+            "number",
+            "Worries",
+            (),
+            WORRY_OPERATORS,
+        ),
+    )
+
+
+def field_catalogue(
+    properties: Iterable[PropertyDefinition] = (), worries: Iterable[tuple[str, str]] = ()
+) -> dict[str, FieldSpec]:
+    """Every field a rule may test: the built-in ones, each custom property's and each
+    worry's (``worries`` as (slug, name) pairs)."""
     fields = {spec.name: spec for spec in BUILT_IN_FIELDS}
     for definition in sorted(properties, key=lambda d: (d.object_type, d.name)):
         spec = custom_field(definition)
         fields[spec.name] = spec
+    for slug, name in sorted(worries):
+        for spec in worry_fields(slug, name):
+            fields[spec.name] = spec
     return fields
+
+
+def worry_of(field: str) -> tuple[str, str] | None:
+    """``("contact", "cost-control")`` for ``contact.worry.cost-control``; else None."""
+    owner, dot, slug = field.partition(".worry.")
+    if not dot or owner not in ("contact", "account") or not slug:
+        return None
+    return owner, slug
 
 
 def custom_property(field: str) -> tuple[str, str] | None:
@@ -244,10 +282,13 @@ __all__ = [
     "OPERATORS",
     "OPERATOR_LABELS",
     "OPERATOR_SHAPES",
+    "WORRY_OPERATORS",
     "FieldSpec",
     "Shape",
     "ValueType",
     "custom_field",
     "custom_property",
     "field_catalogue",
+    "worry_fields",
+    "worry_of",
 ]

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from silverplatter.domain import understanding_checks as checks
@@ -200,6 +201,11 @@ class ProfileLine:
     talking_point: str | None
     value: float
     last_read_at: float
+
+    @property
+    def last_read_on(self) -> date:
+        """The UTC day of the latest read counted."""
+        return datetime.fromtimestamp(self.last_read_at, UTC).date()
 
 
 def ranked(

@@ -28,7 +28,9 @@ from silverplatter.domain.segment_rules import (
     segment_slugs,
 )
 from silverplatter.services.audit import Actor, record
+from silverplatter.services.worry_profiles import half_life
 from silverplatter.storage import segments as store
+from silverplatter.storage import worries as worry_store
 from silverplatter.storage.properties import all_definitions
 from silverplatter.storage.segment_sql import CompiledRule, SegmentRef, compile_rule
 
@@ -112,7 +114,8 @@ class MemberPage:
 
 def catalogue(connection: Connection) -> dict[str, FieldSpec]:
     """The fields a rule may test in this workspace (custom properties included)."""
-    return field_catalogue(all_definitions(connection))
+    worries = [(row.slug, row.name) for row in worry_store.worry_rows(connection)]
+    return field_catalogue(all_definitions(connection), worries)
 
 
 def _lookup(connection: Connection, fields: Mapping[str, FieldSpec]) -> Any:
@@ -154,6 +157,7 @@ def compiled(
         fields=fields,
         slug=slug,
         each=each,
+        worry_half_life_days=half_life(),
     )
 
 

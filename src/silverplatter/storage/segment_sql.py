@@ -40,7 +40,12 @@ from sqlalchemy import (
 )
 
 from silverplatter.domain.grades import level_of
-from silverplatter.domain.segment_fields import FieldSpec, custom_property, field_catalogue
+from silverplatter.domain.segment_fields import (
+    FieldSpec,
+    custom_property,
+    field_catalogue,
+    worry_of,
+)
 from silverplatter.domain.segment_rules import (
     AllOf,
     AnyOf,
@@ -55,6 +60,7 @@ from silverplatter.domain.segment_rules import (
     months_ahead,
     since,
 )
+from silverplatter.domain.worry_profile import DEFAULT_HALF_LIFE_DAYS
 from silverplatter.storage.capture_schema import suppressions
 from silverplatter.storage.engagement_schema import account_scores, contact_scores
 from silverplatter.storage.lifecycle_schema import buying_windows
@@ -74,6 +80,7 @@ from silverplatter.storage.segment_values import (
     json_boolean,
     known,
 )
+from silverplatter.storage.worry_profiles import worry_condition
 
 Expr = ColumnElement[Any]
 Cond = ColumnElement[bool]
@@ -110,6 +117,8 @@ class _Compiler:
     subject: Expr = c.id
     #: Compiled for a few contacts at a time (a page, one contact), not a whole segment.
     each: bool = False
+    #: The half-life of worry profiles, in days (``contact.worry.<slug>`` fields).
+    half_life: float = DEFAULT_HALF_LIFE_DAYS
 
     # -- groups -------------------------------------------------------------
 
@@ -132,6 +141,11 @@ class _Compiler:
         if test.op == "not_equals":
             return not_(self.condition(test.model_copy(update={"op": "equals"}), path))
         name = test.field
+        worried = worry_of(name)
+        if worried is not None:
+            return worry_condition(
+                worried[0], worried[1], test.op, test.value, self.dialect, self.now, self.half_life
+            )
         owned = custom_property(name)
         if owned is not None:
             return self.custom(owned[0], owned[1], test, path)
@@ -408,6 +422,7 @@ def compile_rule(
     fields: Mapping[str, FieldSpec] | None = None,
     slug: str | None = None,
     each: bool = False,
+    worry_half_life_days: float = DEFAULT_HALF_LIFE_DAYS,
 ) -> CompiledRule:
     """``rule`` as SQL; :class:`RuleInvalid` when it names a missing segment or a circle.
 
@@ -417,7 +432,15 @@ def compile_rule(
     """
     catalogue = field_catalogue() if fields is None else fields
     inside = [] if slug is None else [slug]
-    compiler = _Compiler(dialect, now, lookup, catalogue, inside=list(inside), each=each)
+    compiler = _Compiler(
+        dialect,
+        now,
+        lookup,
+        catalogue,
+        inside=list(inside),
+        each=each,
+        half_life=worry_half_life_days,
+    )
     condition = compiler.rule(rule, "rule")
     if dialect == "sqlite" and "contact_score" in compiler.joins and _counts_events(rule):
         # SQLite tests a subquery in the loop of the tables it names: naming
@@ -425,7 +448,14 @@ def compile_rule(
         # count until the score's own conditions have ruled contacts out.
         subject = func.coalesce(s.contact_id, c.id)
         compiler = _Compiler(
-            dialect, now, lookup, catalogue, inside=list(inside), subject=subject, each=each
+            dialect,
+            now,
+            lookup,
+            catalogue,
+            inside=list(inside),
+            subject=subject,
+            each=each,
+            half_life=worry_half_life_days,
         )
         condition = compiler.rule(rule, "rule")
     return CompiledRule(condition, frozenset(compiler.joins))

@@ -20,9 +20,11 @@ Accounts are rolled up from their contacts' values with one statement.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Float,
     Integer,
@@ -32,16 +34,20 @@ from sqlalchemy import (
     case,
     column,
     delete,
+    exists,
     func,
     insert,
     literal,
+    not_,
     select,
     table,
+    true,
     type_coerce,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from silverplatter.domain.engagement import DAY
 from silverplatter.domain.worry_profile import READS
 from silverplatter.storage.recompute_sql import create_temp_as
 from silverplatter.storage.schema import contacts, events
@@ -180,6 +186,48 @@ def worry_figures(connection: Connection) -> dict[int, tuple[int, int]]:
         int(wid): (int(people.get(wid, 0)), int(firms.get(wid, 0)))
         for wid in set(people) | set(firms)
     }
+
+
+# ---------------------------------------------------------------- segment rules
+
+
+def worry_condition(
+    owner: str,
+    slug: str,
+    op: str,
+    value: Any,
+    dialect: str,
+    now: datetime,
+    half_life_days: float,
+) -> ColumnElement[bool]:
+    """``contact.worry.<slug>`` (or ``account.``) compared with a number, on ``contacts``.
+
+    The kept value is faded to ``now``; a subject without a value of the worry
+    counts as 0, so "at most" and "less than" take it and "at least 0" takes everyone.
+    """
+    if op == "between":
+        low, high = value
+        return and_(
+            worry_condition(owner, slug, "gte", low, dialect, now, half_life_days),
+            worry_condition(owner, slug, "lte", high, dialect, now, half_life_days),
+        )
+    if op in ("lte", "lt"):
+        flipped = "gt" if op == "lte" else "gte"
+        return not_(worry_condition(owner, slug, flipped, value, dialect, now, half_life_days))
+    threshold = float(value)
+    if (op == "gte" and threshold <= 0) or (op == "gt" and threshold < 0):
+        return true()
+    kept = contact_worries if owner == "contact" else account_worries
+    subject = (
+        kept.c.contact_id == contacts.c.id
+        if owner == "contact"
+        else (kept.c.account_id == contacts.c.account_id)
+    )
+    worry_id = select(worries.c.id).where(worries.c.slug == slug).scalar_subquery()
+    age = literal(now.timestamp(), Float) - epoch_seconds(kept.c.valid_at, dialect)
+    faded = kept.c.value * power2(-age / literal(half_life_days * DAY, Float))
+    held = faded >= threshold if op == "gte" else faded > threshold
+    return exists().where(subject, kept.c.worry_id == worry_id, held)
 
 
 # ---------------------------------------------------------------- the full recompute
@@ -367,6 +415,7 @@ __all__ = [
     "read_columns",
     "roll_up_accounts",
     "save_contact_values",
+    "worry_condition",
     "worry_figures",
     "write_contact_values",
     "write_keys",

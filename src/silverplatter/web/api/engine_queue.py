@@ -16,7 +16,7 @@ moves the contact and closes its handover in one transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Final
 
@@ -26,9 +26,11 @@ from sqlalchemy import Connection
 
 from silverplatter.domain.buying_window import BuyingWindow
 from silverplatter.domain.lifecycle import LifecycleError, StageChange
+from silverplatter.domain.worry_profile import ProfileLine
 from silverplatter.services import handover
 from silverplatter.services.sales_queue import QueueCard, sales_queue
 from silverplatter.services.sessions import Principal
+from silverplatter.services.worry_profiles import talking_points
 from silverplatter.web.api.engine_lifecycle import TransitionOut, transition_out
 from silverplatter.web.api.engine_scope import (
     ContactId,
@@ -56,6 +58,15 @@ class WindowOut(BaseModel):
     open: bool
 
 
+class TalkingPointOut(BaseModel):
+    """A worry the person's reading reveals, and what sales can say about it."""
+
+    worry: str
+    name: str
+    talking_point: str | None
+    value: float
+
+
 class CardOut(BaseModel):
     """One silver-platter card: who, where, why now, and what to do by when."""
 
@@ -79,6 +90,9 @@ class CardOut(BaseModel):
     due_at: datetime | None
     overdue: bool
     days_overdue: int
+    talking_points: list[TalkingPointOut] = Field(
+        default_factory=list, description="the person's strongest worries now, strongest first"
+    )
 
 
 class QueuePage(BaseModel):
@@ -112,7 +126,7 @@ def window_out(window: BuyingWindow | None, today: date) -> WindowOut | None:
     )
 
 
-def card_out(card: QueueCard, today: date) -> CardOut:
+def card_out(card: QueueCard, today: date, worries: Sequence[ProfileLine] = ()) -> CardOut:
     return CardOut(
         contact_id=card.contact_id,
         name=card.name,
@@ -133,6 +147,12 @@ def card_out(card: QueueCard, today: date) -> CardOut:
         due_at=card.due_at,
         overdue=card.overdue,
         days_overdue=card.days_overdue,
+        talking_points=[
+            TalkingPointOut(
+                worry=w.slug, name=w.name, talking_point=w.talking_point, value=round(w.value, 4)
+            )
+            for w in worries
+        ],
     )
 
 
@@ -175,11 +195,13 @@ def get_queue(
         cards = sales_queue(
             connection, now=now, owner_id=principal.user_id if mine else None, limit=wanted
         )
-    start = _start(cards, position, last, limit)
-    page = cards[start : start + limit]
+        start = _start(cards, position, last, limit)
+        page = cards[start : start + limit]
+        worries = talking_points(connection, [card.contact_id for card in page], now=now)
     more = len(cards) > start + limit
     following = f"{start + len(page)}.{page[-1].contact_id}" if more and page else None
-    return QueuePage(items=[card_out(card, now.date()) for card in page], next=following)
+    items = [card_out(card, now.date(), worries.get(card.contact_id, ())) for card in page]
+    return QueuePage(items=items, next=following)
 
 
 Action = Callable[..., StageChange]

@@ -13,10 +13,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from silverplatter.domain.sales_card import window_text
+from silverplatter.domain.worry_profile import FADED
 from silverplatter.services.account_view import COVERAGE_WORDS, account_page, role_label
 from silverplatter.services.contact_view import contact_page, stage_label, timeline
 from silverplatter.services.predictive import explained
 from silverplatter.services.sessions import Principal
+from silverplatter.services.worry_profiles import account_worries_at, contact_worries_at, half_life
 from silverplatter.web.charts import Series, line_chart
 from silverplatter.web.problems import Problem, field_problem
 from silverplatter.web.security import clock, requires
@@ -61,6 +63,7 @@ def contact(request: Request, principal: Reader, contact_id: RecordId) -> HTMLRe
         except LookupError:
             raise Problem(404, "there is no such contact") from None
         prediction = explained(connection, [contact_id], now=now).get(contact_id)
+        worries = contact_worries_at(connection, contact_id, now=now, least=FADED)
     history = tuple((point.on.isoformat(), point.score) for point in page.score_history)
     context = {
         "page": page,
@@ -68,6 +71,8 @@ def contact(request: Request, principal: Reader, contact_id: RecordId) -> HTMLRe
         "chart": _score_chart(history),
         "words": WORDS,
         "prediction": prediction,
+        "worries": worries,
+        "half_life": half_life(),
     }
     return render(request, "people_contact.html", context)
 
@@ -107,4 +112,7 @@ def account(request: Request, principal: Reader, account_id: RecordId) -> HTMLRe
             )
         except LookupError:
             raise Problem(404, "there is no such account") from None
-    return render(request, "people_account.html", {"page": page, "now": now, "words": WORDS})
+        worries = account_worries_at(connection, account_id, now=now, least=FADED)
+    context = {"page": page, "now": now, "words": WORDS, "worries": worries}
+    context["half_life"] = half_life()
+    return render(request, "people_account.html", context)

@@ -29,6 +29,7 @@ from silverplatter.services.queue_actions import (
 )
 from silverplatter.services.sales_queue import sales_queue
 from silverplatter.services.sessions import Principal
+from silverplatter.services.worry_profiles import talking_points
 from silverplatter.web.problems import Problem
 from silverplatter.web.security import clock, requires
 from silverplatter.web.templating import render
@@ -106,9 +107,13 @@ def _queue_page(
     with request.app.state.engine.connect() as connection:
         cards = sales_queue(connection, now=clock(request), owner_id=owner, limit=limit)
         probabilities = stored_probabilities(connection, [card.contact_id for card in cards])
+        worries = talking_points(
+            connection, [card.contact_id for card in cards], now=clock(request)
+        )
     context = {
         "cards": cards,
         "probabilities": probabilities,
+        "talking_points": worries,
         "show": chosen,
         "may_choose": own_only is None,
         "done": DONE.get(done or ""),
