@@ -203,6 +203,7 @@ def demo(
             console.print(f"Demo workspace already holds {status.contacts:,} contacts.")
             _ensure_demo_forms(engine)
             _ensure_demo_segmentation(engine)
+            _ensure_demo_understanding(engine)
             _print_demo_logins(engine)
             return
         with _progress("Generating demo world") as update:
@@ -227,6 +228,7 @@ def demo(
         console.print(table)
         _ensure_demo_forms(engine)
         _ensure_demo_segmentation(engine)
+        _ensure_demo_understanding(engine)
         _print_demo_logins(engine)
 
 
@@ -248,6 +250,16 @@ def _ensure_demo_segmentation(engine: Engine) -> None:
         made = ensure_demo_segmentation(connection, now=_now())
     if made:
         console.print(f"Demo segmentation created: {', '.join(made)}")
+
+
+def _ensure_demo_understanding(engine: Engine) -> None:
+    """Give the demo workspace a zipper board, core questions, SWOT, PEST and target customer."""
+    from silverplatter.services.demo.understanding import ensure_demo_understanding
+
+    with engine.begin() as connection:
+        made = ensure_demo_understanding(connection, now=_now())
+    if made:
+        console.print(f"Demo customer understanding created: {', '.join(made)}")
 
 
 def _print_demo_logins(engine: Engine) -> None:
