@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from lead_world import NOW, build_world
 from silverplatter.domain.lifecycle import StageChange
 from silverplatter.domain.predictive_checks import TrainingRefused
+from silverplatter.importing import ImportFileError
 from silverplatter.services import predictive
 from silverplatter.services.history_import import HistorySummary, import_history
 from silverplatter.services.ingest import ingest_events
@@ -220,3 +221,32 @@ def test_contacts_whose_events_are_scored_are_rescored(engine: Engine, tmp_path:
         )
     assert when[email] == later
     assert sum(1 for moment in when.values() if moment == TODAY) == 1999
+
+
+@pytest.mark.storage
+def test_history_keeps_the_files_own_addresses_and_ids(engine: Engine, tmp_path: Path) -> None:
+    source = tmp_path / "old-crm.csv"
+    source.write_text(
+        "Email,External ID,Result,Budget\n"
+        "a@x.example,ext-1,Won,10\n"
+        ",ext-2,Lost,20\n"
+        "c@x.example,,won,30\n"
+        "d@x.example,ext-4,,40\n",
+        encoding="utf-8",
+    )
+    summary = import_history(engine, source, outcome_column="result", now=TODAY)
+    assert (summary.won, summary.lost, summary.without_outcome) == (2, 1, 1)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(contacts.c.email, contacts.c.external_id, contacts.c.lifecycle_stage).order_by(
+                contacts.c.id
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("a@x.example", "ext-1", "customer"),
+        ("lead-2@old-crm.history.invalid", "ext-2", "disqualified"),
+        ("c@x.example", "history:old_crm:3", "customer"),
+        ("d@x.example", "ext-4", "subscriber"),
+    ]
+    with pytest.raises(ImportFileError, match="outcome: the file has no column 'y'"):
+        import_history(engine, source, outcome_column="y", now=TODAY)

@@ -30,7 +30,13 @@ from sqlalchemy import Engine, select
 
 from silverplatter.domain.lead_history import HISTORY_LEAD_TIME_HOURS, history_change
 from silverplatter.importing import ImportFileError
-from silverplatter.importing.mapping import fold_value, header_key, snake_name
+from silverplatter.importing.mapping import (
+    canonical_target,
+    fold_value,
+    header_key,
+    native_mapping,
+    snake_name,
+)
 from silverplatter.importing.reader import open_table
 from silverplatter.services.importing import ImportSummary, import_csv
 from silverplatter.storage.lifecycle import apply_stage_changes
@@ -92,10 +98,18 @@ def import_history(
         header = list(table.header)
         outcome_at = _column(header, outcome_column, "outcome")
         dropped = {outcome_at} | {_column(header, name, "exclude") for name in exclude}
-        keys = {header_key(label) for label in header}
         tag = snake_name(source.stem)[:40]
         kept = [index for index in range(len(header)) if index not in dropped]
-        extra = [name for name in ("email", "external_id", "created_at") if name not in keys]
+        native = native_mapping("contacts")
+        # Where the file already has an address, an id or a creation time, its
+        # empty cells are filled in place; otherwise a column is added.
+        own = {
+            target: position
+            for position, index in reversed(list(enumerate(kept)))
+            if (target := canonical_target(native, header[index]))
+            in ("email", "external_id", "created_at")
+        }
+        extra = [name for name in ("email", "external_id", "created_at") if name not in own]
         outcomes: dict[str, bool | None] = {}
         folder = Path(tempfile.mkdtemp(prefix="history-"))
         staged = folder / f"{source.stem}.csv"
@@ -103,14 +117,22 @@ def import_history(
             writer = csv.writer(out)
             writer.writerow([header[index] for index in kept] + extra)
             for number, (_line, values) in enumerate(table.records(), start=1):
-                external = f"history:{tag}:{number}"
                 generated = {
                     "email": f"lead-{number}@{tag.replace('_', '-')}.{PLACEHOLDER_DOMAIN}",
-                    "external_id": external,
+                    "external_id": f"history:{tag}:{number}",
                     "created_at": created.isoformat(),
                 }
                 cells = [values[index] if index < len(values) else "" for index in kept]
-                writer.writerow(cells + [generated[name] for name in extra])
+                for name, position in own.items():
+                    if not cells[position].strip():
+                        cells[position] = generated[name]
+                cells += [generated[name] for name in extra]
+                writer.writerow(cells)
+                external = (
+                    cells[own["external_id"]].strip()
+                    if "external_id" in own
+                    else generated["external_id"]
+                )
                 raw = values[outcome_at].strip() if outcome_at < len(values) else ""
                 outcomes[external] = None if not raw else fold_value(raw) in won_keys
     try:
