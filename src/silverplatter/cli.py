@@ -414,6 +414,10 @@ from silverplatter import cli_predict  # noqa: E402
 
 cli_predict.register(app)
 
+from silverplatter import cli_nurture  # noqa: E402
+
+cli_nurture.register(app)
+
 
 def main() -> None:
     app(prog_name="silverplatter")
