@@ -212,8 +212,9 @@ def _lane(
 def _touchpoints(
     scene: Scene, board: Board, centres: Mapping[str, float], top: float, bottom: float
 ) -> None:
-    """Each touchpoint a connector; several on one step spread along its edge."""
-    for touchpoint in board.touchpoints:
+    """Each touchpoint a connector; several on one step spread along its edge; notes sit
+    at staggered heights so that crossing connectors do not put them on one another."""
+    for number, touchpoint in enumerate(board.touchpoints):
         x1 = centres[touchpoint.customer_step] + _offset(
             board, centres, touchpoint.id, "customer_step"
         )
@@ -222,8 +223,9 @@ def _touchpoints(
         scene.add(Dot(x1, top, 3.5, TOUCH), Dot(x2, bottom, 3.5, TOUCH))
         if touchpoint.note:
             note = wrap(touchpoint.note, COLUMN - 40, ITEM_SIZE, most=1)[0]
-            middle = (top + bottom) / 2
-            scene.add(Text((x1 + x2) / 2 + 6, middle + 3, note, ITEM_SIZE, fill=TOUCH))
+            along = (0.5, 0.3, 0.7)[number % 3]
+            x, y = x1 + (x2 - x1) * along, top + (bottom - top) * along
+            scene.add(Text(x + 6, y + 3, note, ITEM_SIZE, fill=TOUCH))
 
 
 def _offset(board: Board, centres: Mapping[str, float], touchpoint: str, end: str) -> float:

@@ -32,7 +32,7 @@ def board_scene(connection: Connection, slug: str, version: int | None = None) -
     found = get_board(connection, slug)
     board = found.board if version is None else board_at(connection, slug, version)
     title = found.name
-    if found.needs_segment_name:
+    if found.needs_segment_name and found.needs_segment_name != found.name:
         title += f" · {found.needs_segment_name}"
     if version is not None and version != found.version:
         title += f" (version {version})"
