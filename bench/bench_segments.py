@@ -3,9 +3,11 @@
 On a demo workspace (``--url``, e.g. a copy of a ``silverplatter demo
 --contacts 1000000`` database, or the cached one of ``--contacts N`` built by
 ``bench/bench_recompute.py``'s ``demo_workspace`` under ``--workdir``),
-migrated to the current schema, the bench makes dynamic segments through
-the service in a transaction it rolls back, and times with the demo's own
-clock (the moment it was generated, so "the last 30 days" holds events):
+migrated to the current schema and with the planner's statistics refreshed
+as the app does at start-up (``ANALYZE`` on PostgreSQL), the bench makes
+dynamic segments through the service in a transaction it rolls back, and
+times them with the demo's own clock (the moment it was generated, so "the
+last 30 days" holds events):
 
 * the baseline, in the same run on the same database: ``SELECT count(*) FROM
   contacts``;
@@ -41,7 +43,7 @@ from sqlalchemy import Connection, select, text
 
 from silverplatter.services import segments as service
 from silverplatter.services.audit import Actor
-from silverplatter.storage.engine import make_engine, migrate
+from silverplatter.storage.engine import make_engine, migrate, refresh_statistics
 from silverplatter.storage.schema import workspace
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -103,6 +105,13 @@ def world_now(connection: Connection) -> datetime:
 def measure(url: str, repeat: int) -> list[dict[str, Any]]:
     engine = make_engine(url)
     migrate(engine)
+    # Planner statistics as a running app has them: SQLite's are refreshed at
+    # start-up, PostgreSQL's by autovacuum some time after a bulk load.
+    refresh_statistics(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
     figures: list[dict[str, Any]] = []
     with engine.connect() as connection:
         transaction = connection.begin()

@@ -174,9 +174,9 @@ def preview_count(
     connection: Connection, document: Any, *, now: datetime, slug: str | None = None
 ) -> int:
     """How many contacts a rule takes now (while it is being edited; nothing stored)."""
-    return int(
-        connection.execute(compiled(connection, document, now=now, slug=slug).count()).scalar_one()
-    )
+    rule = compiled(connection, document, now=now, slug=slug)
+    store.without_jit(connection)
+    return int(connection.execute(rule.count()).scalar_one())
 
 
 # ---------------------------------------------------------------- segments
@@ -326,6 +326,7 @@ def count_members(
         count = store.count_of(connection, store.listed_ids(segment.id))
     else:
         rule = compiled(connection, segment.rule, now=now, slug=segment.slug)
+        store.without_jit(connection)
         count = int(connection.execute(rule.count()).scalar_one())
     if store_it:
         store.store_count(connection, segment.id, count, now)
@@ -354,6 +355,7 @@ def snapshot(connection: Connection, segment: Segment, *, actor: Actor, now: dat
     if segment.kind != "static":
         raise SegmentError("kind", "only a static segment keeps a snapshot; a dynamic one is live")
     rule = compiled(connection, segment.rule, now=now, slug=segment.slug)
+    store.without_jit(connection)
     count = store.replace_members(connection, segment.id, rule.contact_ids(), now)
     store.store_count(connection, segment.id, count, now)
     record(
