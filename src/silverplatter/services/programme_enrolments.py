@@ -52,6 +52,7 @@ ACTION_WORDS: Final[dict[str, str]] = {
 @dataclass(frozen=True)
 class Enrolment:
     id: int
+    programme_id: int
     contact_id: int
     contact_name: str
     email: str
@@ -122,6 +123,7 @@ def _words(definition: Definition | None, step: str | None, status: str) -> str:
 def _enrolment(row: Row[Any], definition: Definition | None) -> Enrolment:
     return Enrolment(
         id=int(row.id),
+        programme_id=int(row.programme_id),
         contact_id=int(row.contact_id),
         contact_name=row.contact_name,
         email=row.email,

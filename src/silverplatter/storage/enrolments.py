@@ -51,6 +51,7 @@ def enrolment_page(
     query = (
         select(
             e.id,
+            e.programme_id,
             e.contact_id,
             e.status,
             e.step,

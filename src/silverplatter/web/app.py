@@ -53,6 +53,8 @@ from silverplatter.web.ui import lists as ui_lists
 from silverplatter.web.ui import privacy as ui_privacy
 from silverplatter.web.api import tiers as api_tiers
 from silverplatter.web.ui import tiers as ui_tiers
+from silverplatter.web.api import programmes as api_programmes
+from silverplatter.web.ui import programmes as ui_programmes
 
 HERE = Path(__file__).parent
 PAGE_SIZE = ui.records.PAGE_SIZE
@@ -213,6 +215,8 @@ def create_app(
         capture_unsubscribe.router,
         ui_predictive.router,
         api_predictive.router,
+        ui_programmes.router,
+        api_programmes.router,
         ui_zipper_boards.router,
         ui_strategy.router,
         api_zipper_boards.router,

@@ -29,6 +29,7 @@ NAVIGATION: Final = (
     ("Capture", "/forms", "capture:read"),
     ("Segments", "/segments", "segments:read"),
     ("Tiers", "/tiers", "segmentation:read"),
+    ("Nurture", "/programmes", "nurture:read"),
     ("Customer", "/boards", "understanding:read"),
     ("Users", "/admin/users", "users:manage"),
 )
