@@ -190,7 +190,9 @@ def demo(args: argparse.Namespace) -> None:
         f"\nheld-out ROC AUC: model {model_auc:.3f}, rule score {rule_auc:.3f}: "
         f"the model is {model_auc - rule_auc:+.3f} above the rule score"
     )
-    predictive.activate(engine, info.id, now=now)
+    with engine.begin() as connection:  # activate without its own scoring pass
+        predictive_store.set_active(connection, info.id, now=now)
+        predictive_store.clear_predictions(connection)
     _time_scoring(engine, now)
 
 
