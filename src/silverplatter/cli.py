@@ -418,6 +418,10 @@ from silverplatter import cli_nurture  # noqa: E402
 
 cli_nurture.register(app)
 
+from silverplatter import cli_programmes  # noqa: E402
+
+cli_programmes.register(app)
+
 
 def main() -> None:
     app(prog_name="silverplatter")

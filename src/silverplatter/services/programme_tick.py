@@ -44,7 +44,7 @@ from silverplatter.domain.programme_run import (
 from silverplatter.domain.programmes import Definition
 from silverplatter.services import segments
 from silverplatter.services.lifecycle import transition
-from silverplatter.services.programme_entry import definition_of
+from silverplatter.services.programme_entry import definition_of, enter_segments
 from silverplatter.services.sending import queue_send
 from silverplatter.services.suppression import suppress, suppressed_reasons
 from silverplatter.storage import programme_facts as facts_store
@@ -323,4 +323,39 @@ def tick(
     return report
 
 
-__all__ = ["BATCH", "TickReport", "gather_facts", "tick", "tick_batch"]
+#: The entry sweep runs when the periodic tick's minute is a multiple of this.
+ENTRY_EVERY_MINUTES: Final = 10
+
+
+def run_programmes(
+    engine: Engine,
+    *,
+    now: Callable[[], datetime],
+    enter: bool | None = None,
+    batch: int = BATCH,
+) -> tuple[dict[str, int], TickReport]:
+    """What the periodic task does: let new segment members enter, then run the due steps.
+
+    ``enter`` ``None`` sweeps the entry segments every ``ENTRY_EVERY_MINUTES``
+    minutes by the clock (the task runs every minute; evaluating every entry
+    segment each minute would cost more than it brings).  Returns who entered
+    each programme and what the tick did.
+    """
+    moment = now()
+    entered: dict[str, int] = {}
+    if enter or (enter is None and moment.minute % ENTRY_EVERY_MINUTES == 0):
+        with engine.begin() as connection:
+            if store.lock(connection, wait=False):
+                entered = enter_segments(connection, now=moment)
+    return entered, tick(engine, now=now, batch=batch)
+
+
+__all__ = [
+    "BATCH",
+    "ENTRY_EVERY_MINUTES",
+    "TickReport",
+    "gather_facts",
+    "run_programmes",
+    "tick",
+    "tick_batch",
+]
