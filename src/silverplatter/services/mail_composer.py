@@ -113,6 +113,9 @@ class Composer:
                     get_template(connection, template_id)
                 )
 
+    def knows(self, template_id: int) -> bool:
+        return template_id in self._templates
+
     def needs_stage(self, template_id: int) -> bool:
         return self._templates[template_id].needs_stage
 
@@ -125,6 +128,8 @@ class Composer:
         unsubscribe = self.links.unsubscribe(contact_id, now) if contact_id is not None else None
         context = context_of_row(row, unsubscribe_url=unsubscribe, workspace=self.workspace)
         rendered = template.for_contact(row.decision_role, buying_stage).render(context)
+        if to is not None:
+            rendered = Rendered(f"[Test] {rendered.subject}", rendered.html, rendered.text)
         send_id = getattr(row, "id", None)
         if send_id is not None and to is None:
             rendered = tracked(rendered, self.links, int(send_id), now)

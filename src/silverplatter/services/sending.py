@@ -372,13 +372,82 @@ def deliver_due(
     return report
 
 
+class TestSendRefused(ValueError):
+    """A test send that cannot go; ``field`` names the culprit."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+_PERSON_FIELDS: Final = (
+    "email", "first_name", "last_name", "title", "department", "seniority", "decision_role",
+    "country", "custom", "account_name", "account_domain", "account_industry",
+    "account_country", "account_value_tier", "account_needs_segment", "owner_name",
+    "owner_email",
+)  # fmt: skip
+
+
+def send_test(
+    delivery: Delivery,
+    template_id: int,
+    *,
+    to: str,
+    contact_id: int | None,
+    now: datetime,
+) -> None:
+    """Render ``template_id`` as ``contact_id`` would get it (sample values without one) and
+    hand it to ``to`` now, through the same hand-over as every message; no ledger row, no
+    tracking, ``[Test]`` before the subject.  The suppression list applies to ``to``."""
+    from types import SimpleNamespace
+
+    from silverplatter.domain.identity import InvalidValue, normalise_email
+    from silverplatter.services.email_templates import buying_stage_of
+
+    try:
+        address = normalise_email(to)[0]
+    except InvalidValue as error:
+        raise TestSendRefused("to", str(error)) from None
+    with delivery.engine.connect() as connection:
+        reason = blocking(is_suppressed(connection, address), "test")
+        if reason:
+            raise TestSendRefused("to", f"the address is on the suppression list ({reason})")
+        delivery.composer.refresh(connection, {template_id})
+        if not delivery.composer.knows(template_id):
+            raise TestSendRefused("template_id", f"no template with id {template_id}")
+        values: dict[str, Any] = dict.fromkeys(_PERSON_FIELDS)
+        stage = None
+        if contact_id is not None:
+            found = ledger.recipient_of(connection, contact_id)
+            if found is None:
+                raise TestSendRefused("contact_id", f"no contact with id {contact_id}")
+            values.update(found._mapping)
+            if delivery.composer.needs_stage(template_id):
+                stage = buying_stage_of(connection, contact_id, now=now)
+    row = SimpleNamespace(**values, template_id=template_id, contact_id=contact_id, id=None)
+    try:
+        composed = delivery.composer.compose(row, now=now, buying_stage=stage, to=address)
+    except (RenderFailed, BadHeader) as error:
+        raise TestSendRefused("template_id", str(error)) from None
+    item = Outgoing(0, address, composed.data)
+    try:
+        hand_over(delivery.pool, [item], sender=delivery.composer.sender, commit=lambda _s: None)
+    finally:
+        delivery.pool.close()
+    if item.outcome != "sent":
+        raise TestSendRefused("to", f"the SMTP server did not take it: {item.error}")
+
+
 __all__ = [
     "KIND",
     "Delivery",
     "Pace",
     "Queued",
     "SendReport",
+    "TestSendRefused",
     "deliver_due",
     "queue_send",
     "recipient_domain",
+    "send_test",
 ]

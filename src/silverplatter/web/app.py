@@ -53,6 +53,13 @@ from silverplatter.web.ui import lists as ui_lists
 from silverplatter.web.ui import privacy as ui_privacy
 from silverplatter.web.api import tiers as api_tiers
 from silverplatter.web.ui import tiers as ui_tiers
+from silverplatter.jobs import EmbeddedWorker, make_queue
+from silverplatter.web.api import broadcasts as api_broadcasts
+from silverplatter.web.api import email_templates as api_email_templates
+from silverplatter.web.capture import bounces as capture_bounces
+from silverplatter.web.capture import mail_links as capture_mail_links
+from silverplatter.web.ui import broadcasts as ui_broadcasts
+from silverplatter.web.ui import email_templates as ui_email_templates
 from silverplatter.web.api import programmes as api_programmes
 from silverplatter.web.ui import programmes as ui_programmes
 
@@ -100,6 +107,11 @@ def create_app(
     scorer = BacklogScorer(database, now)
     smtp = settings.smtp_url.get_secret_value() if settings.smtp_url else ""
     courier = MailCourier(database, settings, now) if smtp else None
+    # Nurture mail and scheduled broadcasts go through the task queue: with Redis,
+    # `silverplatter worker` processes run it; without, threads of this process do.
+    redis = settings.redis_url.get_secret_value() if settings.redis_url else ""
+    task_queue = make_queue(settings, database, clock=now) if smtp or redis else None
+    task_worker = EmbeddedWorker(task_queue) if task_queue is not None and not redis else None
 
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
@@ -109,6 +121,8 @@ def create_app(
             scorer.start()
         if courier is not None:
             courier.start()
+        if task_worker is not None:
+            task_worker.start()
         try:
             yield
         finally:
@@ -116,6 +130,8 @@ def create_app(
                 scorer.stop()
             if courier is not None:
                 courier.stop()
+            if task_worker is not None:
+                task_worker.stop()
 
     application = FastAPI(
         lifespan=lifespan,
@@ -132,6 +148,8 @@ def create_app(
     application.state.scorer = scorer
     #: Delivers the outbox when an SMTP server is configured; ``wake()`` it after queueing.
     application.state.courier = courier
+    #: The task queue (None without SMTP or Redis); ``deliver_soon()`` after queueing sends.
+    application.state.task_queue = task_queue
     application.state.templates = make_templates()
     application.state.login_limiter = RateLimiter(limit=10, window=60.0)
     application.state.workspace_name = None
@@ -215,6 +233,12 @@ def create_app(
         capture_unsubscribe.router,
         ui_predictive.router,
         api_predictive.router,
+        ui_email_templates.router,
+        api_email_templates.router,
+        ui_broadcasts.router,
+        api_broadcasts.router,
+        capture_mail_links.router,
+        capture_bounces.router,
         ui_programmes.router,
         api_programmes.router,
         ui_zipper_boards.router,
