@@ -8,7 +8,7 @@ import socketserver
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from fastapi import FastAPI
@@ -262,8 +262,8 @@ def test_webhook_needs_the_secret_and_records(engine: Engine, application: FastA
 class _Pop3(socketserver.StreamRequestHandler):
     """Just enough POP3 (RFC 1939) for ``poplib``: USER, PASS, STAT, RETR, DELE, QUIT."""
 
-    mailbox: list[bytes] = []
-    deleted: set[int] = set()
+    mailbox: ClassVar[list[bytes]] = []
+    deleted: ClassVar[set[int]] = set()
 
     def _say(self, line: bytes) -> None:
         self.wfile.write(line + b"\r\n")
