@@ -47,8 +47,8 @@ class Links:
     def base(self) -> str:
         return self.public_url.rstrip("/")
 
-    def unsubscribe(self, contact_id: int, now: datetime) -> str:
-        return unsubscribe_url(self.signer, self.public_url, contact_id, now=now)
+    def unsubscribe(self, contact_id: int, now: datetime, send_id: int | None = None) -> str:
+        return unsubscribe_url(self.signer, self.public_url, contact_id, now=now, send_id=send_id)
 
     def open_pixel(self, send_id: int, now: datetime) -> str:
         return f"{self.base}/capture/o/{self.signer.sign('open', {'s': send_id}, now=now)}.gif"
@@ -125,12 +125,14 @@ class Composer:
         """The message of a ``recipients_query`` row (``to`` overrides the address: a test)."""
         template = self._templates[row.template_id]
         contact_id = row.contact_id
-        unsubscribe = self.links.unsubscribe(contact_id, now) if contact_id is not None else None
+        send_id = getattr(row, "id", None)
+        unsubscribe = (
+            self.links.unsubscribe(contact_id, now, send_id) if contact_id is not None else None
+        )
         context = context_of_row(row, unsubscribe_url=unsubscribe, workspace=self.workspace)
         rendered = template.for_contact(row.decision_role, buying_stage).render(context)
         if to is not None:
             rendered = Rendered(f"[Test] {rendered.subject}", rendered.html, rendered.text)
-        send_id = getattr(row, "id", None)
         if send_id is not None and to is None:
             rendered = tracked(rendered, self.links, int(send_id), now)
         key = row.dedupe_key if send_id is not None else f"test:{contact_id}:{now.isoformat()}"

@@ -45,9 +45,22 @@ class Unsubscribed:
     already: bool
 
 
-def unsubscribe_url(signer: Signer, public_url: str, contact_id: int, *, now: datetime) -> str:
-    token = signer.sign("unsubscribe", {"c": contact_id}, now=now)
+def unsubscribe_url(
+    signer: Signer, public_url: str, contact_id: int, *, now: datetime, send_id: int | None = None
+) -> str:
+    """The link; a nurture message's link also names its send (``"s"``), so the
+    unsubscribe counts for the broadcast or programme step that prompted it."""
+    payload: dict[str, int] = {"c": contact_id}
+    if send_id is not None:
+        payload["s"] = send_id
+    token = signer.sign("unsubscribe", payload, now=now)
     return f"{public_url.rstrip('/')}/capture/unsubscribe/{token}"
+
+
+def link_send(signer: Signer, token: str, *, now: datetime) -> int | None:
+    """The send an unsubscribe link came in, when it names one."""
+    send_id = signer.verify("unsubscribe", token, now=now).get("s")
+    return send_id if isinstance(send_id, int) and not isinstance(send_id, bool) else None
 
 
 def read_link(signer: Signer, token: str, *, now: datetime) -> int:
@@ -79,7 +92,12 @@ def recipient(connection: Connection, contact_id: int) -> Recipient:
 
 
 def unsubscribe(
-    connection: Connection, contact_id: int, *, now: datetime, ip_address: str | None = None
+    connection: Connection,
+    contact_id: int,
+    *,
+    now: datetime,
+    ip_address: str | None = None,
+    send_id: int | None = None,
 ) -> Unsubscribed:
     """Honour an unsubscribe link in the caller's transaction (idempotent)."""
     email = _address(connection, contact_id)
@@ -114,7 +132,8 @@ def unsubscribe(
                 "contact_id": contact_id,
                 "channel": "email",
                 "idempotency_key": f"{EVENT}:consent:{record_id}",
-                "properties": {"reason": SOURCE},
+                "properties": {"reason": SOURCE}
+                | ({"send_id": send_id} if send_id is not None else {}),
             }
         ],
         now=now,

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
 from silverplatter.services.signing import InvalidLink, signer_for
-from silverplatter.services.unsubscribe import read_link, recipient, unsubscribe
+from silverplatter.services.unsubscribe import link_send, read_link, recipient, unsubscribe
 from silverplatter.web.security import client_ip, clock
 
 router = APIRouter(prefix="/capture", tags=["capture"], include_in_schema=False)
@@ -66,6 +66,12 @@ def unsubscribe_now(request: Request, token: Token) -> HTMLResponse:
             contact_id = read_link(signer, token, now=now)
         except InvalidLink as refused:
             return _refused(request, refused)
-        done = unsubscribe(connection, contact_id, now=now, ip_address=client_ip(request))
+        done = unsubscribe(
+            connection,
+            contact_id,
+            now=now,
+            ip_address=client_ip(request),
+            send_id=link_send(signer, token, now=now),
+        )
     shown = "already" if done.already else "done"
     return _page(request, 200, {"state": shown, "address": done.shown_address})
