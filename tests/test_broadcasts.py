@@ -187,7 +187,7 @@ def test_altered_click_and_open_tokens_do_nothing(engine: Engine, application: F
     with engine.connect() as connection:
         signer = signer_for(connection, Settings())
     token = signer.sign("click", {"s": 1, "u": "https://seller.example/"}, now=NOW)
-    value, _dot, signature = token.rpartition(".")
+    _value, _dot, signature = token.rpartition(".")
     forged = signer.sign("click", {"s": 1, "u": "https://evil.example/"}, now=NOW).rpartition(".")[
         0
     ]
