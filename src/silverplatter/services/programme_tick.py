@@ -46,7 +46,7 @@ from silverplatter.services import segments
 from silverplatter.services.lifecycle import transition
 from silverplatter.services.programme_entry import definition_of, enter_segments
 from silverplatter.services.sending import queue_send
-from silverplatter.services.suppression import suppress, suppressed_reasons
+from silverplatter.services.suppression import address_hash, suppress
 from silverplatter.storage import programme_facts as facts_store
 from silverplatter.storage import programmes as store
 from silverplatter.storage.rows import one_of
@@ -106,7 +106,9 @@ def gather_facts(
     contact_ids = sorted({int(row.contact_id) for row in rows})
     base = facts_store.contact_rows(connection, contact_ids)
     emails = {cid: row.email for cid, row in base.items()}
-    listed = suppressed_reasons(connection, emails.values())
+    # The list's digest of each address: the same one ``suppression.is_suppressed`` asks for.
+    digests = {cid: address_hash(row.email_key) for cid, row in base.items()}
+    listed = facts_store.suppression_reasons(connection, list(digests.values()))
     by_programme: dict[int, list[int]] = defaultdict(list)
     for row in rows:
         by_programme[row.programme_id].append(int(row.contact_id))
@@ -141,7 +143,7 @@ def gather_facts(
             owner_id=row.owner_id,
             window_opens=row.opens_on,
             window_closes=row.closes_on,
-            suppressed=listed.get(row.email),
+            suppressed=listed.get(digests[cid]),
             segments=frozenset(memberships[cid]),
             event_counts=counts[cid],
         )
@@ -262,7 +264,7 @@ def tick_batch(connection: Connection, *, now: datetime, limit: int = BATCH) -> 
     stages: list[tuple[Row[Any], StageAction]] = []
     segment_steps: list[tuple[Row[Any], SegmentAction]] = []
     leaving: list[tuple[Row[Any], SuppressAction]] = []
-    moves: list[tuple[int, dict[str, Any]]] = []
+    moves: list[store.Move] = []
     for row in rows:
         programme = programmes[row.programme_id]
         contact = facts.get(int(row.contact_id)) or ContactFacts(int(row.contact_id))
@@ -283,13 +285,11 @@ def tick_batch(connection: Connection, *, now: datetime, limit: int = BATCH) -> 
         moves.append(
             (
                 int(row.id),
-                {
-                    "status": result.status,
-                    "step": result.step,
-                    "due_at": result.due_at,
-                    "left_at": now if ended else None,
-                    "exit_reason": result.exit_reason,
-                },
+                result.status,
+                result.step,
+                result.due_at,
+                now if ended else None,
+                result.exit_reason,
             )
         )
         batch.report.completed += result.status == "completed"

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, func, select
 
+from silverplatter.storage.capture_schema import suppressions
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.lifecycle_schema import buying_windows
 from silverplatter.storage.rows import one_of
@@ -28,6 +29,7 @@ def contact_rows(connection: Connection, contact_ids: Sequence[int]) -> dict[int
         select(
             c.id,
             c.email,
+            c.email_key,
             c.lifecycle_stage,
             func.coalesce(c.owner_id, a.owner_id).label("owner_id"),
             w.opens_on,
@@ -71,4 +73,14 @@ def event_counts(
     return {int(contact_id): int(count) for contact_id, count in rows}
 
 
-__all__ = ["contact_rows", "event_counts"]
+def suppression_reasons(connection: Connection, digests: Sequence[str]) -> dict[str, str]:
+    """The suppression list's reason for each listed digest among ``digests``."""
+    if not digests:
+        return {}
+    s = suppressions.c
+    query = select(s.address_hash, s.reason).where(one_of(connection, s.address_hash))
+    rows = connection.execute(query, {"keys": sorted(set(digests))})
+    return {str(digest): str(reason) for digest, reason in rows}
+
+
+__all__ = ["contact_rows", "event_counts", "suppression_reasons"]

@@ -8,6 +8,7 @@ with one executemany and moves them on with another.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -34,7 +35,7 @@ from silverplatter.storage.nurture_schema import (
     programme_versions,
     programmes,
 )
-from silverplatter.storage.rows import insert_returning_ids, one_of, update_many
+from silverplatter.storage.rows import insert_returning_ids, one_of
 from silverplatter.storage.schema import contacts, users
 from silverplatter.storage.types import UtcDateTime
 
@@ -232,7 +233,9 @@ def due_batch(connection: Connection, now: datetime, limit: int) -> list[Row[Any
     query = (
         select(e.id, e.programme_id, e.contact_id, e.step, e.due_at)
         .where(ACTIVE, e.due_at <= now)
-        .order_by(e.due_at, e.id)
+        # The index's own order: a tie-breaking column would make PostgreSQL sort every
+        # enrolment due at the same moment (a whole programme activated at once).
+        .order_by(e.due_at)
         .limit(limit)
     )
     return list(connection.execute(query))
@@ -243,13 +246,77 @@ def due_count(connection: Connection, now: datetime) -> int:
     return int(connection.execute(query).scalar_one())
 
 
-def move_enrolments(connection: Connection, changes: Iterable[tuple[int, dict[str, Any]]]) -> None:
-    update_many(connection, enrolments, changes)
+class _Instants:
+    """Instants as the driver takes them, each distinct one converted once.
+
+    The tick writes thousands of rows per batch that share a handful of
+    instants; converting them once (and the rows' JSON once) and handing the
+    rows to the driver's executemany is several times faster than letting
+    every parameter of every row pass through its column type.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        processor: Any = enrolments.c.due_at.type.bind_processor(connection.dialect)
+        self._convert: Any = processor or (lambda value: value)
+        self._seen: dict[datetime, Any] = {}
+
+    def __call__(self, value: datetime | None) -> Any:
+        if value is None:
+            return None
+        found = self._seen.get(value)
+        if found is None:
+            found = self._seen[value] = self._convert(value)
+        return found
+
+
+#: The tick's two hot statements, written out per dialect (parameters only).
+_MOVE: Final = {
+    "sqlite": "UPDATE enrolments SET status = ?, step = ?, due_at = ?, left_at = ?, "
+    "exit_reason = ? WHERE id = ?",
+    "postgresql": "UPDATE enrolments SET status = %s, step = %s, due_at = %s, left_at = %s, "
+    "exit_reason = %s WHERE id = %s",
+}
+_HISTORY: Final = {
+    "sqlite": "INSERT INTO enrolment_steps (enrolment_id, step, action, at, detail) "
+    "VALUES (?, ?, ?, ?, ?)",
+    "postgresql": "INSERT INTO enrolment_steps (enrolment_id, step, action, at, detail) "
+    "VALUES (%s, %s, %s, %s, %s::jsonb)",
+}
+Move = tuple[int, str, str | None, datetime | None, datetime | None, str | None]
+
+
+def move_enrolments(connection: Connection, moves: Sequence[Move]) -> None:
+    """``(id, status, step, due_at, left_at, exit_reason)`` of each enrolment: one executemany."""
+    if not moves:
+        return
+    instant = _Instants(connection)
+    connection.exec_driver_sql(
+        _MOVE[connection.dialect.name],
+        [
+            (status, step, instant(due), instant(left), reason, row_id)
+            for row_id, status, step, due, left, reason in moves
+        ],
+    )
 
 
 def add_history(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    if rows:
-        connection.execute(insert(enrolment_steps), list(rows))
+    """History rows (``enrolment_id``, ``step``, ``action``, ``at``, ``detail``), at once."""
+    if not rows:
+        return
+    instant = _Instants(connection)
+    connection.exec_driver_sql(
+        _HISTORY[connection.dialect.name],
+        [
+            (
+                row["enrolment_id"],
+                row["step"],
+                row["action"],
+                instant(row["at"]),
+                json.dumps(row["detail"]),
+            )
+            for row in rows
+        ],
+    )
 
 
 def template_ids(connection: Connection, slugs: Iterable[str]) -> dict[str, int]:
