@@ -389,6 +389,18 @@ _PERSON_FIELDS: Final = (
 )  # fmt: skip
 
 
+#: Who a test send without a contact is written to: the preview's sample values.
+SAMPLE_PERSON: Final = {
+    "first_name": "Sample",
+    "last_name": "Person",
+    "email": "sample@example.com",
+    "account_name": "Sample Company",
+    "account_domain": "example.com",
+    "owner_name": "Sample Owner",
+    "owner_email": "owner@example.com",
+}
+
+
 def send_test(
     delivery: Delivery,
     template_id: int,
@@ -417,8 +429,10 @@ def send_test(
         if not delivery.composer.knows(template_id):
             raise TestSendRefused("template_id", f"no template with id {template_id}")
         values: dict[str, Any] = dict.fromkeys(_PERSON_FIELDS)
+        values.update(SAMPLE_PERSON)
         stage = None
         if contact_id is not None:
+            values = dict.fromkeys(_PERSON_FIELDS)
             found = ledger.recipient_of(connection, contact_id)
             if found is None:
                 raise TestSendRefused("contact_id", f"no contact with id {contact_id}")
