@@ -10,8 +10,10 @@ from sqlalchemy import Engine, select, update
 
 from programme_world import ACTOR, NOW, build, enrolment_of, event, history_of, sends
 from silverplatter.services import programmes as service
+from silverplatter.services import segments
+from silverplatter.services.ingest import ingest_events
 from silverplatter.services.lifecycle import transition
-from silverplatter.services.programme_tick import tick
+from silverplatter.services.programme_tick import run_programmes, tick
 from silverplatter.services.unsubscribe import unsubscribe
 from silverplatter.storage.nurture_schema import enrolment_steps, enrolments
 from web_world import Clock
@@ -201,3 +203,49 @@ def test_unsubscribing_and_reaching_the_goal_end_enrolments(engine: Engine) -> N
             )
         ).scalar_one()
     assert left == {"reason": "goal: sql"}
+
+
+def test_old_events_being_imported_enrol_no_one(engine: Engine) -> None:
+    ids = build(engine)
+    programme = _programme(engine, "welcome", "welcome")
+    with engine.begin() as connection:
+        ingest_events(
+            connection,
+            [
+                {
+                    "type": "form_submit",
+                    "occurred_at": NOW - timedelta(days=30),
+                    "idempotency_key": "imported-submission",
+                    "contact_id": ids["eve"],
+                    "properties": {"form": "guide"},
+                }
+            ],
+            now=NOW,
+        )
+    assert enrolment_of(engine, programme.id, ids["eve"]) is None
+
+
+def test_the_entry_sweep_skips_a_programme_whose_segment_is_gone(engine: Engine) -> None:
+    build(engine)
+    with engine.begin() as connection:
+        segment = segments.create_segment(
+            connection,
+            segments.draft_of({"slug": "chosen", "name": "Chosen", "kind": "static"}),
+            actor=ACTOR,
+            now=NOW,
+        )
+        draft = service.draft_of(
+            {
+                "slug": "chosen-few",
+                "name": "Chosen few",
+                "definition": {
+                    "entry": {"segment": "chosen"},
+                    "steps": [{"id": "hi", "type": "send_email", "template": "welcome"}],
+                },
+            }
+        )
+        made = service.create_programme(connection, draft, actor=ACTOR, now=NOW)
+        assert service.activate(connection, made.id, actor=ACTOR, now=NOW) == 0
+        segments.delete_segment(connection, segment.id, actor=ACTOR, now=NOW)
+    entered, report = run_programmes(engine, now=lambda: NOW, enter=True)
+    assert (entered, report.ran) == ({"chosen-few": 0}, 0)

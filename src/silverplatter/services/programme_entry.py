@@ -9,6 +9,8 @@
 * **By event**: after each batch of events is scored (``score_events``),
   ``after_scoring`` enrols the contacts whose events match an active
   programme's entry event — one INSERT … SELECT per programme and batch.
+  An event that happened more than a week before it is scored (history
+  being imported) enrols no one.
 * **Early exits**: in the same call, contacts who unsubscribed in the batch
   leave every programme (exit ``unsubscribed``), and contacts the scoring
   moved to a programme's goal stage leave it (exit ``goal: <stage>``).  A
@@ -20,9 +22,10 @@ Enrolled contacts' first step is due at once; the tick runs it.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import Connection
@@ -35,12 +38,16 @@ from silverplatter.domain.programmes import (
     SegmentEntry,
     parse_definition,
 )
+from silverplatter.domain.segment_rules import RuleInvalid
 from silverplatter.services import segments
 from silverplatter.services.programmes import Programme, ProgrammeError, get_programme
 from silverplatter.storage import programmes as store
 from silverplatter.storage.events import NewEvent
 
 UNSUBSCRIBE: Final = "email_unsubscribe"
+#: An entry event older than this when it is scored enrols no one: it is history.
+ENTRY_EVENT_MAX_AGE: Final = timedelta(days=7)
+log = logging.getLogger(__name__)
 _parsed: dict[tuple[int, int], tuple[Mapping[str, Any], Definition]] = {}
 
 
@@ -91,14 +98,24 @@ def enrol_entry_members(connection: Connection, programme: Programme, *, now: da
 
 
 def enter_segments(connection: Connection, *, now: datetime) -> dict[str, int]:
-    """The entry sweep: every active programme entered by segment takes its new members."""
+    """The entry sweep: every active programme entered by segment takes its new members.
+
+    A programme whose entry segment has gone (deleted since it was activated)
+    takes no one, and is logged; the others carry on.
+    """
     entered = {}
     for row in store.live_rows(connection):
         definition = definition_of(row.id, row.version, row.definition)
-        if isinstance(definition.entry, SegmentEntry | RuleEntry):
-            entered[row.slug] = enrol_entry_members(
-                connection, get_programme(connection, row.id), now=now
-            )
+        if not isinstance(definition.entry, SegmentEntry | RuleEntry):
+            continue
+        try:
+            with connection.begin_nested():
+                entered[row.slug] = enrol_entry_members(
+                    connection, get_programme(connection, row.id), now=now
+                )
+        except (ProgrammeError, RuleInvalid) as error:
+            log.warning("programme %s takes no one: %s", row.slug, error)
+            entered[row.slug] = 0
     return entered
 
 
@@ -134,9 +151,11 @@ def _enrol_ids(
     )
 
 
-def _matches(entry: EventEntry, event: NewEvent) -> bool:
+def _matches(entry: EventEntry, event: NewEvent, now: datetime) -> bool:
     if event.type != entry.event or event.contact_id is None:
         return False
+    if event.occurred_at < now - ENTRY_EVENT_MAX_AGE:
+        return False  # history being imported or re-scored, not someone acting now
     properties = event.properties or {}
     return all(properties.get(name) == value for name, value in entry.properties.items())
 
@@ -172,7 +191,7 @@ def after_scoring(
         entry, first = definition.entry, definition.first
         if row.status != "active" or not isinstance(entry, EventEntry) or first is None:
             continue
-        chosen = sorted({e.contact_id for e in events if e.contact_id and _matches(entry, e)})
+        chosen = sorted({e.contact_id for e in events if e.contact_id and _matches(entry, e, now)})
         _enrol_ids(connection, row.id, row.version, first, chosen, now)
 
 
