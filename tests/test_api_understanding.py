@@ -220,3 +220,19 @@ def test_core_questions_and_strategy_documents(application: FastAPI) -> None:
     assert (restored.json()["version"], restored.json()["body"]["strengths"]) == (3, ["Service"])
     assert _send(client, "DELETE", f"{strategy}/swot").status_code == 204
     assert client.get(f"{strategy}/swot").status_code == 404
+
+
+def test_versions_beyond_the_integer_range_are_refused_not_crashed(application: FastAPI) -> None:
+    client = signed_in(application, "admin")
+    _send(client, "POST", BOARDS, {"name": "Spare parts"})
+    huge = 2**63
+    assert _change(client, huge, {"op": "remove", "item": "c1"}).status_code == 422
+    assert client.get(f"{BOARDS}/spare-parts/versions/{huge}").status_code == 422
+    restored = _send(client, "POST", f"{BOARDS}/spare-parts/versions/1/restore", {"version": huge})
+    assert _problem(restored)[0][0] == "version"
+    page = client.post(
+        "/boards/spare-parts/restore",
+        data={"csrf_token": client.csrf, "restored": str(huge), "version": "1"},
+        headers={"Accept": "application/json"},
+    )
+    assert page.status_code == 422

@@ -234,7 +234,7 @@ def document_history(connection: Connection, slug: str) -> list[DocumentVersion]
 def document_at(connection: Connection, slug: str, version: int) -> Body:
     """The body as saved at ``version``; ``LookupError`` when never saved."""
     current = get_document(connection, slug)
-    row = store.version_body(connection, current.id, version)
+    row = None if not 0 < version < 2**31 else store.version_body(connection, current.id, version)
     if row is None:
         raise LookupError(f"{current.title!r} has no version {version}")
     return parse_body(current.kind, row.body)

@@ -340,7 +340,9 @@ def board_history(connection: Connection, slug: str) -> list[BoardVersion]:
 def board_at(connection: Connection, slug: str, version: int) -> Board:
     """The board as it was saved at ``version``; ``LookupError`` when never saved."""
     current = get_board(connection, slug)
-    row = store.version_document(connection, current.id, version)
+    row = (
+        None if not 0 < version < 2**31 else store.version_document(connection, current.id, version)
+    )
     if row is None:
         raise LookupError(f"board {slug!r} has no version {version}")
     return Board.model_validate(row.document)

@@ -94,7 +94,7 @@ class DocumentIn(BaseModel):
 class SaveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1, description="the version you edited")
+    version: int = Field(ge=1, le=2**31 - 1, description="the version you edited")
     title: Short | None = None
     body: dict[str, Any] = Field(description=BODIES)
 
@@ -103,7 +103,10 @@ class CoreQuestionsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int | None = Field(
-        None, ge=1, description="the version you edited; leave out to write them the first time"
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="the version you edited; leave out to write them the first time",
     )
     body: dict[str, Any] = Field(
         description="{questions: [3 × {question, why: [7–10 bullets], how: [7–10 bullets]}]}"
@@ -113,7 +116,9 @@ class CoreQuestionsIn(BaseModel):
 class RestoreIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1, description="the document's version you saw (the newest)")
+    version: int = Field(
+        ge=1, le=2**31 - 1, description="the document's version you saw (the newest)"
+    )
 
 
 class BodyAt(BaseModel):

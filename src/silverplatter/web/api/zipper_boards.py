@@ -141,14 +141,14 @@ class DetailsIn(BaseModel):
 class SaveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1, description="the version you edited")
+    version: int = Field(ge=1, le=2**31 - 1, description="the version you edited")
     document: dict[str, Any]
 
 
 class ChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1, description="the version you edited")
+    version: int = Field(ge=1, le=2**31 - 1, description="the version you edited")
     change: dict[str, Any] = Field(
         description="an op and its fields: "
         + "; ".join(f"{op} — {meaning}" for op, (_m, meaning) in OPERATIONS.items())
@@ -167,7 +167,7 @@ class ChangeOut(BaseModel):
 class RestoreIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1, description="the board's version you saw (the newest)")
+    version: int = Field(ge=1, le=2**31 - 1, description="the board's version you saw (the newest)")
 
 
 class VersionOut(BaseModel):

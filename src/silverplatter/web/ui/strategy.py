@@ -67,7 +67,7 @@ def _text(form: FormData, key: str, most: int = 20_000) -> str:
 
 def _version(form: FormData) -> int | None:
     value = _text(form, "version", 20).strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and int(value) < 2**31 else None
 
 
 def field_errors(invalid: DocumentInvalid) -> dict[str, str]:
@@ -228,7 +228,7 @@ async def _restore(request: Request, principal: Principal, slug: str, base: str)
     form = await request.form()
     restored = _text(form, "restored", 20).strip()
     seen = _version(form)
-    if not restored.isdigit() or seen is None:
+    if not restored.isdigit() or int(restored) >= 2**31 or seen is None:
         errors = [{"field": "restored", "message": "choose a version to restore"}]
         raise Problem(422, "restored: choose a version to restore", errors=errors)
     try:

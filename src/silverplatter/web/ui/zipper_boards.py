@@ -200,10 +200,10 @@ def _form_change(form: Any) -> dict[str, Any]:
 
 
 def _version(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31:
+        return value
     return None
 
 
