@@ -8,16 +8,15 @@ import pytest
 
 from silverplatter.domain.document_checks import DocumentInvalid
 from silverplatter.domain.zipper import EMPTY, Board, parse_board
+from silverplatter.domain.zipper_changes import apply_change, parse_change
 from silverplatter.domain.zipper_edits import (
     add_situation,
     add_solution,
     add_step,
     add_touchpoint,
     answer_worry,
-    apply_change,
     forget_worry,
     move,
-    parse_change,
     place_worry,
     remove,
     remove_worry,

@@ -38,7 +38,8 @@ from silverplatter.domain.document_checks import (
 )
 from silverplatter.domain.tier_matrix import SLUG, slug_from
 from silverplatter.domain.zipper import EMPTY, Board, Name, parse_board
-from silverplatter.domain.zipper_edits import Applied, apply_change, forget_worry, parse_change
+from silverplatter.domain.zipper_changes import Applied, apply_change, parse_change
+from silverplatter.domain.zipper_edits import forget_worry
 from silverplatter.services.audit import Actor, record
 from silverplatter.storage import zipper_boards as store
 

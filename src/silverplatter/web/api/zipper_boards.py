@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from silverplatter.domain.document_checks import DocumentInvalid, StaleVersion
-from silverplatter.domain.zipper_edits import OPERATIONS
+from silverplatter.domain.zipper_changes import OPERATIONS
 from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal
 from silverplatter.services.zipper_boards import (
