@@ -82,7 +82,7 @@ def to_png(scene: Scene, scale: float = PNG_SCALE) -> bytes:
                 anchor=_PIL_ANCHORS[shape.anchor],
             )
     out = BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 
