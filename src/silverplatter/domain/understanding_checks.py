@@ -68,10 +68,16 @@ def name(value: Any, field: str = "name") -> str:
     return found
 
 
-def slug(value: Any, fallback_name: str, field: str = "slug") -> str:
-    """The slug given, or one made from the name; checked either way."""
+def slug(value: Any, fallback_name: str | None, field: str = "slug") -> str:
+    """The slug given, or one made from the name; checked either way.
+
+    ``fallback_name`` is None when the name itself was bad: without a slug
+    given there is then nothing more to say (the name's error says it).
+    """
     given = text(value, field, most=100, required=False)
-    chosen = given if given is not None else slug_from(fallback_name)
+    if given is None and fallback_name is None:
+        return ""
+    chosen = given if given is not None else slug_from(fallback_name or "")
     if not SLUG.match(chosen):
         raise invalid(
             field,

@@ -245,7 +245,7 @@ def worry_fields(document: Mapping[str, Any], *, current_slug: str | None = None
     errors: list[FieldError] = []
     found_name = collect(errors, checks.name, document.get("name"))
     raw_slug = document.get("slug", current_slug)
-    found_slug = collect(errors, checks.slug, raw_slug, found_name or "")
+    found_slug = collect(errors, checks.slug, raw_slug, found_name)
     description = collect(
         errors,
         text,

@@ -75,7 +75,7 @@ def create_study(
 ) -> KanoStudy:
     errors: list[FieldError] = []
     name = collect(errors, checks.name, document.get("name"))
-    slug = collect(errors, checks.slug, document.get("slug"), name or "")
+    slug = collect(errors, checks.slug, document.get("slug"), name)
     if errors:
         raise UnderstandingInvalid(errors)
     if store.study_by_slug(connection, slug) is not None:

@@ -145,7 +145,7 @@ def create_grid(
     """A new grid: name, slug (made from the name when absent), needs, competitors, us."""
     errors: list[FieldError] = []
     name = collect(errors, checks.name, document.get("name"))
-    slug = collect(errors, checks.slug, document.get("slug"), name or "")
+    slug = collect(errors, checks.slug, document.get("slug"), name)
     lists = collect(errors, _lists, document, None)
     if errors:
         raise UnderstandingInvalid(errors)

@@ -177,8 +177,13 @@ def add_tag(
     actor: Actor,
     now: datetime,
     half_life_days: float | None = None,
+    recompute: bool = True,
 ) -> Tag:
-    """Tag content with a worry and recompute the worry's profiles from the event log."""
+    """Tag content with a worry and recompute the worry's profiles from the event log.
+
+    With ``recompute=False`` the caller recomputes later (the web app does it
+    in the background: ``web/worry_recompute.py``).
+    """
     current = get_worry(connection, slug)
     fields = tag_fields(document)
     if store.tag_exists(connection, current.id, fields.kind, fields.target):
@@ -194,9 +199,10 @@ def add_tag(
         now=now,
         details={"kind": fields.kind, "target": fields.target, "weight": fields.weight},
     )
-    recompute_worry_profiles(
-        connection, now=now, worry_ids=[current.id], half_life_days=half_life_days
-    )
+    if recompute:
+        recompute_worry_profiles(
+            connection, now=now, worry_ids=[current.id], half_life_days=half_life_days
+        )
     return next(tag for tag in list_tags(connection, slug) if tag.id == tag_id)
 
 
@@ -208,8 +214,12 @@ def remove_tag(
     actor: Actor,
     now: datetime,
     half_life_days: float | None = None,
-) -> None:
-    """Remove a tag of the worry; ``LookupError`` when the worry has no such tag."""
+    recompute: bool = True,
+) -> int:
+    """Remove a tag of the worry and recompute its profiles; the worry's id.
+
+    ``LookupError`` when the worry has no such tag.
+    """
     current = get_worry(connection, slug)
     row = store.tag_row(connection, tag_id)
     if row is None or row.worry_id != current.id:
@@ -223,9 +233,11 @@ def remove_tag(
         now=now,
         details={"kind": row.target_kind, "target": row.target},
     )
-    recompute_worry_profiles(
-        connection, now=now, worry_ids=[current.id], half_life_days=half_life_days
-    )
+    if recompute:
+        recompute_worry_profiles(
+            connection, now=now, worry_ids=[current.id], half_life_days=half_life_days
+        )
+    return current.id
 
 
 __all__ = [

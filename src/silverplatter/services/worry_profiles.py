@@ -156,6 +156,11 @@ def recompute_worry_profiles(
 # ---------------------------------------------------------------- reading
 
 
+def profile_counts(connection: Connection) -> dict[int, tuple[int, int]]:
+    """worry id → how many contacts and accounts hold a value of it (faded or not)."""
+    return store.worry_figures(connection)
+
+
 def _lines(rows: Iterable[Row[Any]], at: float, days: float) -> dict[int, list[ProfileLine]]:
     found: dict[int, list[ProfileLine]] = defaultdict(list)
     for row in rows:
@@ -223,6 +228,7 @@ __all__ = [
     "contact_worries_at",
     "fold_worry_events",
     "half_life",
+    "profile_counts",
     "recompute_worry_profiles",
     "tag_book",
     "talking_points",

@@ -176,12 +176,14 @@ def profile_rows(
 
 def worry_figures(connection: Connection) -> dict[int, tuple[int, int]]:
     """worry id → (contacts, accounts) holding a value of it (any size)."""
-    people: dict[int, int] = dict(
-        connection.execute(select(cw.worry_id, func.count()).group_by(cw.worry_id)).tuples().all()
-    )
-    firms: dict[int, int] = dict(
-        connection.execute(select(aw.worry_id, func.count()).group_by(aw.worry_id)).tuples().all()
-    )
+    people = {
+        int(wid): int(n)
+        for wid, n in connection.execute(select(cw.worry_id, func.count()).group_by(cw.worry_id))
+    }
+    firms = {
+        int(wid): int(n)
+        for wid, n in connection.execute(select(aw.worry_id, func.count()).group_by(aw.worry_id))
+    }
     return {
         int(wid): (int(people.get(wid, 0)), int(firms.get(wid, 0)))
         for wid in set(people) | set(firms)

@@ -42,6 +42,12 @@ from silverplatter.web.api import strategy as api_strategy
 from silverplatter.web.api import zipper_boards as api_zipper_boards
 from silverplatter.web.ui import zipper_boards as ui_zipper_boards
 from silverplatter.web.ui import strategy as ui_strategy
+from silverplatter.web.api import understanding_grids as api_grids
+from silverplatter.web.api import understanding_kano as api_kano
+from silverplatter.web.api import understanding_worries as api_worries
+from silverplatter.web.ui import grids as ui_grids
+from silverplatter.web.ui import kano as ui_kano
+from silverplatter.web.ui import worries as ui_worries
 from silverplatter.web.api import segments as api_segments
 from silverplatter.web.ui import segments as ui_segments
 from silverplatter.web.api import lists as api_lists
@@ -245,6 +251,12 @@ def create_app(
         ui_strategy.router,
         api_zipper_boards.router,
         api_strategy.router,
+        ui_worries.router,
+        api_worries.router,
+        ui_grids.router,
+        api_grids.router,
+        ui_kano.router,
+        api_kano.router,
     ):
         application.include_router(router)
     # The tracking endpoint's busy path skips the routing (web/capture/tracking.py).
