@@ -242,3 +242,21 @@ def test_header_injection_is_refused() -> None:
             message_id="<m@x>",
             when=WHEN,
         )
+
+
+def test_plain_text_made_once_from_the_template_matches_the_rendered_conversion() -> None:
+    html = (
+        "<h1>Hi {{ contact.first_name | default('there') }}</h1>"
+        "{% if account.name %}<p>At {{ account.name }}</p>{% endif %}"
+        '<p><a href="{{ unsubscribe_url }}">Leave</a></p>'
+    )
+    from_source = MailTemplate("S", html, "")
+    assert from_source.render(LEA).text == (
+        "Hi Lea\n\nAt Buyer Oy\n\nLeave (https://app.example/capture/unsubscribe/tok)\n"
+    )
+    assert from_source.render(NOBODY).text == "Hi there\n\nLeave ()\n"
+    tricky = MailTemplate("S", "<p>{{ '<b>' if contact.first_name }}</p>", "")
+    assert (
+        tricky.render(LEA).text
+        == "<b>\n\nUnsubscribe: https://app.example/capture/unsubscribe/tok\n"
+    )

@@ -27,11 +27,12 @@ decision role and/or buying stage.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from jinja2 import ChainableUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import ChainableUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -212,6 +213,9 @@ class MailTemplate:
         self._subject = TEXT_ENVIRONMENT.from_string(subject)
         self._html = HTML_ENVIRONMENT.from_string(html_body) if html_body.strip() else None
         self._text = TEXT_ENVIRONMENT.from_string(text_body) if text_body.strip() else None
+        self._text_from_html = self._text is None and self._html is not None
+        if self._text_from_html:
+            self._text = _text_from_html_source(html_body)
 
     def render(self, context: Mapping[str, Any]) -> Rendered:
         try:
@@ -219,6 +223,8 @@ class MailTemplate:
             html = self._html.render(context) if self._html is not None else None
             if self._text is not None:
                 text = self._text.render(context)
+                if self._text_from_html:
+                    text = _tidy(text)
             else:
                 text = html_to_text(html or "")
         except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
@@ -226,6 +232,34 @@ class MailTemplate:
         if not self.uses_unsubscribe and context.get("unsubscribe_url"):
             html, text = _with_footer(html, text, str(context["unsubscribe_url"]))
         return Rendered(subject, html, text)
+
+
+#: A ``<`` or ``>`` inside ``{{ }}`` or ``{% %}``: the HTML reader would take it for markup.
+_MARKUP_IN_CODE: Final = re.compile(r"\{[{%][^}]*[<>][^}]*[}%]\}")
+
+
+def _tidy(text: str) -> str:
+    """Lines without trailing spaces, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    body = "\n".join(kept).strip("\n")
+    return body + "\n" if body else ""
+
+
+def _text_from_html_source(html_body: str) -> Template | None:
+    """The plain-text template made once from the HTML *template* (its ``{{ }}`` and
+    ``{% %}`` kept as they are), rather than converting each rendered message: the same
+    words, a fraction of the work.  None when the result is not a usable template (an
+    expression holding ``<``, say): then each message's HTML is converted instead."""
+    if _MARKUP_IN_CODE.search(html_body):
+        return None
+    try:
+        return TEXT_ENVIRONMENT.from_string(html_to_text(html_body))
+    except TemplateError:
+        return None
 
 
 def _with_footer(html: str | None, text: str, url: str) -> tuple[str | None, str]:

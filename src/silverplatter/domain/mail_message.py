@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 
 from silverplatter.domain.email_templates import Rendered
 
@@ -35,6 +36,7 @@ def _header_value(value: str) -> str:
     return Header(value, "utf-8").encode(maxlinelen=76)
 
 
+@lru_cache(maxsize=1024)
 def _address(value: str) -> str:
     name, address = parseaddr(value)
     if "@" not in address or "\r" in value or "\n" in value:

@@ -3,7 +3,8 @@
 ``html_to_text`` is a small, careful converter: what a person would read
 in the HTML, in reading order — headings and paragraphs as blocks separated
 by a blank line, list items with ``- ``, table cells separated by a space,
-a link as ``words (address)`` unless its words are the address, an image by
+a link as ``words (address)`` unless its words are the address (an address
+that is a template expression, ``{{ unsubscribe_url }}``, counts as one), an image by
 its ``alt`` text; ``script``, ``style``, ``head`` and HTML comments are left
 out; entities are decoded; runs of spaces collapse as a browser would.
 """
@@ -130,7 +131,8 @@ class _Reader(HTMLParser):
             href, start = self.links.pop()
             words = "".join(self.current)[start:].strip()
             target = href.strip()
-            if target.lower().startswith(("http://", "https://")) and target != words:
+            web = target.lower().startswith(("http://", "https://")) or "{{" in target
+            if web and target != words:
                 self._write(f" ({target})" if words else target)
             elif target.lower().startswith("mailto:") and target[7:] != words:
                 self._write(f" ({target[7:]})" if words else target[7:])
