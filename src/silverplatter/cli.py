@@ -204,6 +204,7 @@ def demo(
             _ensure_demo_forms(engine)
             _ensure_demo_segmentation(engine)
             _ensure_demo_understanding(engine)
+            _ensure_demo_research(engine)
             _print_demo_logins(engine)
             return
         with _progress("Generating demo world") as update:
@@ -229,6 +230,7 @@ def demo(
         _ensure_demo_forms(engine)
         _ensure_demo_segmentation(engine)
         _ensure_demo_understanding(engine)
+        _ensure_demo_research(engine)
         _print_demo_logins(engine)
 
 
@@ -260,6 +262,16 @@ def _ensure_demo_understanding(engine: Engine) -> None:
         made = ensure_demo_understanding(connection, now=_now())
     if made:
         console.print(f"Demo customer understanding created: {', '.join(made)}")
+
+
+def _ensure_demo_research(engine: Engine) -> None:
+    """Give the demo workspace its worries with content tags, a needs grid and a Kano study."""
+    from silverplatter.services.demo.research import ensure_demo_research
+
+    with engine.begin() as connection:
+        made = ensure_demo_research(connection, now=_now())
+    if made:
+        console.print(f"Demo worries and research created: {', '.join(made)}")
 
 
 def _print_demo_logins(engine: Engine) -> None:
@@ -421,6 +433,10 @@ cli_nurture.register(app)
 from silverplatter import cli_programmes  # noqa: E402
 
 cli_programmes.register(app)
+
+from silverplatter import cli_worries  # noqa: E402
+
+cli_worries.register(app)
 
 
 def main() -> None:
