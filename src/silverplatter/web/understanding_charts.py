@@ -200,7 +200,10 @@ def kano_scatter(
             f'<rect class="{css}" x="{_n(x0)}" y="{_n(y0)}" width="{_n(x1 - x0)}" '
             f'height="{_n(y1 - y0)}"/>'
         )
-        out.append(_label((x0 + x1) / 2, y0 + 14, name, cls="sp-kano-zone-name"))
+        # Each zone's name in its outer corner, away from the middle where points crowd.
+        outer_x, anchor = (x0 + 8, "start") if x0 == left else (x1 - 8, "end")
+        outer_y = y0 + 14 if y0 == top else y1 - 10
+        out.append(_label(outer_x, outer_y, name, cls="sp-kano-zone-name", anchor=anchor))
     for tick in (0.0, 0.5, 1.0):
         x, _y = at(tick, 0)
         _x, y = at(0, tick)
@@ -219,6 +222,7 @@ def kano_scatter(
         f'dominant-baseline="middle" transform="rotate(-90 {_n(PAD + 8)} {_n(y_mid)})">'
         "Better: satisfaction when present</text>"
     )
+    placed: list[tuple[float, float, float]] = []  # (left, right, y) of labels drawn
     for point in points:
         x, y = at(min(1.0, max(0.0, point.worse)), min(1.0, max(0.0, point.better)))
         css = f"sp-kano-{point.category}" if point.category else "sp-kano-none"
@@ -229,9 +233,19 @@ def kano_scatter(
             f'<g class="sp-kano-point {css}"><circle cx="{_n(x)}" cy="{_n(y)}" r="6" '
             f'fill="currentColor"><title>{_t(tip)}</title></circle>'
         )
-        anchor = "end" if x > right - len(point.feature) * CHAR_W - 12 else "start"
+        name = point.feature[:40]
+        anchor = "end" if x > right - len(name) * CHAR_W - 12 else "start"
         dx = -9 if anchor == "end" else 9
-        out.append(_label(x + dx, y, point.feature[:40], cls="sp-kano-label", anchor=anchor))
+        start = x + dx - (len(name) * CHAR_W if anchor == "end" else 0)
+        end, label_y = start + len(name) * CHAR_W, y
+        # A label that would overlap one already drawn moves down a line, clear of it.
+        while any(
+            abs(label_y - other_y) < 13 and start < other_end and other_start < end
+            for other_start, other_end, other_y in placed
+        ):
+            label_y += 13
+        placed.append((start, end, label_y))
+        out.append(_label(x + dx, label_y, name, cls="sp-kano-label", anchor=anchor))
         out.append("</g>")
     return _close(out)
 
