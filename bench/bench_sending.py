@@ -173,14 +173,14 @@ def make_world(url: str, recipients: int) -> None:
 
 
 def run_worker(url: str, port: int, connections: int) -> None:
+    from silverplatter.jobs import worker_engine
     from silverplatter.services.mail_composer import Composer, Links
     from silverplatter.services.mail_handover import Pool
     from silverplatter.services.sending import Delivery, deliver_due
     from silverplatter.services.signing import Signer
     from silverplatter.services.smtp import SmtpTarget
-    from silverplatter.storage.engine import make_engine
 
-    engine = make_engine(url)
+    engine = worker_engine(url)
     delivery = Delivery(
         engine,
         Pool(SmtpTarget("127.0.0.1", port), size=connections, timeout=30),
@@ -228,7 +228,7 @@ def baseline(port: int, count: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recipients", type=int, action="append")
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--baseline", type=int, default=5000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)

@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         description="Messages per minute one worker sends to one recipient domain (0: any).",
     )
     send_connections: int = Field(
-        default=8,
+        default=16,
         ge=1,
         le=64,
         description="SMTP connections a worker hands messages over at once.",
@@ -107,7 +107,7 @@ class Settings(BaseSettings):
     soft_bounce_limit: int = Field(
         default=3,
         ge=1,
-        description="Soft bounces of one address (without a delivery between) that count as hard.",
+        description="The soft bounce of one address within 30 days that counts as a hard one.",
     )
 
     def public_dict(self) -> dict[str, object]:
