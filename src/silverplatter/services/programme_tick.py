@@ -20,6 +20,7 @@ lock): a second ticker finds the lock taken and returns at once.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ from silverplatter.services import segments
 from silverplatter.services.lifecycle import transition
 from silverplatter.services.programme_entry import definition_of, enter_segments
 from silverplatter.services.sending import queue_send
-from silverplatter.services.suppression import address_hash, suppress
+from silverplatter.services.suppression import suppress
 from silverplatter.storage import programme_facts as facts_store
 from silverplatter.storage import programmes as store
 from silverplatter.storage.rows import one_of
@@ -106,8 +107,11 @@ def gather_facts(
     contact_ids = sorted({int(row.contact_id) for row in rows})
     base = facts_store.contact_rows(connection, contact_ids)
     emails = {cid: row.email for cid, row in base.items()}
-    # The list's digest of each address: the same one ``suppression.is_suppressed`` asks for.
-    digests = {cid: address_hash(row.email_key) for cid, row in base.items()}
+    # The list's digest of each address (``suppression.address_hash``: SHA-256 of the
+    # normalised address, which ``email_key`` already is).
+    digests = {
+        cid: hashlib.sha256(row.email_key.encode("utf-8")).hexdigest() for cid, row in base.items()
+    }
     listed = facts_store.suppression_reasons(connection, list(digests.values()))
     by_programme: dict[int, list[int]] = defaultdict(list)
     for row in rows:

@@ -304,6 +304,20 @@ def add_history(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> No
     if not rows:
         return
     instant = _Instants(connection)
+    documents: dict[Any, str] = {}
+
+    def document(detail: Mapping[str, Any]) -> str:
+        # Many rows of a batch carry the same detail (the arm taken, the template sent).
+        try:
+            key: Any = tuple(sorted(detail.items()))
+            hash(key)
+        except TypeError:
+            return json.dumps(detail)
+        found = documents.get(key)
+        if found is None:
+            found = documents[key] = json.dumps(detail)
+        return found
+
     connection.exec_driver_sql(
         _HISTORY[connection.dialect.name],
         [
@@ -312,7 +326,7 @@ def add_history(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> No
                 row["step"],
                 row["action"],
                 instant(row["at"]),
-                json.dumps(row["detail"]),
+                document(row["detail"]),
             )
             for row in rows
         ],
