@@ -12,7 +12,10 @@ Tasks (each calls a service; none holds a rule of its own):
                        queued again at once when more are due
 ``start_broadcasts``   expand broadcasts whose scheduled time came into the ledger
 ``read_bounces``       fetch and classify delivery reports from the bounce mailbox
-``tick``               every minute: all three (periodic)
+``run_programmes``     run the nurture programmes' due steps (every tenth minute, let
+                       new entry-segment members in first); delivery follows at once
+                       when they queued mail
+``tick``               every minute: all four (periodic)
 
 A task is also queued right after something was queued for sending (a
 broadcast sent now), so mail leaves in the same second, and when a worker
@@ -41,6 +44,7 @@ from silverplatter.services.bounce_mailbox import read_mailbox
 from silverplatter.services.broadcasts import start_due_broadcasts
 from silverplatter.services.mail_composer import Composer, Links
 from silverplatter.services.mail_handover import Pool
+from silverplatter.services.programme_tick import run_programmes
 from silverplatter.services.sending import Delivery, Pace, deliver_due
 from silverplatter.services.signing import signer_for
 from silverplatter.services.smtp import SmtpTarget
@@ -170,6 +174,19 @@ class Runtime:
             soft_limit=self.settings.soft_bounce_limit,
         )
 
+    def run_programmes(self) -> int:
+        """The programmes' tick; how many e-mails it queued."""
+        entered, report = run_programmes(self.database(), now=self.clock)
+        if report.ran or any(entered.values()):
+            log.info(
+                "programmes: %d entered, %d steps run, %d e-mails queued, %d tasks",
+                sum(entered.values()),
+                report.ran,
+                report.sent,
+                report.tasks,
+            )
+        return report.sent
+
     def close(self) -> None:
         if self._owns_engine and self.engine is not None:
             self.engine.dispose()
@@ -228,15 +245,21 @@ def make_queue(
     def read_bounces() -> None:
         runtime.read_bounces()
 
+    def programmes() -> None:
+        if runtime.run_programmes():
+            tasks["deliver_mail"]()
+
     def tick() -> None:
         tasks["start_broadcasts"]()
         tasks["deliver_mail"]()
         tasks["read_bounces"]()
+        tasks["run_programmes"]()
 
     tasks.update(
         deliver_mail=huey.task()(deliver_mail),
         start_broadcasts=huey.task()(start_broadcasts),
         read_bounces=huey.task()(read_bounces),
+        run_programmes=huey.task()(programmes),
         tick=huey.periodic_task(crontab(minute="*"))(tick),
     )
     return TaskQueue(huey, runtime, tasks)
