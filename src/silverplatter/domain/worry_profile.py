@@ -182,6 +182,24 @@ def fold(
     return current
 
 
+def shifted(
+    total: WorryValue | None, old: WorryValue | None, new: WorryValue, half_life_days: float
+) -> WorryValue:
+    """A sum of profiles (an account's) after one of them changed from ``old`` to ``new``.
+
+    Exact up to rounding, as sums of fading values are linear; never below 0
+    (a sum that drifted — a person moved to another account — is mended by a
+    recompute).
+    """
+    moment = max(new.valid_at, total.valid_at if total is not None else new.valid_at)
+    value = new.at(moment, half_life_days)
+    if total is not None:
+        value += total.at(moment, half_life_days)
+    if old is not None:
+        value -= old.at(moment, half_life_days)
+    return WorryValue(max(0.0, value), moment)
+
+
 def roll_up(values: Iterable[WorryValue], half_life_days: float) -> WorryValue | None:
     """The sum of several profiles' values (an account's from its contacts')."""
     items = list(values)
@@ -312,6 +330,7 @@ __all__ = [
     "half_life_seconds",
     "ranked",
     "roll_up",
+    "shifted",
     "tag_fields",
     "worry_fields",
 ]

@@ -38,6 +38,7 @@ from silverplatter.domain.worry_profile import (
     fold,
     half_life_seconds,
     ranked,
+    shifted,
 )
 from silverplatter.settings import get_settings
 from silverplatter.storage import worries as worry_store
@@ -92,25 +93,44 @@ def fold_worry_events(
         return Folded(0, 0, 0)
     contact_ids = {cid for cid, _wid in reads}
     kept = {
-        (row.contact_id, row.worry_id): WorryValue(row.value, row.valid_at.timestamp())
+        (row.contact_id, row.worry_id): _value(row)
         for row in store.contact_rows(connection, contact_ids)
     }
-    rows = []
-    for (cid, wid), found in reads.items():
-        folded = fold(kept.get((cid, wid)), found, days)
-        assert folded is not None
-        rows.append(
-            {
-                "contact_id": cid,
-                "worry_id": wid,
-                "value": folded.value,
-                "valid_at": datetime.fromtimestamp(folded.valid_at, UTC),
-            }
+    account_of = store.account_of(connection, contact_ids)
+    totals = {
+        (row.account_id, row.worry_id): _value(row)
+        for row in store.account_rows(
+            connection, set(account_of.values()), {wid for _cid, wid in reads}
         )
-    store.save_contact_values(connection, rows)
-    accounts = store.accounts_of(connection, contact_ids)
-    store.roll_up_accounts(connection, half_life_seconds(days), account_ids=accounts)
+    }
+    people, firms = [], {}
+    for (cid, wid), found in reads.items():
+        before = kept.get((cid, wid))
+        folded = fold(before, found, days)
+        assert folded is not None
+        people.append(_row("contact_id", cid, wid, folded))
+        aid = account_of.get(cid)
+        if aid is not None:
+            # The account's sum moves by what this person's value moved.
+            totals[(aid, wid)] = shifted(totals.get((aid, wid)), before, folded, days)
+            firms[(aid, wid)] = _row("account_id", aid, wid, totals[(aid, wid)])
+    store.save_contact_values(connection, people)
+    store.save_account_values(connection, list(firms.values()))
+    accounts = {aid for aid, _wid in firms}
     return Folded(sum(len(found) for found in reads.values()), len(contact_ids), len(accounts))
+
+
+def _value(row: Row[Any]) -> WorryValue:
+    return WorryValue(row.value, row.at)
+
+
+def _row(key: str, subject: int, worry_id: int, value: WorryValue) -> dict[str, Any]:
+    return {
+        key: subject,
+        "worry_id": worry_id,
+        "value": value.value,
+        "valid_at": datetime.fromtimestamp(value.valid_at, UTC),
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,10 +63,13 @@ KEYS_TABLE = "sp_worry_keys"
 
 
 def contact_rows(connection: Connection, contact_ids: Iterable[int]) -> list[Row[Any]]:
+    """(contact_id, worry_id, value, at) of these contacts; ``at`` is epoch seconds."""
     wanted = sorted(set(contact_ids))
     if not wanted:
         return []
-    return list(connection.execute(select(contact_worries).where(cw.contact_id.in_(wanted))))
+    at = epoch_seconds(cw.valid_at, connection.dialect.name).label("at")
+    statement = select(cw.contact_id, cw.worry_id, cw.value, at).where(cw.contact_id.in_(wanted))
+    return list(connection.execute(statement))
 
 
 def save_contact_values(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -79,6 +82,46 @@ def save_contact_values(connection: Connection, rows: Sequence[Mapping[str, Any]
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=["contact_id", "worry_id"],
+            set_={"value": statement.excluded.value, "valid_at": statement.excluded.valid_at},
+        ),
+        list(rows),
+    )
+
+
+def account_of(connection: Connection, contact_ids: Iterable[int]) -> dict[int, int]:
+    """contact id → its account's id, for those with an account."""
+    wanted = sorted(set(contact_ids))
+    if not wanted:
+        return {}
+    statement = select(contacts.c.id, contacts.c.account_id).where(
+        contacts.c.id.in_(wanted), contacts.c.account_id.is_not(None)
+    )
+    return {int(cid): int(aid) for cid, aid in connection.execute(statement)}
+
+
+def account_rows(
+    connection: Connection, account_ids: Iterable[int], worry_ids: Iterable[int]
+) -> list[Row[Any]]:
+    """(account_id, worry_id, value, at) of these accounts and worries; ``at`` in epoch seconds."""
+    wanted = sorted(set(account_ids))
+    if not wanted:
+        return []
+    at = epoch_seconds(aw.valid_at, connection.dialect.name).label("at")
+    statement = select(aw.account_id, aw.worry_id, aw.value, at).where(
+        aw.account_id.in_(wanted), aw.worry_id.in_(sorted(set(worry_ids)))
+    )
+    return list(connection.execute(statement))
+
+
+def save_account_values(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert or replace (account_id, worry_id, value, valid_at) rows."""
+    if not rows:
+        return
+    make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = make(account_worries)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["account_id", "worry_id"],
             set_={"value": statement.excluded.value, "valid_at": statement.excluded.valid_at},
         ),
         list(rows),
@@ -406,6 +449,8 @@ def drop_temporary(connection: Connection) -> None:
 
 
 __all__ = [
+    "account_of",
+    "account_rows",
     "accounts_of",
     "build_reads",
     "clear_contact_values",
@@ -416,6 +461,7 @@ __all__ = [
     "profile_rows",
     "read_columns",
     "roll_up_accounts",
+    "save_account_values",
     "save_contact_values",
     "worry_condition",
     "worry_figures",
