@@ -15,6 +15,7 @@ from silverplatter.domain.worry_profile import (
     fold,
     ranked,
     roll_up,
+    shifted,
     tag_fields,
     worry_fields,
 )
@@ -125,3 +126,24 @@ def test_worry_and_tag_fields_name_what_is_wrong() -> None:
         tag_fields({"kind": "form", "target": "demo", "weight": 0})
     with pytest.raises(UnderstandingInvalid, match="target: expected a page path"):
         tag_fields({"kind": "url_pattern", "target": "pricing"})
+
+
+def test_an_accounts_sum_moves_by_what_one_persons_value_moved() -> None:
+    h = 10.0
+    # The account holds 1.5 (day 20) + 0.5 (day 15); the 0.5 person reads 1 more on day 25.
+    total = roll_up([WorryValue(1.5, 20 * DAY), WorryValue(0.5, 15 * DAY)], h)
+    old = WorryValue(0.5, 15 * DAY)
+    new = old.plus(1.0, 25 * DAY, h)
+    moved = shifted(total, old, new, h)
+    again = roll_up([WorryValue(1.5, 20 * DAY), new], h)
+    assert again is not None
+    assert moved.valid_at == again.valid_at == 25 * DAY
+    assert moved.value == pytest.approx(again.value, rel=1e-15)
+    assert shifted(None, None, new, h) == new
+    # A sum that drifted below what is taken out stays at 0.
+    assert (
+        shifted(
+            WorryValue(0.1, 25 * DAY), WorryValue(1.0, 25 * DAY), WorryValue(0.5, 25 * DAY), h
+        ).value
+        == 0.0
+    )
