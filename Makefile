@@ -60,6 +60,8 @@ bench: dev
 	$(BIN)/python bench/bench_segments.py --contacts 1000000 --backend sqlite --backend postgresql
 	$(BIN)/python bench/bench_tiers.py --contacts 1000000 --backend sqlite
 	$(BIN)/python bench/bench_sending.py --recipients 100000 --recipients 1000000
+	$(BIN)/python bench/bench_programmes.py --contacts 1000000 --backend sqlite
+	$(BIN)/python bench/bench_programmes.py --contacts 100000 --backend postgresql
 
 ## make bench-quick: the same benchmarks at small sizes, to check they run
 bench-quick: dev
@@ -73,6 +75,7 @@ bench-quick: dev
 	$(BIN)/python bench/bench_segments.py --contacts 5000 --backend sqlite --backend postgresql
 	$(BIN)/python bench/bench_tiers.py --contacts 5000 --backend sqlite --repeat 1
 	$(BIN)/python bench/bench_sending.py --recipients 2000 --baseline 2000
+	$(BIN)/python bench/bench_programmes.py --contacts 5000 --backend sqlite --backend postgresql
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info

@@ -358,7 +358,7 @@ def update_programme(
 
 
 def _status_change(
-    connection: Connection, programme_id: int, allowed: tuple[str, ...], to: str, verb: str
+    connection: Connection, programme_id: int, allowed: tuple[str, ...], verb: str
 ) -> Programme:
     store.lock(connection)
     current = get_programme(connection, programme_id)
@@ -374,7 +374,7 @@ def activate(connection: Connection, programme_id: int, *, actor: Actor, now: da
     """Start a draft programme; returns how many entry-segment members it enrolled."""
     from silverplatter.services.programme_entry import enrol_entry_members
 
-    current = _status_change(connection, programme_id, ("draft",), "active", "activated")
+    current = _status_change(connection, programme_id, ("draft",), "activated")
     check_references(connection, current.parsed, now=now)
     store.update_programme(connection, programme_id, {"status": "active", "updated_at": now})
     enrolled = enrol_entry_members(connection, get_programme(connection, programme_id), now=now)
@@ -391,7 +391,7 @@ def activate(connection: Connection, programme_id: int, *, actor: Actor, now: da
 
 def pause(connection: Connection, programme_id: int, *, actor: Actor, now: datetime) -> int:
     """Pause an active programme and its active enrolments; how many were paused."""
-    current = _status_change(connection, programme_id, ("active",), "paused", "paused")
+    current = _status_change(connection, programme_id, ("active",), "paused")
     store.update_programme(connection, programme_id, {"status": "paused", "updated_at": now})
     paused = store.set_status(
         connection, programme_id, from_statuses=("active",), to="paused", now=now
@@ -409,7 +409,7 @@ def pause(connection: Connection, programme_id: int, *, actor: Actor, now: datet
 
 def resume(connection: Connection, programme_id: int, *, actor: Actor, now: datetime) -> int:
     """Resume a paused programme; steps that fell due meanwhile run at the next tick."""
-    current = _status_change(connection, programme_id, ("paused",), "active", "resumed")
+    current = _status_change(connection, programme_id, ("paused",), "resumed")
     store.update_programme(connection, programme_id, {"status": "active", "updated_at": now})
     resumed = store.set_status(
         connection, programme_id, from_statuses=("paused",), to="active", now=now
@@ -427,9 +427,7 @@ def resume(connection: Connection, programme_id: int, *, actor: Actor, now: date
 
 def archive(connection: Connection, programme_id: int, *, actor: Actor, now: datetime) -> int:
     """Archive a programme; its live enrolments exit (``programme archived``)."""
-    current = _status_change(
-        connection, programme_id, ("draft", "active", "paused"), "archived", "archived"
-    )
+    current = _status_change(connection, programme_id, ("draft", "active", "paused"), "archived")
     store.update_programme(connection, programme_id, {"status": "archived", "updated_at": now})
     ended = store.set_status(
         connection,
