@@ -27,7 +27,12 @@ def _sources(engine: Engine) -> dict[str, str | None]:
 def test_an_import_names_its_preset_or_its_file(engine: Engine, tmp_path: Path) -> None:
     init_workspace(engine, name="Seller", now=NOW)
     summary = import_csv(
-        engine, DATA / "hubspot-contacts.csv", "contacts", now=NOW, preset="hubspot"
+        engine,
+        DATA / "hubspot-contacts.csv",
+        "contacts",
+        now=NOW,
+        preset="hubspot",
+        rejects_path=tmp_path / "hubspot-contacts.rejects.csv",
     )
     assert summary.created > 0
     own = tmp_path / "fair-2026.csv"
