@@ -18,15 +18,16 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
-    exists,
     func,
     insert,
     literal,
     literal_column,
     select,
     text,
+    true,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from silverplatter.storage.nurture_schema import (
     email_templates,
@@ -190,10 +191,16 @@ def enrol(
     now: datetime,
     parameters: Mapping[str, Any] | None = None,
 ) -> int:
-    """Enrol every contact ``members`` selects that has never been in the programme."""
+    """Enrol every contact ``members`` selects that has never been in the programme.
+
+    The unique (programme, contact) index skips those enrolled before (``ON
+    CONFLICT DO NOTHING``).  An anti-join to ``enrolments`` itself would be
+    planned as a scan of the table the statement is filling on PostgreSQL
+    (quadratic: 212 s for 100,000 contacts).  ``WHERE true`` keeps SQLite
+    from reading ``ON CONFLICT`` as part of the SELECT.
+    """
     chosen = members.subquery()
     contact_id = next(iter(chosen.c))
-    already = exists().where(e.programme_id == programme_id, e.contact_id == contact_id)
     rows = select(
         literal(programme_id).label("programme_id"),
         contact_id,
@@ -202,7 +209,7 @@ def enrol(
         literal(now, UtcDateTime).label("due_at"),
         literal(version).label("programme_version"),
         literal(now, UtcDateTime).label("entered_at"),
-    ).where(~already)
+    ).where(true())
     columns = [
         "programme_id",
         "contact_id",
@@ -212,8 +219,13 @@ def enrol(
         "programme_version",
         "entered_at",
     ]
+    build: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        build(enrolments)
+        .from_select(columns, rows)
+        .on_conflict_do_nothing(index_elements=["programme_id", "contact_id"])
+    )
     # An INSERT's rowcount is kept only when asked for.
-    statement = insert(enrolments).from_select(columns, rows)
     result = connection.execute(
         statement.execution_options(preserve_rowcount=True), dict(parameters or {})
     )
