@@ -3,6 +3,8 @@ variants; preview per contact; a test send to a real SMTP server."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -141,9 +143,16 @@ def test_variants_and_preview_per_contact(application: FastAPI, engine: Engine) 
     assert missing.status_code == 404
 
 
-def test_test_send_goes_through_the_smtp_server(engine: Engine, database_url: str) -> None:
+def test_test_send_goes_through_the_smtp_server(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
     with smtp_server() as inbox:
-        application = _app(engine, database_url, smtp_url=f"smtp://127.0.0.1:{inbox.port}")
+        application = _app(
+            engine,
+            database_url,
+            smtp_url=f"smtp://127.0.0.1:{inbox.port}",
+            task_queue_path=str(tmp_path / "tasks.db"),
+        )
         client = signed_in(application, "marketing")
         made = _create(client)
         answer = client.post(
