@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Engine, update
 
 from nurture_world import NOW, add_template, ledger, seed_world
+from silverplatter.domain.privacy import erased_address
 from silverplatter.services.sending import queue_send, recipient_domain
 from silverplatter.services.suppression import suppress
 from silverplatter.storage.schema import contacts
@@ -47,7 +48,10 @@ def test_suppressed_and_erased_contacts_get_a_suppressed_row(engine: Engine) -> 
     template = add_template(engine)
     with engine.begin() as connection:
         suppress(connection, "OLLI@buyer.example", reason="unsubscribed", source="t", now=NOW)
-        connection.execute(update(contacts).where(contacts.c.id == people["pia"]).values(email=""))
+        tombstone = erased_address(people["pia"])
+        connection.execute(
+            update(contacts).where(contacts.c.id == people["pia"]).values(email=tombstone)
+        )
         olli = queue_send(
             connection, template_id=template, contact_id=people["olli"], dedupe_key="o", now=NOW
         )

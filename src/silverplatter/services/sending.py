@@ -38,6 +38,7 @@ from sqlalchemy import Connection, Engine, select
 
 from silverplatter.domain.email_templates import RenderFailed
 from silverplatter.domain.mail_message import BadHeader
+from silverplatter.domain.privacy import is_erased_address
 from silverplatter.services.mail_composer import Composer, stages_of
 from silverplatter.services.mail_handover import Outgoing, Pool, hand_over
 from silverplatter.services.outbox import BACKOFF
@@ -70,6 +71,14 @@ def recipient_domain(email: str | None) -> str | None:
     return email.rsplit("@", 1)[1].strip().lower()[:253] or None
 
 
+def _reason(connection: Connection, email: str | None) -> str | None:
+    """Why a contact's address may not get nurture mail (an erased person's tombstone
+    address included), or None."""
+    if not email or is_erased_address(email):
+        return "erased"
+    return blocking(is_suppressed(connection, email), KIND)
+
+
 def queue_send(
     connection: Connection,
     *,
@@ -90,7 +99,7 @@ def queue_send(
     if len(dedupe_key) > 200 or not dedupe_key:
         raise ValueError("dedupe_key must be 1 to 200 characters long")
     email = connection.execute(select(contacts.c.email).where(contacts.c.id == contact_id)).scalar()
-    reason = blocking(is_suppressed(connection, email), KIND) if email else "erased"
+    reason = _reason(connection, email)
     status = "suppressed" if reason else "queued"
     send_id = ledger.add_send(
         connection,
@@ -201,7 +210,8 @@ def _claim(delivery: Delivery, now: datetime, size: int) -> _Claimed:
         going: list[Any] = []
         stopped: list[dict[str, Any]] = []
         for row in rows:
-            reason = blocking(reasons.get(row.email), KIND) if row.email else "erased"
+            erased = not row.email or is_erased_address(row.email)
+            reason = "erased" if erased else blocking(reasons.get(row.email), KIND)
             if reason:
                 stopped.append({"b_id": row.id, "b_last_error": f"suppressed: {reason}"})
             else:
