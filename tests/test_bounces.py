@@ -334,3 +334,80 @@ def test_mailbox_urls() -> None:
     assert Mailbox.from_url("pop3://u:p@mail.example").port == 110
     with pytest.raises(ValueError, match="imaps://"):
         Mailbox.from_url("http://mail.example")
+
+
+class _Imap(socketserver.StreamRequestHandler):
+    """Just enough IMAP4rev1 (RFC 3501) for ``imaplib``: LOGIN, SELECT, SEARCH, FETCH RFC822,
+    STORE +FLAGS \\Deleted, EXPUNGE, LOGOUT."""
+
+    mailbox: ClassVar[list[bytes]] = []
+    expunged: ClassVar[list[int]] = []
+    folders: ClassVar[list[str]] = []
+
+    def _say(self, line: bytes) -> None:
+        self.wfile.write(line + b"\r\n")
+
+    def handle(self) -> None:
+        self._say(b"* OK IMAP4rev1 ready")
+        deleted: set[int] = set()
+        while True:
+            line = self.rfile.readline().rstrip(b"\r\n")
+            if not line:
+                return
+            tag, _space, rest = line.partition(b" ")
+            command, _space, argument = rest.partition(b" ")
+            verb = command.upper()
+            if verb == b"CAPABILITY":
+                self._say(b"* CAPABILITY IMAP4rev1")
+            elif verb == b"SELECT":
+                type(self).folders.append(argument.decode().strip('"'))
+                self._say(b"* %d EXISTS" % len(self.mailbox))
+                self._say(tag + b" OK [READ-WRITE] SELECT completed")
+                continue
+            elif verb == b"SEARCH":
+                numbers = " ".join(str(n) for n in range(1, len(self.mailbox) + 1))
+                self._say(b"* SEARCH " + numbers.encode())
+            elif verb == b"FETCH":
+                number = int(argument.split(b" ")[0])
+                body = self.mailbox[number - 1]
+                self._say(b"* %d FETCH (RFC822 {%d}" % (number, len(body)))
+                self.wfile.write(body + b")\r\n")
+            elif verb == b"STORE":
+                deleted.add(int(argument.split(b" ")[0]))
+                self._say(b"* %s FETCH (FLAGS (\\Deleted))" % argument.split(b" ")[0])
+            elif verb == b"EXPUNGE":
+                for number in sorted(deleted, reverse=True):
+                    self._say(b"* %d EXPUNGE" % number)
+                type(self).expunged.extend(sorted(deleted))
+                deleted.clear()
+            elif verb == b"LOGOUT":
+                self._say(b"* BYE")
+                self._say(tag + b" OK LOGOUT completed")
+                return
+            elif verb != b"LOGIN":
+                self._say(tag + b" BAD unknown")
+                continue
+            self._say(tag + b" OK " + verb + b" completed")
+
+
+def test_the_bounce_mailbox_over_imap(engine: Engine) -> None:
+    people = seed_world(engine)
+    _sent(engine, people, "lea", "pia")
+    _Imap.mailbox = [
+        sample("postfix-dsn.eml", message_id_for("b:lea", SENDER)),
+        sample("arf-complaint.eml", message_id_for("b:pia", SENDER)),
+    ]
+    _Imap.expunged, _Imap.folders = [], []
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Imap)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        assert read_mailbox(engine, f"imap://bounces:pw@127.0.0.1:{port}/Bounces", now=NOW) == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (_Imap.folders, _Imap.expunged) == (["Bounces"], [1, 2])
+    assert [row["status"] for row in ledger(engine)] == ["bounced", "sent"]
+    with engine.connect() as connection:
+        assert is_suppressed(connection, "lea@buyer.example") == "hard_bounce"
+        assert is_suppressed(connection, "pia@other.example") == "complaint"
