@@ -13,9 +13,23 @@ from silverplatter import cli as base
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``silverplatter programmes tick`` and ``silverplatter programmes list``."""
+    """Add ``silverplatter programmes tick`` / ``list`` and ``silverplatter windows refresh``."""
     programmes_app = typer.Typer(help="Nurture programmes: run due steps, see enrolments.")
+    windows_app = typer.Typer(help="Buying windows: infer each account's from what is known.")
     app.add_typer(programmes_app, name="programmes")
+    app.add_typer(windows_app, name="windows")
+
+    @windows_app.command("refresh")
+    def refresh(database_url: base.DatabaseOption = None) -> None:
+        """Infer every account's buying window again (the worker does it every night)."""
+        from silverplatter.services.buying_windows import refresh_buying_windows
+
+        with base._failures() as stack:
+            engine = stack.enter_context(base._workspace(database_url))
+            now = base._now()
+            with engine.begin() as connection:
+                found = refresh_buying_windows(connection, today=now.date(), now=now)
+        base.console.print(f"{found:,} accounts have an inferred buying window")
 
     @programmes_app.command("tick")
     def tick(

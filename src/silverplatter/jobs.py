@@ -16,6 +16,8 @@ Tasks (each calls a service; none holds a rule of its own):
                        new entry-segment members in first); delivery follows at once
                        when they queued mail
 ``tick``               every minute: all four (periodic)
+``refresh_windows``    every night at 02:30: each account's buying window inferred again
+                       from its contracts, installed base and qualifications (periodic)
 
 A task is also queued right after something was queued for sending (a
 broadcast sent now), so mail leaves in the same second, and when a worker
@@ -42,6 +44,7 @@ from sqlalchemy.engine import make_url
 
 from silverplatter.services.bounce_mailbox import read_mailbox
 from silverplatter.services.broadcasts import start_due_broadcasts
+from silverplatter.services.buying_windows import refresh_buying_windows
 from silverplatter.services.mail_composer import Composer, Links
 from silverplatter.services.mail_handover import Pool
 from silverplatter.services.programme_tick import run_programmes
@@ -187,6 +190,12 @@ class Runtime:
             )
         return report.sent
 
+    def refresh_windows(self) -> int:
+        """Each account's buying window from what is known today; how many accounts have one."""
+        now = self.clock()
+        with self.database().begin() as connection:
+            return refresh_buying_windows(connection, today=now.date(), now=now)
+
     def close(self) -> None:
         if self._owns_engine and self.engine is not None:
             self.engine.dispose()
@@ -260,6 +269,7 @@ def make_queue(
         start_broadcasts=huey.task()(start_broadcasts),
         read_bounces=huey.task()(read_bounces),
         run_programmes=huey.task()(programmes),
+        refresh_windows=huey.periodic_task(crontab(hour="2", minute="30"))(runtime.refresh_windows),
         tick=huey.periodic_task(crontab(minute="*"))(tick),
     )
     return TaskQueue(huey, runtime, tasks)

@@ -128,18 +128,12 @@ def ramp_offsets(lead_months: int, deal_months: int) -> list[int]:
     return offsets
 
 
-def _window_wait(step_id: str, months: int, label: str, if_passed: str) -> dict[str, Any]:
-    return {
-        "id": step_id,
-        "type": "wait",
-        "label": label,
-        "until": {"edge": "opens", "months": months},
-        "if_passed": if_passed,
-    }
-
-
-def _before(months: int) -> str:
-    return "when the window opens" if months == 0 else f"{-months} months before the window opens"
+def _window_wait(step_id: str, months: int, if_passed: str, label: str = "") -> dict[str, Any]:
+    step: dict[str, Any] = {"id": step_id, "type": "wait"}
+    if label:
+        step["label"] = label
+    step.update(until={"edge": "opens", "months": months}, if_passed=if_passed)
+    return step
 
 
 def buying_window_clock(p: ClockParameters) -> dict[str, Any]:
@@ -147,11 +141,11 @@ def buying_window_clock(p: ClockParameters) -> dict[str, Any]:
         raise invalid("parameters.deal_months", "must be fewer than lead_months")
     steps: list[dict[str, Any]] = []
     for number, months in enumerate(ramp_offsets(p.lead_months, p.deal_months)):
-        steps.append(_window_wait(f"ramp-wait-{-months}", months, _before(months), "skip"))
+        steps.append(_window_wait(f"ramp-wait-{-months}", months, "skip"))
         template = p.ramp_templates[number % len(p.ramp_templates)]
         steps.append({"id": f"ramp-send-{-months}", "type": "send_email", "template": template})
     deal = -p.deal_months
-    steps.append(_window_wait("deal-start", deal, f"Deal programme: {_before(deal)}", "continue"))
+    steps.append(_window_wait("deal-start", deal, "continue", "The deal programme starts"))
     steps.append(
         {
             "id": "deal-check",
@@ -186,7 +180,7 @@ def buying_window_clock(p: ClockParameters) -> dict[str, Any]:
     )
     for number, months in enumerate(range(deal, 0)):
         if number:
-            steps.append(_window_wait(f"deal-wait-{-months}", months, _before(months), "skip"))
+            steps.append(_window_wait(f"deal-wait-{-months}", months, "skip"))
             steps.append(
                 {
                     "id": f"deal-task-{-months}",
@@ -197,7 +191,7 @@ def buying_window_clock(p: ClockParameters) -> dict[str, Any]:
             )
         template = p.deal_templates[number % len(p.deal_templates)]
         steps.append({"id": f"deal-send-{-months}", "type": "send_email", "template": template})
-    steps.append(_window_wait("window-open", 0, _before(0), "continue"))
+    steps.append(_window_wait("window-open", 0, "continue", "The window opens"))
     steps.append(
         {
             "id": "window-task",

@@ -58,6 +58,9 @@ class Box:
     id: str
     kind: str
     type_words: str
+    #: The step's label, or what it does in words when it has none.
+    title: str
+    #: What it does in words, under a label ("" when the title says it already).
     words: str
     #: Live enrolments that will run this step next.
     waiting: int
@@ -101,7 +104,8 @@ def _boxes(steps: Sequence[Step], counts: Mapping[str, int]) -> tuple[Box, ...]:
                 id=step.id,
                 kind=KINDS[step.type],
                 type_words=TYPE_WORDS[step.type],
-                words=f"{label}: {words}" if label and label not in words else words,
+                title=label or words,
+                words=words if label else "",
                 waiting=int(counts.get(step.id, 0)),
                 arms=arms,
                 note=_note(step) if isinstance(step, Wait) else "",

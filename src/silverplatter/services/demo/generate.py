@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, func, select
 
+from silverplatter.services.buying_windows import refresh_buying_windows
 from silverplatter.services.demo.pipeline import batches_from_helper, batches_here, use_helper
 from silverplatter.services.demo.writer import DemoWriter, read_next_ids
 from silverplatter.services.recompute import recompute
@@ -99,6 +100,8 @@ def generate_demo(
         report("scores", 0, 1)
         with connection.begin():
             recompute(connection, now=now)
+            # Each account's buying window, from its contracts and installed base (§6).
+            refresh_buying_windows(connection, today=now.date(), now=now)
         report("scores", 1, 1)
         with connection.begin():
             connection.execute(
