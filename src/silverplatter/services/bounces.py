@@ -70,7 +70,7 @@ class Recorded:
 
 
 def _key(address: str | None) -> str | None:
-    if not address:
+    if not address or "\x00" in address:
         return None
     try:
         return normalise_email(address)[1]
@@ -127,8 +127,8 @@ def record_bounce(
             send_id=send.id if send is not None else None,
             email_key=key,
             kind=kind,
-            status_code=(bounce.status or "")[:20] or None,
-            diagnostic=(bounce.diagnostic or "")[:2000] or None,
+            status_code=(bounce.status or "").replace("\x00", "")[:20] or None,
+            diagnostic=(bounce.diagnostic or "").replace("\x00", "")[:2000] or None,
             source=source[:20],
             received_at=now,
         )
@@ -279,8 +279,20 @@ def _ses(document: Mapping[str, Any]) -> list[Bounce]:
     raise BounceError("notificationType", "expected Bounce or Complaint")
 
 
+def _without_nul(document: Any) -> Any:
+    """The document with NUL characters taken out of every string (PostgreSQL cannot store them)."""
+    if isinstance(document, str):
+        return document.replace("\x00", "")
+    if isinstance(document, list):
+        return [_without_nul(item) for item in document]
+    if isinstance(document, dict):
+        return {key: _without_nul(value) for key, value in document.items()}
+    return document
+
+
 def bounces_from_payload(provider: str, document: Any) -> list[Bounce]:
     """The bounces a provider's webhook call reports (``BounceError`` names what is wrong)."""
+    document = _without_nul(document)
     if provider == "generic":
         items = document if isinstance(document, list) else [document]
         return [_generic(item, f"[{index}]") for index, item in enumerate(items)]

@@ -148,6 +148,8 @@ def create_broadcast(
     name = " ".join(name.split())
     if not name:
         raise BroadcastError("name", "must not be empty")
+    if "\x00" in name:
+        raise BroadcastError("name", "must not contain NUL characters")
     if len(name) > 200:
         raise BroadcastError("name", "must be at most 200 characters long")
     _template(connection, template_id)

@@ -108,7 +108,21 @@ def slug_from(name: str) -> str:
     return (words or "template")[:100]
 
 
+def _no_nul(**values: str) -> None:
+    """PostgreSQL cannot store NUL characters; name the field that has one."""
+    for field, value in values.items():
+        if "\x00" in value:
+            raise EmailTemplateError(field, "must not contain NUL characters")
+
+
 def _checked(draft: TemplateDraft) -> TemplateDraft:
+    _no_nul(
+        name=draft.name,
+        slug=draft.slug or "",
+        subject=draft.subject,
+        html_body=draft.html_body,
+        text_body=draft.text_body,
+    )
     name = " ".join(draft.name.split())
     if not name:
         raise EmailTemplateError("name", "must not be empty")
@@ -280,6 +294,13 @@ def save_variant(
 ) -> EmailTemplate:
     """Add or replace the template's variant for a role and/or stage (one of them at least)."""
     get_template(connection, template_id)
+    _no_nul(
+        decision_role=decision_role or "",
+        buying_stage=buying_stage or "",
+        subject=subject,
+        html_body=html_body,
+        text_body=text_body,
+    )
     role = decision_role or None
     stage = buying_stage or None
     if role is not None and role not in DECISION_ROLES:

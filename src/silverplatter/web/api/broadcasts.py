@@ -95,8 +95,8 @@ class BroadcastList(BaseModel):
 
 class BroadcastIn(Strict):
     name: str = Field(min_length=1, max_length=200, examples=["Newsletter, week 10"])
-    template_id: int = Field(ge=1)
-    segment_id: int = Field(ge=1)
+    template_id: int = Field(ge=1, le=2**31 - 1)
+    segment_id: int = Field(ge=1, le=2**31 - 1)
 
 
 class ScheduleIn(Strict):

@@ -101,15 +101,17 @@ class TemplateIn(Strict):
 
 
 class VariantIn(Strict):
-    decision_role: str | None = Field(default=None, examples=["economic_buyer"])
-    buying_stage: str | None = Field(default=None, examples=["decision"])
+    decision_role: str | None = Field(default=None, max_length=30, examples=["economic_buyer"])
+    buying_stage: str | None = Field(default=None, max_length=30, examples=["decision"])
     subject: str = Field(max_length=300)
     html_body: str = Field(default="", max_length=500_000)
     text_body: str = Field(default="", max_length=500_000)
 
 
 class PreviewIn(Strict):
-    contact_id: int | None = Field(default=None, ge=1, description="sample values when left out")
+    contact_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="sample values when left out"
+    )
 
 
 class PreviewOut(BaseModel):
@@ -123,7 +125,7 @@ class PreviewOut(BaseModel):
 
 class TestSendIn(Strict):
     to: str = Field(max_length=320, examples=["me@seller.example"])
-    contact_id: int | None = Field(default=None, ge=1)
+    contact_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class TestSendOut(BaseModel):
