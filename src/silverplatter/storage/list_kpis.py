@@ -251,64 +251,62 @@ def first_touches(connection: Connection, months: Sequence[Range]) -> ByMonth:
     """New addresses per month by the traffic of their first owned or bought page view
     before the address was given (``owned``, ``bought``, or ``none``).
 
-    A person's page views are theirs (stitched or known when they happened) or
-    anonymous views of a browser they gave their address from: a visitor id on
-    one of their events up to that moment (the form submission), or identified
-    as them.
+    The person's own page views count first (known when they happened, or
+    stitched to them when they identified); without any, the anonymous views
+    of a browser they gave their address from: a visitor id on one of their
+    events up to that moment (the form submission), or identified as them.
+    Each is one index look-up per new address (``ix_events_contact_time``,
+    ``ix_events_visitor``), so the cost follows the month's new addresses,
+    not the event log.
     """
     c, e = contacts.c, events.c
-    fresh = select(c.id, c.created_at).where(_within(c.created_at, months)).cte("fresh")
-    their_browsers = union(
-        select(e.contact_id, e.visitor_id)
-        .select_from(fresh.join(events, e.contact_id == fresh.c.id))
-        .where(e.visitor_id.is_not(None), e.occurred_at <= fresh.c.created_at),
-        select(visitors.c.contact_id, visitors.c.id).select_from(
-            fresh.join(visitors, visitors.c.contact_id == fresh.c.id)
-        ),
-    ).subquery("browsers")
-    anonymous = events.alias("anonymous")
-    views = union_all(
-        select(fresh.c.id.label("contact_id"), e.traffic, e.occurred_at, e.id.label("event_id"))
-        .select_from(fresh.join(events, e.contact_id == fresh.c.id))
+    fresh = select(c.id, c.created_at).where(_within(c.created_at, months)).subquery("fresh")
+    own = (
+        select(e.traffic)
         .where(
+            e.contact_id == fresh.c.id,
+            e.occurred_at <= fresh.c.created_at,
             e.type == "page_view",
             e.traffic.is_not(None),
-            e.occurred_at <= fresh.c.created_at,
-        ),
-        select(
-            their_browsers.c.contact_id,
-            anonymous.c.traffic,
-            anonymous.c.occurred_at,
-            anonymous.c.id,
         )
-        .select_from(
-            their_browsers.join(fresh, fresh.c.id == their_browsers.c.contact_id).join(
-                anonymous, anonymous.c.visitor_id == their_browsers.c.visitor_id
-            )
-        )
+        .order_by(e.occurred_at, e.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    seen = events.alias("seen")
+    browsers = union(
+        select(seen.c.visitor_id)
         .where(
-            anonymous.c.type == "page_view",
-            anonymous.c.traffic.is_not(None),
+            seen.c.contact_id == fresh.c.id,
+            seen.c.visitor_id.is_not(None),
+            seen.c.occurred_at <= fresh.c.created_at,
+        )
+        .correlate(fresh),
+        select(visitors.c.id).where(visitors.c.contact_id == fresh.c.id).correlate(fresh),
+    )
+    anonymous = events.alias("anonymous")
+    before = (
+        select(anonymous.c.traffic)
+        .where(
+            anonymous.c.visitor_id.in_(browsers),
             anonymous.c.contact_id.is_(None),
             anonymous.c.occurred_at <= fresh.c.created_at,
-        ),
-    ).subquery("views")
-    ranked = select(
-        views.c.contact_id,
-        views.c.traffic,
-        func.row_number()
-        .over(partition_by=views.c.contact_id, order_by=(views.c.occurred_at, views.c.event_id))
-        .label("rank"),
-    ).subquery("ranked")
+            anonymous.c.type == "page_view",
+            anonymous.c.traffic.is_not(None),
+        )
+        .order_by(anonymous.c.occurred_at, anonymous.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    # Materialised, so that each look-up runs once per new address (SQLite would
+    # otherwise repeat them for the grouping).
     tagged = (
         select(
             month_number(fresh.c.created_at, months).label("month"),
-            func.coalesce(ranked.c.traffic, "none").label("touch"),
+            func.coalesce(own, before, "none").label("touch"),
         )
-        .select_from(
-            fresh.outerjoin(ranked, and_(ranked.c.contact_id == fresh.c.id, ranked.c.rank == 1))
-        )
-        .subquery("tagged")
+        .cte("tagged")
+        .prefix_with("MATERIALIZED")
     )
     query = select(tagged.c.month, tagged.c.touch, func.count()).group_by(
         tagged.c.month, tagged.c.touch
