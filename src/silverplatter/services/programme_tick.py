@@ -138,15 +138,15 @@ def gather_facts(
         for cid in _members(connection, slug, sorted(among), now):
             memberships[cid].add(slug)
     facts = {}
-    for cid, row in base.items():
+    for cid, person in base.items():
         facts[cid] = ContactFacts(
             contact_id=cid,
-            stage=row.lifecycle_stage,
-            score=float(row.score or 0.0),
-            grade_level=row.grade_level,
-            owner_id=row.owner_id,
-            window_opens=row.opens_on,
-            window_closes=row.closes_on,
+            stage=person.lifecycle_stage,
+            score=float(person.score or 0.0),
+            grade_level=person.grade_level,
+            owner_id=person.owner_id,
+            window_opens=person.opens_on,
+            window_closes=person.closes_on,
             suppressed=listed.get(digests[cid]),
             segments=frozenset(memberships[cid]),
             event_counts=counts[cid],

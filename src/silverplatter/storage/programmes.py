@@ -281,19 +281,39 @@ class _Instants:
         return found
 
 
-#: The tick's two hot statements, written out per dialect (parameters only).
+#: The tick's two hot statements: on SQLite (in this process) one executemany of
+#: single-row statements; on PostgreSQL one statement over arrays, a round trip each.
 _MOVE: Final = {
     "sqlite": "UPDATE enrolments SET status = ?, step = ?, due_at = ?, left_at = ?, "
     "exit_reason = ? WHERE id = ?",
-    "postgresql": "UPDATE enrolments SET status = %s, step = %s, due_at = %s, left_at = %s, "
-    "exit_reason = %s WHERE id = %s",
+    "postgresql": "UPDATE enrolments SET status = v.status, step = v.step, due_at = v.due_at, "
+    "left_at = v.left_at, exit_reason = v.exit_reason "
+    "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::timestamptz[], "
+    "%s::text[]) AS v(id, status, step, due_at, left_at, exit_reason) "
+    "WHERE enrolments.id = v.id",
 }
 _HISTORY: Final = {
     "sqlite": "INSERT INTO enrolment_steps (enrolment_id, step, action, at, detail) "
     "VALUES (?, ?, ?, ?, ?)",
     "postgresql": "INSERT INTO enrolment_steps (enrolment_id, step, action, at, detail) "
-    "VALUES (%s, %s, %s, %s, %s::jsonb)",
+    "SELECT v.enrolment_id, v.step, v.action, v.at, v.detail::jsonb "
+    "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::text[]) "
+    "AS v(enrolment_id, step, action, at, detail)",
 }
+
+
+def _run_many(
+    connection: Connection, statements: Mapping[str, str], rows: list[tuple[Any, ...]]
+) -> None:
+    """``rows`` through the dialect's statement: executemany, or columns as arrays."""
+    name = connection.dialect.name
+    if name == "postgresql":
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        connection.exec_driver_sql(statements[name], tuple(columns))
+    else:
+        connection.exec_driver_sql(statements[name], rows)
+
+
 Move = tuple[int, str, str | None, datetime | None, datetime | None, str | None]
 
 
@@ -302,13 +322,18 @@ def move_enrolments(connection: Connection, moves: Sequence[Move]) -> None:
     if not moves:
         return
     instant = _Instants(connection)
-    connection.exec_driver_sql(
-        _MOVE[connection.dialect.name],
-        [
+    rows: list[tuple[Any, ...]]
+    if connection.dialect.name == "postgresql":
+        rows = [
+            (row_id, status, step, due, left, reason)
+            for row_id, status, step, due, left, reason in moves
+        ]
+    else:
+        rows = [
             (status, step, instant(due), instant(left), reason, row_id)
             for row_id, status, step, due, left, reason in moves
-        ],
-    )
+        ]
+    _run_many(connection, _MOVE, rows)
 
 
 def add_history(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -330,8 +355,9 @@ def add_history(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> No
             found = documents[key] = json.dumps(detail)
         return found
 
-    connection.exec_driver_sql(
-        _HISTORY[connection.dialect.name],
+    _run_many(
+        connection,
+        _HISTORY,
         [
             (
                 row["enrolment_id"],
