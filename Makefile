@@ -62,6 +62,8 @@ bench: dev
 	$(BIN)/python bench/bench_sending.py --recipients 100000 --recipients 1000000
 	$(BIN)/python bench/bench_programmes.py --contacts 1000000 --backend sqlite
 	$(BIN)/python bench/bench_programmes.py --contacts 100000 --backend postgresql
+	$(BIN)/python bench/bench_predictive.py bank --compare
+	$(BIN)/python bench/bench_predictive.py demo --contacts 100000
 
 ## make bench-quick: the same benchmarks at small sizes, to check they run
 bench-quick: dev
