@@ -1,4 +1,8 @@
-"""The outbox: the one way mail leaves the product.
+"""The outbox: the one way the product's own mail (opt-in confirmations, downloads) leaves.
+
+Marketing mail — broadcasts and programme steps — goes through the send ledger
+(``services/sending.py``) instead; both follow the one suppression policy,
+``suppression.blocking``.
 
 Mail is queued in the same transaction as what caused it (a form submission
 queues its opt-in confirmation), so it is never lost when the SMTP server is

@@ -2,10 +2,12 @@
 
 Unsubscribed, hard-bounced, complained, erased and manually blocked addresses
 are kept as a SHA-256 digest of the normalised address (and, except for an
-erased person, the address itself, so the list can be shown).  The outbox
-(``services/outbox.py``) is the only way mail leaves the product and it asks
-``suppressed_reasons`` both when a message is queued and again when it is
-claimed for sending, moments before it is handed to the SMTP server.
+erased person, the address itself, so the list can be shown).  Both ways
+mail leaves the product — the outbox (``services/outbox.py``) and the send
+ledger of nurture mail (``services/sending.py``) — ask ``suppressed_reasons``
+when a message is queued and again when it is claimed for sending, moments
+before it is handed to the SMTP server, and decide with the one policy,
+``blocking``.
 
 A person adds or lifts an address by hand with ``add_address`` and
 ``lift_address``; both are audited by the address's digest, never the
