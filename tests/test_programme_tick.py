@@ -15,6 +15,7 @@ from silverplatter.services.ingest import ingest_events
 from silverplatter.services.lifecycle import transition
 from silverplatter.services.programme_tick import run_programmes, tick
 from silverplatter.services.unsubscribe import unsubscribe
+from silverplatter.storage.capture_schema import suppressions
 from silverplatter.storage.nurture_schema import enrolment_steps, enrolments
 from web_world import Clock
 
@@ -249,3 +250,37 @@ def test_the_entry_sweep_skips_a_programme_whose_segment_is_gone(engine: Engine)
         segments.delete_segment(connection, segment.id, actor=ACTOR, now=NOW)
     entered, report = run_programmes(engine, now=lambda: NOW, enter=True)
     assert (entered, report.ran) == ({"chosen-few": 0}, 0)
+
+
+def test_re_permission_keeps_who_clicks_and_suppresses_the_rest(engine: Engine) -> None:
+    ids = build(engine)
+    programme = _programme(engine, "re_permission", "re-permission")
+    assert programme.counts["active"] == 5  # nobody has engaged since they were added in 2025
+    tick(engine, now=NOW)
+    assert [row[1] for row in sends(engine)] == ["re-permission"] * 5
+    event(engine, ids["ada"], "email_click", NOW + timedelta(days=3))
+    report = tick(engine, now=NOW + timedelta(days=14))
+    assert (report.ran, report.completed, report.exited) == (5, 1, 4)
+    ada = enrolment_of(engine, programme.id, ids["ada"])
+    assert (ada.status, ada.exit_reason) == ("completed", "finished")
+    ben = enrolment_of(engine, programme.id, ids["ben"])
+    assert (ben.status, ben.exit_reason) == ("exited", "suppressed by the programme")
+    with engine.connect() as connection:
+        listed = connection.execute(
+            select(suppressions.c.email_key, suppressions.c.reason, suppressions.c.source).order_by(
+                suppressions.c.email_key
+            )
+        ).all()
+    assert [tuple(row) for row in listed] == [
+        (
+            address,
+            "unsubscribed",
+            "programme:re-permission: no click on the re-permission e-mail",
+        )
+        for address in (
+            "ben@oulu-paper.fi",
+            "cai@vaasa-grid.fi",
+            "dan@example.com",
+            "eve@example.com",
+        )
+    ]
