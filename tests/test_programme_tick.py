@@ -13,10 +13,13 @@ from silverplatter.services import programmes as service
 from silverplatter.services import segments
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.lifecycle import transition
+from silverplatter.services.programme_entry import enrol_contacts
 from silverplatter.services.programme_tick import run_programmes, tick
 from silverplatter.services.unsubscribe import unsubscribe
 from silverplatter.storage.capture_schema import suppressions
 from silverplatter.storage.nurture_schema import enrolment_steps, enrolments
+from silverplatter.storage.schema import contacts
+from silverplatter.storage.segment_schema import segment_members
 from web_world import Clock
 
 
@@ -284,3 +287,81 @@ def test_re_permission_keeps_who_clicks_and_suppresses_the_rest(engine: Engine) 
             "eve@example.com",
         )
     ]
+
+
+def test_stage_and_segment_steps_go_through_their_services(engine: Engine) -> None:
+    ids = build(engine)
+    with engine.begin() as connection:
+        segments.create_segment(
+            connection,
+            segments.draft_of({"slug": "nurtured", "name": "Nurtured", "kind": "static"}),
+            actor=ACTOR,
+            now=NOW,
+        )
+        draft = service.draft_of(
+            {
+                "slug": "moves",
+                "name": "Moves",
+                "definition": {
+                    "entry": {"event": "form_submit"},
+                    "steps": [
+                        {"id": "tag", "type": "add_to_segment", "segment": "nurtured"},
+                        {
+                            "id": "park",
+                            "type": "change_stage",
+                            "to": "recycled",
+                            "reason": "not now",
+                        },
+                        {"id": "win", "type": "change_stage", "to": "customer"},
+                        {
+                            "id": "check",
+                            "type": "branch",
+                            "arms": [
+                                {
+                                    "when": {"segment": "nurtured"},
+                                    "steps": [
+                                        {
+                                            "id": "untag",
+                                            "type": "remove_from_segment",
+                                            "segment": "nurtured",
+                                        }
+                                    ],
+                                },
+                                {"steps": []},
+                            ],
+                        },
+                    ],
+                },
+            }
+        )
+        made = service.create_programme(connection, draft, actor=ACTOR, now=NOW)
+        service.activate(connection, made.id, actor=ACTOR, now=NOW)
+        enrol_contacts(
+            connection, service.get_programme(connection, made.id), [ids["ada"]], now=NOW
+        )
+    report = tick(engine, now=NOW)
+    assert (report.ran, report.completed, report.failed) == (1, 1, 1)
+    ada = enrolment_of(engine, made.id, ids["ada"])
+    assert history_of(engine, ada.id) == [
+        ("tag", "segment"),
+        ("park", "stage"),
+        ("win", "stage"),
+        ("check", "branched"),
+        ("untag", "segment"),
+        ("", "completed"),
+        ("win", "failed"),
+    ]
+    with engine.connect() as connection:
+        stage = connection.execute(
+            select(contacts.c.lifecycle_stage).where(contacts.c.id == ids["ada"])
+        ).scalar_one()
+        members = connection.execute(select(segment_members.c.contact_id)).scalars().all()
+        failure = connection.execute(
+            select(enrolment_steps.c.detail).where(enrolment_steps.c.action == "failed")
+        ).scalar_one()
+    assert (stage, members) == ("recycled", [])
+    assert failure == {
+        "error": "cannot move from recycled to customer; from recycled the allowed moves are: "
+        "hand_over_as_sql → sql, reengage → lead, reengage_as_mql → mql, "
+        "disqualify → disqualified"
+    }

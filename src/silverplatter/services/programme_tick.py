@@ -217,8 +217,12 @@ class _Batch:
                 self.failed(row.id, action.step, str(refused))
 
     def segment_changes(self, due: list[tuple[Row[Any], SegmentAction]]) -> None:
-        grouped: dict[tuple[str, bool], list[tuple[Row[Any], SegmentAction]]] = defaultdict(list)
+        # A contact's last step on a segment decides whether it ends up in it.
+        last: dict[tuple[int, str], tuple[Row[Any], SegmentAction]] = {}
         for row, action in due:
+            last[(int(row.contact_id), action.segment)] = (row, action)
+        grouped: dict[tuple[str, bool], list[tuple[Row[Any], SegmentAction]]] = defaultdict(list)
+        for row, action in last.values():
             grouped[(action.segment, action.add)].append((row, action))
         for (slug, add), pairs in sorted(grouped.items()):
             segment = segments.segment_by_slug(self.connection, slug)
