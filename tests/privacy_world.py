@@ -41,7 +41,24 @@ from silverplatter.storage.capture_schema import (
     outbound_mail,
 )
 from silverplatter.storage.handover_schema import handovers
+from silverplatter.storage.nurture_schema import (
+    bounce_reports,
+    email_templates,
+    enrolment_steps,
+    enrolments,
+    mail_sends,
+    programmes,
+)
 from silverplatter.storage.schema import consent_records, contacts
+from silverplatter.storage.understanding_schema import (
+    contact_worries,
+    grid_raters,
+    kano_answers,
+    kano_features,
+    kano_studies,
+    need_grids,
+    worries,
+)
 from web_world import seed_users
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -68,6 +85,7 @@ def build_privacy_world(engine: Engine) -> dict[str, int]:
         _behaviour(connection, ids)
         _sales(connection, ids)
         _mail_and_audit(connection, ids)
+        _nurture_and_understanding(connection, ids)
     return ids
 
 
@@ -267,6 +285,74 @@ def _mail_and_audit(connection: Connection, ids: dict[str, int]) -> None:
         actor=actor,
         now=_at(2),
         details={"note": "list for Zelda Quimby"},
+    )
+
+
+def _new_id(connection: Connection, table: Any, **values: Any) -> int:
+    new_id: int = connection.execute(
+        insert(table).values(**values).returning(table.c.id)
+    ).scalar_one()
+    return new_id
+
+
+def _nurture_and_understanding(connection: Connection, ids: dict[str, int]) -> None:
+    at = _at(10)
+    template = _new_id(
+        connection, email_templates, slug="welcome", name="Welcome", subject="Hi {{first_name}}",
+        html_body="<p>Hi</p>", text_body="Hi", created_at=at, updated_at=at,
+    )  # fmt: skip
+    programme = _new_id(
+        connection, programmes, slug="welcome", name="Welcome", status="active",
+        definition={
+            "entry": {"event": "form_submit", "properties": {"form": "erp-guide"}},
+            "goal_stages": ["sql"],
+            "steps": [{"id": "s1", "type": "send_email", "template": "welcome"}],
+        },
+        created_at=at, updated_at=at,
+    )  # fmt: skip
+    enrolment = _new_id(
+        connection, enrolments, programme_id=programme, contact_id=ids["zelda"], status="active",
+        step="s1", programme_version=1, entered_at=at,
+    )  # fmt: skip
+    connection.execute(
+        insert(enrolment_steps).values(
+            enrolment_id=enrolment, step="s1", action="sent", at=at,
+            detail={"note": "sent to Zelda", "template": "welcome"},
+        )
+    )  # fmt: skip
+    send = _new_id(
+        connection, mail_sends, dedupe_key="welcome:zelda", template_id=template,
+        enrolment_id=enrolment, step="s1", contact_id=ids["zelda"],
+        to_domain="northwind.example", status="bounced", attempts=1, not_before=at,
+        last_error=f"550 5.1.1 <{EMAIL}>: no such user", created_at=at,
+    )  # fmt: skip
+    connection.execute(
+        insert(bounce_reports).values(
+            send_id=send, email_key=EMAIL, kind="hard", status_code="5.1.1",
+            diagnostic=f"Recipient Zelda Quimby <{EMAIL}> unknown", source="imap",
+            received_at=at,
+        )
+    )  # fmt: skip
+    worry = _new_id(
+        connection, worries, slug="erp-risk", name="ERP risk", created_at=at, updated_at=at
+    )
+    connection.execute(
+        insert(contact_worries).values(
+            contact_id=ids["zelda"], worry_id=worry, value=2.5, valid_at=at
+        )
+    )
+    study = _new_id(connection, kano_studies, slug="portal", name="Portal", created_at=at)
+    feature = _new_id(connection, kano_features, study_id=study, name="Self service", position=0)
+    connection.execute(
+        insert(kano_answers).values(
+            study_id=study, feature_id=feature, respondent=EMAIL, functional=1, dysfunctional=5
+        )
+    )
+    grid = _new_id(connection, need_grids, slug="needs", name="Needs", created_at=at, updated_at=at)
+    connection.execute(
+        insert(grid_raters).values(
+            grid_id=grid, name="Zelda Quimby", source="customer", created_at=at
+        )
     )
 
 

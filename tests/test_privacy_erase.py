@@ -57,11 +57,15 @@ def test_the_world_names_her_everywhere_before(engine: Engine) -> None:
     assert sorted(_mentions(engine, EMAIL)) == [
         "audit_log.details",
         "audit_log.subject",
+        "bounce_reports.diagnostic",
+        "bounce_reports.email_key",
         "contacts.email",
         "contacts.email_key",
         "events.idempotency_key",
         "events.properties",
         "form_submissions.answers",
+        "kano_answers.respondent",
+        "mail_sends.last_error",
         "meetings.notes",
         "outbound_mail.last_error",
         "outbound_mail.text_body",
@@ -71,15 +75,22 @@ def test_the_world_names_her_everywhere_before(engine: Engine) -> None:
     assert sorted(_mentions(engine, "zelda")) == [
         "audit_log.details",
         "audit_log.subject",
+        "bounce_reports.diagnostic",
+        "bounce_reports.email_key",
         "contacts.custom",
         "contacts.email",
         "contacts.email_key",
         "contacts.first_name",
+        "enrolment_steps.detail",
         "events.idempotency_key",
         "events.properties",
         "events.visitor_id",
         "form_submissions.answers",
         "form_submissions.visitor_id",
+        "grid_raters.name",
+        "kano_answers.respondent",
+        "mail_sends.dedupe_key",
+        "mail_sends.last_error",
         "meeting_attendees.name",
         "meetings.notes",
         "meetings.subject",
@@ -113,6 +124,11 @@ def test_erase_leaves_no_trace_of_her_in_any_table(engine: Engine) -> None:
         "qualifications": 1,
         "stage_transitions": 1,
         "audit_log": 2,
+        "mail_sends": 1,
+        "bounce_reports": 1,
+        "enrolment_steps": 1,
+        "kano_answers": 1,
+        "grid_raters": 1,
         "suppressions": 1,
         "contacts": 1,
     }
@@ -263,12 +279,12 @@ def test_a_failed_erasure_leaves_everything_for_the_next_run(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = build_privacy_world(engine)
-    from silverplatter.services import privacy
+    from silverplatter.services import erasure
 
     def crash(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(privacy.eraser, "tombstone", crash)
+    monkeypatch.setattr(erasure.eraser, "tombstone", crash)
     with pytest.raises(RuntimeError, match="power cut"):
         _erase(engine, ids["zelda"])
     assert "contacts.email" in _mentions(engine, EMAIL)

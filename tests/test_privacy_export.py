@@ -39,6 +39,10 @@ def test_the_export_holds_every_section_about_her(engine: Engine) -> None:
         "mail",
         "suppression",
         "visitors",
+        "programmes",
+        "nurture_mail",
+        "bounces",
+        "worries",
         "erasure",
     ]
     assert (document["format"], document["exported_at"]) == (EXPORT_FORMAT, NOW.isoformat())
@@ -103,6 +107,14 @@ def test_the_export_holds_every_section_about_her(engine: Engine) -> None:
         "created_at": "2026-02-27T09:00:00+00:00",
     }
     assert [v["id"] for v in document["visitors"]] == ["v-zelda"]
+    [programme] = document["programmes"]
+    assert (programme["programme_slug"], programme["status"]) == ("welcome", "active")
+    assert [step["detail"]["note"] for step in programme["steps"]] == ["sent to Zelda"]
+    assert [(m["dedupe_key"], m["status"]) for m in document["nurture_mail"]] == [
+        ("welcome:zelda", "bounced")
+    ]
+    assert [(b["kind"], b["email_key"]) for b in document["bounces"]] == [("hard", EMAIL)]
+    assert [(w["slug"], w["value"]) for w in document["worries"]] == [("erp-risk", 2.5)]
     assert document["erasure"] is None
     assert COLLEAGUE not in json.dumps(document)
     with engine.connect() as connection:

@@ -1,19 +1,16 @@
 """Privacy requests: export everything held about a person, or erase them (GDPR Art. 15, 17).
 
 ``export_person`` gathers every row that reaches the person into one JSON
-document.  ``erase_person`` removes the personal data from every table in one
-transaction and keeps what statistics need: the contact row stays as an
-anonymous tombstone (its stage, score and counts survive), events stay without
-personal properties, consent records stay as proof tied to an ``erasures``
-record instead of the person, and the address goes on the suppression list as
-a digest only.  Running it again changes nothing.  Both are audited without
-the person's address.
+document; ``erase_person`` (``services/erasure.py``, re-exported here)
+removes the personal data from every table in one transaction and keeps what
+statistics need.  Both are audited by the contact's id, without the address.
+``find_person`` and ``person`` name the contact a request is about.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -21,29 +18,15 @@ from typing import Any, Final
 from sqlalchemy import Connection
 
 from silverplatter.domain.identity import InvalidValue, normalise_email
-from silverplatter.domain.privacy import (
-    REDACTED,
-    Mentions,
-    erased_address,
-    is_erased_address,
-    question_keys,
-    redact_document,
-    scrub_answers,
-    scrub_document,
-)
+from silverplatter.domain.privacy import is_erased_address
 from silverplatter.services.audit import Actor, record
-from silverplatter.services.suppression import address_hash, suppress
-from silverplatter.storage import erasure as eraser
+from silverplatter.services.erasure import ErasureSummary, erase_person
+from silverplatter.services.suppression import address_hash
 from silverplatter.storage import privacy as store
-from silverplatter.storage.access_schema import audit_log
-from silverplatter.storage.capture_schema import form_submissions, outbound_mail
-from silverplatter.storage.lifecycle_schema import qualifications, stage_transitions
-from silverplatter.storage.schema import events, meeting_attendees, meetings, opportunities
+from silverplatter.storage import privacy_nurture as nurture
 
 #: Names the export's layout; a change to it gets a new number.
 EXPORT_FORMAT: Final = "silverplatter-person-export/1"
-#: Mail not yet handed to the SMTP server is stopped when its addressee is erased.
-_UNSENT: Final = ("queued", "sending")
 
 
 def plain(value: Any) -> Any:
@@ -101,6 +84,16 @@ def person(connection: Connection, contact_id: int) -> Person:
 # ------------------------------------------------------------------ export
 
 
+def _programmes(connection: Connection, contact_id: int) -> list[dict[str, Any]]:
+    """The contact's programme enrolments, each with what happened at its steps."""
+    enrolled = nurture.programme_enrolments(connection, contact_id)
+    steps = nurture.steps_of(connection, [row["id"] for row in enrolled])
+    return [
+        {**row, "steps": [step for step in steps if step["enrolment_id"] == row["id"]]}
+        for row in enrolled
+    ]
+
+
 def export_person(
     connection: Connection,
     contact_id: int,
@@ -118,6 +111,7 @@ def export_person(
         raise LookupError(f"no contact with id {contact_id}")
     visitors = store.visitor_ids(connection, contact_id)
     their_events = store.person_events(connection, contact_id, visitors)
+    sends = nurture.sends_to(connection, contact_id)
     consent = store.consent(connection, contact_id)
     submissions = [
         {key: value for key, value in row.items() if key != "form_questions"}
@@ -145,6 +139,10 @@ def export_person(
         "mail": store.mail_to(connection, contact_id, contact["email_key"]),
         "suppression": store.suppression(connection, address_hash(contact["email_key"])),
         "visitors": store.visitor_rows(connection, contact_id),
+        "programmes": _programmes(connection, contact_id),
+        "nurture_mail": sends,
+        "bounces": nurture.bounces_of(connection, contact["email_key"], [s["id"] for s in sends]),
+        "worries": nurture.worry_profile(connection, contact_id),
         "erasure": store.erasure_of(connection, contact_id),
     }
     if actor is not None:
@@ -161,230 +159,6 @@ def export_person(
         )
     exported: dict[str, Any] = plain(document)
     return exported
-
-
-# ------------------------------------------------------------------ erase
-
-
-@dataclass(frozen=True)
-class ErasureSummary:
-    """What an erasure did: rows changed per table, and the ``erasures`` record."""
-
-    contact_id: int
-    erasure_id: int | None
-    erased_at: datetime | None
-    already_erased: bool
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def _events(
-    connection: Connection, contact_id: int, visitors: list[str], mentions: Mentions
-) -> int:
-    """Scrub the person's events; unlink every event of their visitors."""
-    eraser.adopt_visitor_events(connection, contact_id, visitors)
-    changes: list[eraser.Change] = []
-    for row in store.person_events(connection, contact_id, visitors):
-        values: dict[str, Any] = {}
-        if row["visitor_id"] is not None:
-            values["visitor_id"] = None
-        if row["contact_id"] == contact_id:
-            properties = row["properties"] if isinstance(row["properties"], dict) else {}
-            scrubbed = scrub_document(properties, mentions)
-            if scrubbed != properties:
-                values["properties"] = scrubbed
-            if mentions.found_in(row["idempotency_key"]):
-                values["idempotency_key"] = f"erased:{row['id']}"
-        changes.append((row["id"], values))
-    return eraser.rewrite(connection, events, changes)
-
-
-def _submissions(connection: Connection, contact_id: int, mentions: Mentions, needle: str) -> int:
-    rows = store.submissions(connection, contact_id)
-    rows += store.unlinked_submissions_mentioning(connection, needle)
-    changes: list[eraser.Change] = []
-    for row in rows:
-        answers = scrub_answers(row["answers"], question_keys(row["form_questions"]), mentions)
-        values: dict[str, Any] = {}
-        if answers != row["answers"]:
-            values["answers"] = answers
-        if row.get("ip_address") is not None:
-            values["ip_address"] = None
-        if row.get("visitor_id") is not None:
-            values["visitor_id"] = None
-        changes.append((row["id"], values))
-    return eraser.rewrite(connection, form_submissions, changes)
-
-
-def _mail(connection: Connection, contact_id: int, email_key: str, mentions: Mentions) -> int:
-    changes: list[eraser.Change] = []
-    for row in store.mail_to(connection, contact_id, email_key):
-        values: dict[str, Any] = {
-            "to_address": None,
-            "subject": REDACTED,
-            "text_body": REDACTED,
-            "html_body": None,
-            "last_error": None,
-        }
-        values = {key: value for key, value in values.items() if row[key] != value}
-        if row["status"] in _UNSENT:
-            values["status"] = "suppressed"
-        if mentions.found_in(row["dedupe_key"]):
-            values["dedupe_key"] = f"erased:{row['id']}"
-        changes.append((row["id"], values))
-    return eraser.rewrite(connection, outbound_mail, changes)
-
-
-def _redacted(
-    row: Mapping[str, Any], columns: tuple[str, ...], mentions: Mentions
-) -> dict[str, Any]:
-    """The columns of ``row`` whose text mentions the person, redacted."""
-    values: dict[str, Any] = {}
-    for column in columns:
-        value = row[column]
-        if isinstance(value, str):
-            redacted = mentions.redact(value)
-        elif isinstance(value, dict | list):
-            redacted = redact_document(value, mentions)
-        else:
-            continue
-        if redacted != value:
-            values[column] = redacted
-    return values
-
-
-def _meetings(
-    connection: Connection, contact_id: int, account_id: int | None, mentions: Mentions
-) -> dict[str, int]:
-    held = store.meetings_of(connection, contact_id, account_id)
-    meeting_changes = [
-        (row["id"], _redacted(row, ("subject", "notes", "bant"), mentions)) for row in held
-    ]
-    attendee_changes: list[eraser.Change] = []
-    for row in store.attendees_of(connection, [row["id"] for row in held]):
-        named = row["name"] is not None and (
-            row["contact_id"] == contact_id or mentions.found_in(row["name"])
-        )
-        if named:
-            attendee_changes.append((row["id"], {"name": None}))
-    return {
-        "meetings": eraser.rewrite(connection, meetings, meeting_changes),
-        "meeting_attendees": eraser.rewrite(connection, meeting_attendees, attendee_changes),
-    }
-
-
-def _free_text(
-    connection: Connection, contact_id: int, account_id: int | None, mentions: Mentions
-) -> dict[str, int]:
-    """Mentions of the person in deals, BANT records and stage-move reasons."""
-    found = store.opportunity_records(connection, contact_id)
-    if account_id is not None:
-        found += store.account_opportunities(connection, account_id)
-    deals = list({row["id"]: row for row in found}.values())
-    bant = ("budget", "authority", "need", "current_supplier")
-    return {
-        "opportunities": eraser.rewrite(
-            connection,
-            opportunities,
-            [(row["id"], _redacted(row, ("name", "lost_reason"), mentions)) for row in deals],
-        ),
-        "qualifications": eraser.rewrite(
-            connection,
-            qualifications,
-            [
-                (row["id"], _redacted(row, bant, mentions))
-                for row in store.qualification_records(connection, contact_id)
-            ],
-        ),
-        "stage_transitions": eraser.rewrite(
-            connection,
-            stage_transitions,
-            [
-                (row["id"], _redacted(row, ("reason",), mentions))
-                for row in store.stage_moves(connection, contact_id)
-            ],
-        ),
-    }
-
-
-def _audit(connection: Connection, mentions: Mentions, needles: list[str]) -> int:
-    rows = store.audit_mentioning(connection, needles)
-    return eraser.rewrite(
-        connection,
-        audit_log,
-        [(row["id"], _redacted(row, ("subject", "details"), mentions)) for row in rows],
-    )
-
-
-def _erased_again(connection: Connection, contact_id: int) -> ErasureSummary:
-    """A second erasure: scrub what arrived for the tombstone since, record nothing new."""
-    visitors = store.visitor_ids(connection, contact_id)
-    scrubbed = _events(connection, contact_id, visitors, Mentions(()))
-    eraser.forget_visitors(connection, contact_id)
-    earlier = store.erasure_of(connection, contact_id)
-    return ErasureSummary(
-        contact_id=contact_id,
-        erasure_id=earlier["id"] if earlier else None,
-        erased_at=earlier["erased_at"] if earlier else None,
-        already_erased=True,
-        counts={"events": scrubbed} if scrubbed else {},
-    )
-
-
-def erase_person(
-    connection: Connection, contact_id: int, *, actor: Actor, now: datetime
-) -> ErasureSummary:
-    """Erase the contact's personal data from every table, in the caller's transaction.
-
-    ``LookupError`` when there is no such contact.  A contact already erased
-    is left as it is (``already_erased``), apart from scrubbing events that
-    arrived for it since.
-    """
-    contact = store.contact_row(connection, contact_id, lock=True)
-    if contact is None:
-        raise LookupError(f"no contact with id {contact_id}")
-    if is_erased_address(contact["email_key"]):
-        return _erased_again(connection, contact_id)
-    email_key: str = contact["email_key"]
-    mentions = Mentions.of(
-        email=email_key,
-        first_name=contact["first_name"],
-        last_name=contact["last_name"],
-        others=(contact["email"], contact["phone"], contact["linkedin_url"]),
-    )
-    full_name = " ".join(
-        part for part in (contact["first_name"], contact["last_name"]) if part
-    ).lower()
-    account_id: int | None = contact["account_id"]
-    erasure_id = eraser.start_erasure(connection, contact_id, erased_by=actor.user_id, now=now)
-    visitors = store.visitor_ids(connection, contact_id)
-    counts: dict[str, int] = {
-        "events": _events(connection, contact_id, visitors, mentions),
-        "visitors": eraser.forget_visitors(connection, contact_id),
-        "form_submissions": _submissions(connection, contact_id, mentions, email_key),
-        "consent_records": eraser.anonymise_consent(connection, contact_id, erasure_id),
-        "outbound_mail": _mail(connection, contact_id, email_key, mentions),
-        **_meetings(connection, contact_id, account_id, mentions),
-        **_free_text(connection, contact_id, account_id, mentions),
-        "audit_log": _audit(connection, mentions, [email_key, full_name]),
-    }
-    suppress(connection, email_key, reason="erased", source="erasure", now=now)
-    counts["suppressions"] = 1
-    eraser.tombstone(connection, contact_id, erased_address(contact_id), now)
-    counts["contacts"] = 1
-    eraser.finish_erasure(connection, erasure_id, counts)
-    record(
-        connection,
-        "contact.erased",
-        f"contact {contact_id}",
-        actor=actor,
-        now=now,
-        details={"erasure_id": erasure_id, **counts},
-    )
-    return ErasureSummary(contact_id, erasure_id, now, False, counts)
 
 
 __all__ = [

@@ -42,6 +42,11 @@ TABLE_WORDS = {
     "qualifications": "BANT records with mentions removed",
     "stage_transitions": "stage-move reasons with mentions removed",
     "audit_log": "audit entries with mentions removed",
+    "mail_sends": "nurture mails with mentions removed",
+    "bounce_reports": "bounce reports without the address",
+    "enrolment_steps": "programme step notes with mentions removed",
+    "kano_answers": "Kano answers made anonymous",
+    "grid_raters": "needs-grid raters made anonymous",
     "suppressions": "address kept on the suppression list as a digest",
 }
 
