@@ -81,9 +81,13 @@ def test_delivers_personalised_tracked_messages_once(engine: Engine) -> None:
     assert [link.split("/capture/")[1].split("/")[0] for link in clicks] == ["c", "unsubscribe"]
     assert re.search(rf'<img src="{PUBLIC_URL}/capture/o/[^"]+\.gif"', html)
     assert "https://seller.example/guide" not in html
-    assert text.startswith("Hello Lea\n\nNews for Buyer Oy.\n\nRead the guide (" + PUBLIC_URL + "/capture/c/")
+    assert text.startswith(
+        "Hello Lea\n\nNews for Buyer Oy.\n\nRead the guide (" + PUBLIC_URL + "/capture/c/"
+    )
     rows = ledger(engine)
-    assert [(row["status"], row["attempts"], row["sent_at"]) for row in rows] == [("sent", 1, NOW)] * 3
+    assert [(row["status"], row["attempts"], row["sent_at"]) for row in rows] == [
+        ("sent", 1, NOW)
+    ] * 3
     assert rows[0]["message_id"] == message_id_for(f"test:{people['lea']}", SENDER)
 
 

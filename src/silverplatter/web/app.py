@@ -18,56 +18,56 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from silverplatter import __version__
+from silverplatter.jobs import EmbeddedWorker, make_queue
 from silverplatter.services.import_jobs import MAX_UPLOAD_BYTES
 from silverplatter.services.mail_courier import MailCourier
 from silverplatter.services.scoring_backlog import BacklogScorer, backlog_size
 from silverplatter.settings import Settings
 from silverplatter.storage.engine import current_revision, make_engine, refresh_statistics
 from silverplatter.web import api, problems, ui
-from silverplatter.web.capture import tracking as capture_tracking
-from silverplatter.web.api import tracking as api_tracking
-from silverplatter.web.ui import tracking as ui_tracking
-from silverplatter.web.capture import forms as capture_forms
-from silverplatter.web.rate_limit import RateLimiter
+from silverplatter.web.api import broadcasts as api_broadcasts
+from silverplatter.web.api import email_templates as api_email_templates
+from silverplatter.web.api import forms as api_forms
 from silverplatter.web.api import lead_magnets as api_lead_magnets
-from silverplatter.web.api import suppressions as api_suppressions
-from silverplatter.web.capture import downloads as capture_downloads
-from silverplatter.web.capture import unsubscribe as capture_unsubscribe
-from silverplatter.web.ui import lead_magnets as ui_lead_magnets
-from silverplatter.web.ui import suppressions as ui_suppressions
-from silverplatter.web.templating import make_templates
+from silverplatter.web.api import lists as api_lists
 from silverplatter.web.api import predictive as api_predictive
-from silverplatter.web.ui import predictive as ui_predictive
+from silverplatter.web.api import privacy as api_privacy
+from silverplatter.web.api import programmes as api_programmes
+from silverplatter.web.api import segments as api_segments
 from silverplatter.web.api import strategy as api_strategy
-from silverplatter.web.api import zipper_boards as api_zipper_boards
-from silverplatter.web.ui import zipper_boards as ui_zipper_boards
-from silverplatter.web.ui import strategy as ui_strategy
+from silverplatter.web.api import suppressions as api_suppressions
+from silverplatter.web.api import tiers as api_tiers
+from silverplatter.web.api import tracking as api_tracking
 from silverplatter.web.api import understanding_grids as api_grids
 from silverplatter.web.api import understanding_kano as api_kano
 from silverplatter.web.api import understanding_worries as api_worries
-from silverplatter.web.ui import grids as ui_grids
-from silverplatter.web.ui import kano as ui_kano
-from silverplatter.web.ui import worries as ui_worries
-from silverplatter.web.api import segments as api_segments
-from silverplatter.web.ui import segments as ui_segments
-from silverplatter.web.api import lists as api_lists
-from silverplatter.web.api import privacy as api_privacy
-from silverplatter.web.api import forms as api_forms
-from silverplatter.web.ui import api_docs
-from silverplatter.web.ui import forms as ui_forms
-from silverplatter.web.ui import lists as ui_lists
-from silverplatter.web.ui import privacy as ui_privacy
-from silverplatter.web.api import tiers as api_tiers
-from silverplatter.web.ui import tiers as ui_tiers
-from silverplatter.jobs import EmbeddedWorker, make_queue
-from silverplatter.web.api import broadcasts as api_broadcasts
-from silverplatter.web.api import email_templates as api_email_templates
+from silverplatter.web.api import zipper_boards as api_zipper_boards
 from silverplatter.web.capture import bounces as capture_bounces
+from silverplatter.web.capture import downloads as capture_downloads
+from silverplatter.web.capture import forms as capture_forms
 from silverplatter.web.capture import mail_links as capture_mail_links
+from silverplatter.web.capture import tracking as capture_tracking
+from silverplatter.web.capture import unsubscribe as capture_unsubscribe
+from silverplatter.web.rate_limit import RateLimiter
+from silverplatter.web.templating import make_templates
+from silverplatter.web.ui import api_docs
 from silverplatter.web.ui import broadcasts as ui_broadcasts
 from silverplatter.web.ui import email_templates as ui_email_templates
-from silverplatter.web.api import programmes as api_programmes
+from silverplatter.web.ui import forms as ui_forms
+from silverplatter.web.ui import grids as ui_grids
+from silverplatter.web.ui import kano as ui_kano
+from silverplatter.web.ui import lead_magnets as ui_lead_magnets
+from silverplatter.web.ui import lists as ui_lists
+from silverplatter.web.ui import predictive as ui_predictive
+from silverplatter.web.ui import privacy as ui_privacy
 from silverplatter.web.ui import programmes as ui_programmes
+from silverplatter.web.ui import segments as ui_segments
+from silverplatter.web.ui import strategy as ui_strategy
+from silverplatter.web.ui import suppressions as ui_suppressions
+from silverplatter.web.ui import tiers as ui_tiers
+from silverplatter.web.ui import tracking as ui_tracking
+from silverplatter.web.ui import worries as ui_worries
+from silverplatter.web.ui import zipper_boards as ui_zipper_boards
 
 HERE = Path(__file__).parent
 PAGE_SIZE = ui.records.PAGE_SIZE

@@ -42,6 +42,7 @@ def is_public(path: str) -> bool:
     """Whether a route path needs no sign-in."""
     return path in PUBLIC or path.startswith(PUBLIC_PREFIXES)
 
+
 Dependency = Callable[[Request], Awaitable[Principal]]
 
 
