@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -63,7 +64,12 @@ class Connection:
 
     def ready(self) -> smtplib.SMTP:
         if self.client is None:
-            self.client = connect(self._target, self._timeout)
+            client = connect(self._target, self._timeout)
+            if client.sock is not None:
+                # Each command and the terminator go out at once, not held back
+                # waiting for the acknowledgement of the last write (Nagle).
+                client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.client = client
         return self.client
 
     def drop(self) -> None:

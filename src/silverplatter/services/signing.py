@@ -11,7 +11,8 @@ when set, else the workspace's own key made with the workspace.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from itsdangerous import (
@@ -59,6 +60,14 @@ def _clock(now: datetime) -> type[TimestampSigner]:
     return ClockedSigner
 
 
+@lru_cache(maxsize=256)
+def _serializer_at(key: str, purpose: str, timestamp: int) -> URLSafeTimedSerializer:
+    """One serializer per key, purpose and second: a sender signs thousands of links a
+    second, and making the serializer costs as much as signing."""
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return URLSafeTimedSerializer(key, salt=f"silverplatter.{purpose}", signer=_clock(moment))
+
+
 @dataclass(frozen=True)
 class Signer:
     """Signs and verifies tokens with one key; cheap to make, safe to share."""
@@ -68,7 +77,7 @@ class Signer:
     def _serializer(self, purpose: str, now: datetime) -> URLSafeTimedSerializer:
         if purpose not in LIFETIMES:
             raise ValueError(f"unknown link purpose {purpose!r}")
-        return URLSafeTimedSerializer(self.key, salt=f"silverplatter.{purpose}", signer=_clock(now))
+        return _serializer_at(self.key, purpose, int(now.timestamp()))
 
     def sign(self, purpose: str, payload: dict[str, Any], *, now: datetime) -> str:
         return self._serializer(purpose, now).dumps(payload)

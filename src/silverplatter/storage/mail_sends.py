@@ -54,7 +54,12 @@ def requeue_stale(connection: Connection, now: datetime, timeout: timedelta) -> 
 
 
 def claim_due(connection: Connection, now: datetime, size: int) -> list[int]:
-    """Mark up to ``size`` of the oldest due rows ``sending``; their ids, oldest first."""
+    """Mark up to ``size`` of the oldest due rows ``sending``; their ids, oldest first.
+
+    The ids are picked first (on PostgreSQL skipping rows another worker holds)
+    and updated by list: a ``LIMIT … SKIP LOCKED`` subquery inside the UPDATE
+    may be run again by the planner and take more than ``size`` rows.
+    """
     due = (
         select(m.id)
         .where(m.status == "queued", m.not_before <= now)
@@ -63,10 +68,13 @@ def claim_due(connection: Connection, now: datetime, size: int) -> list[int]:
     )
     if connection.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
+    picked = [int(value) for value in connection.execute(due).scalars()]
+    if not picked:
+        return []
     claimed = (
         connection.execute(
             update(mail_sends)
-            .where(m.id.in_(due.scalar_subquery()), m.status == "queued")
+            .where(m.id.in_(picked), m.status == "queued")
             .values(status="sending", claimed_at=now, attempts=m.attempts + 1)
             .returning(m.id)
         )
