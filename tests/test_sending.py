@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
 from mail_world import free_port, smtp_server
@@ -179,3 +180,40 @@ def test_pace_spreads_messages_over_the_rate() -> None:
     pace.wait_turn(5)
     pace.wait_turn(5)
     assert slept == [0.5, 1.0]
+
+
+class _RefusingTheEnd:
+    """A server that takes every command but refuses the message at the end of data."""
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        return self.reply
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"), [("554 5.7.1 spam", "failed"), ("451 4.3.0 later", "queued")]
+)
+def test_a_refusal_at_the_end_of_data_unsays_sent(engine: Engine, reply: str, status: str) -> None:
+    from aiosmtpd.controller import Controller
+
+    people = seed_world(engine)
+    template = add_template(engine)
+    _queue(engine, template, people["lea"])
+    controller = Controller(_RefusingTheEnd(reply), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        delivery = _delivery(engine, controller.port, Clock())
+        report = deliver_due(delivery)
+        delivery.pool.close()
+    finally:
+        controller.stop()
+    assert (report.sent, report.failed + report.retried) == (0, 1)
+    row = ledger(engine)[0]
+    assert (row["status"], row["sent_at"], row["message_id"], row["last_error"]) == (
+        status,
+        None,
+        None,
+        reply,
+    )

@@ -340,7 +340,8 @@ def _hand_over_chunk(
     if settlements:
         with delivery.engine.begin() as connection:
             for send_id, values in settlements:
-                ledger.settle(connection, send_id, **values)
+                # Refused at the end of data, after the commit that said sent: not sent.
+                ledger.settle(connection, send_id, sent_at=None, message_id=None, **values)
 
 
 def deliver_due(
