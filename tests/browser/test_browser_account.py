@@ -28,7 +28,13 @@ def test_account_page_shows_the_buying_committee_score_and_window(
         ["171.9", "171.9", "0.0", "44.1", "4 of 13"]
     )
     window = page.get_by_role("region", name="Buying window")
-    expect(window).to_contain_text("Unknown: no qualification, contract end or installed solution")
+    # The demo infers each account's window: here from the ERP contract's end, six months ahead.
+    expect(window).to_contain_text("2033-06-12 – 2033-12-12")
+    expect(window).to_contain_text("Source: contract end, confidence 60 %.")
+    expect(window).to_contain_text(
+        "Contract with Sisu Consulting (ERP) ends 2033-12-12; satisfaction 7/10"
+        " → window opens 2033-06-12"
+    )
 
     committee = page.get_by_role("region", name="Buying committee")
     expect(committee).to_contain_text(
