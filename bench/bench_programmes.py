@@ -23,7 +23,7 @@ Each tick runs in batches of ``--batch`` enrolments, one transaction each, as
 the worker runs it.  Wall time, and this process's CPU time (SQLite works in
 this process; PostgreSQL's work is in the server's).
 
-Run:  .venv/bin/python bench/bench_programmes.py --url sqlite:////tmp/sp/demo1m/demo.db
+Run:  .venv/bin/python bench/bench_programmes.py --url sqlite:////path/to/demo-1m.db
       .venv/bin/python bench/bench_programmes.py --contacts 100000 --backend postgresql
 """
 
