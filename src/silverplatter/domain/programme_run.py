@@ -29,6 +29,7 @@ same run (a branch right after it sees the new stage).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Final, Literal
@@ -38,6 +39,7 @@ from silverplatter.domain.programme_conditions import (
     ContactFacts,
     EventKey,
     EventTest,
+    FieldTest,
     SegmentTest,
     evaluate,
     leaves,
@@ -274,30 +276,23 @@ def advance(
     return run.exit(current or "", "stopped: the steps loop without a wait")
 
 
+def _tests(definition: Definition) -> Iterator[EventTest | FieldTest | SegmentTest]:
+    """Every test in the conditions of the programme's branches."""
+    for step in walk(definition.steps):
+        if isinstance(step, Branch):
+            for arm in step.arms:
+                if arm.when is not None:
+                    yield from leaves(arm.when)
+
+
 def event_keys(definition: Definition) -> set[EventKey]:
     """Every event count the programme's branches read."""
-    return {
-        leaf.key
-        for step in walk(definition.steps)
-        if isinstance(step, Branch)
-        for arm in step.arms
-        if arm.when is not None
-        for leaf in leaves(arm.when)
-        if isinstance(leaf, EventTest)
-    }
+    return {test.key for test in _tests(definition) if isinstance(test, EventTest)}
 
 
 def segments_read(definition: Definition) -> set[str]:
     """Slugs of the segments whose membership the programme's branches read."""
-    return {
-        leaf.segment
-        for step in walk(definition.steps)
-        if isinstance(step, Branch)
-        for arm in step.arms
-        if arm.when is not None
-        for leaf in leaves(arm.when)
-        if isinstance(leaf, SegmentTest)
-    }
+    return {test.segment for test in _tests(definition) if isinstance(test, SegmentTest)}
 
 
 __all__ = [

@@ -389,40 +389,57 @@ def activate(connection: Connection, programme_id: int, *, actor: Actor, now: da
     return enrolled
 
 
-def pause(connection: Connection, programme_id: int, *, actor: Actor, now: datetime) -> int:
-    """Pause an active programme and its active enrolments; how many were paused."""
-    current = _status_change(connection, programme_id, ("active",), "paused")
-    store.update_programme(connection, programme_id, {"status": "paused", "updated_at": now})
-    paused = store.set_status(
-        connection, programme_id, from_statuses=("active",), to="paused", now=now
+def _move_live(
+    connection: Connection,
+    programme_id: int,
+    *,
+    from_status: str,
+    to_status: str,
+    verb: str,
+    actor: Actor,
+    now: datetime,
+) -> int:
+    """The programme and its enrolments of ``from_status`` to ``to_status``; how many moved."""
+    current = _status_change(connection, programme_id, (from_status,), verb)
+    store.update_programme(connection, programme_id, {"status": to_status, "updated_at": now})
+    moved = store.set_status(
+        connection, programme_id, from_statuses=(from_status,), to=to_status, now=now
     )
     record(
         connection,
-        "programme.paused",
+        f"programme.{verb}",
         f"programme:{current.slug}",
         actor=actor,
         now=now,
-        details={"enrolments": paused},
+        details={"enrolments": moved},
     )
-    return paused
+    return moved
+
+
+def pause(connection: Connection, programme_id: int, *, actor: Actor, now: datetime) -> int:
+    """Pause an active programme and its active enrolments; how many were paused."""
+    return _move_live(
+        connection,
+        programme_id,
+        from_status="active",
+        to_status="paused",
+        verb="paused",
+        actor=actor,
+        now=now,
+    )
 
 
 def resume(connection: Connection, programme_id: int, *, actor: Actor, now: datetime) -> int:
     """Resume a paused programme; steps that fell due meanwhile run at the next tick."""
-    current = _status_change(connection, programme_id, ("paused",), "resumed")
-    store.update_programme(connection, programme_id, {"status": "active", "updated_at": now})
-    resumed = store.set_status(
-        connection, programme_id, from_statuses=("paused",), to="active", now=now
-    )
-    record(
+    return _move_live(
         connection,
-        "programme.resumed",
-        f"programme:{current.slug}",
+        programme_id,
+        from_status="paused",
+        to_status="active",
+        verb="resumed",
         actor=actor,
         now=now,
-        details={"enrolments": resumed},
     )
-    return resumed
 
 
 def archive(connection: Connection, programme_id: int, *, actor: Actor, now: datetime) -> int:
@@ -448,9 +465,18 @@ def archive(connection: Connection, programme_id: int, *, actor: Actor, now: dat
     return ended
 
 
+#: The status actions by their verb, as the pages and the API name them.
+STATUS_ACTIONS: Final = {
+    "activate": activate,
+    "pause": pause,
+    "resume": resume,
+    "archive": archive,
+}
+
 __all__ = [
     "ENROLMENT_STATUSES",
     "STATUSES",
+    "STATUS_ACTIONS",
     "Programme",
     "ProgrammeDraft",
     "ProgrammeError",

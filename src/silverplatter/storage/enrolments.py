@@ -39,6 +39,24 @@ def _contact_name() -> Any:
     return case((named == "", c.email), else_=named)
 
 
+def _enrolments() -> Select[Any]:
+    """Enrolments with their contact's name and address."""
+    return select(
+        e.id,
+        e.programme_id,
+        e.contact_id,
+        e.status,
+        e.step,
+        e.due_at,
+        e.programme_version,
+        e.entered_at,
+        e.left_at,
+        e.exit_reason,
+        _contact_name().label("contact_name"),
+        contacts.c.email,
+    ).join(contacts, contacts.c.id == e.contact_id)
+
+
 def enrolment_page(
     connection: Connection,
     programme_id: int,
@@ -49,21 +67,7 @@ def enrolment_page(
 ) -> list[Row[Any]]:
     """Enrolments of a programme by id, with the contact's name."""
     query = (
-        select(
-            e.id,
-            e.programme_id,
-            e.contact_id,
-            e.status,
-            e.step,
-            e.due_at,
-            e.programme_version,
-            e.entered_at,
-            e.left_at,
-            e.exit_reason,
-            _contact_name().label("contact_name"),
-            contacts.c.email,
-        )
-        .join(contacts, contacts.c.id == e.contact_id)
+        _enrolments()
         .where(e.programme_id == programme_id, e.id > after)
         .order_by(e.id)
         .limit(limit)
@@ -74,24 +78,9 @@ def enrolment_page(
 
 
 def enrolment_row(connection: Connection, enrolment_id: int) -> Row[Any] | None:
-    query: Select[Any] = (
-        select(
-            e.id,
-            e.programme_id,
-            e.contact_id,
-            e.status,
-            e.step,
-            e.due_at,
-            e.programme_version,
-            e.entered_at,
-            e.left_at,
-            e.exit_reason,
-            _contact_name().label("contact_name"),
-            contacts.c.email,
-            p.name.label("programme_name"),
-            p.slug.label("programme_slug"),
-        )
-        .join(contacts, contacts.c.id == e.contact_id)
+    query = (
+        _enrolments()
+        .add_columns(p.name.label("programme_name"), p.slug.label("programme_slug"))
         .join(programmes, p.id == e.programme_id)
         .where(e.id == enrolment_id)
     )

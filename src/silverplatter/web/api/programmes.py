@@ -304,15 +304,9 @@ def change_programme(
 
 
 def _status(request: Request, principal: Principal, programme_id: int, verb: str) -> StatusChange:
-    actions = {
-        "activate": service.activate,
-        "pause": service.pause,
-        "resume": service.resume,
-        "archive": service.archive,
-    }
     with _answering(), request.app.state.engine.begin() as connection:
         service.get_programme(connection, programme_id)
-        count = actions[verb](
+        count = service.STATUS_ACTIONS[verb](
             connection, programme_id, actor=_actor(request, principal), now=clock(request)
         )
         programme = service.get_programme(connection, programme_id)

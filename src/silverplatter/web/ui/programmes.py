@@ -131,6 +131,34 @@ def close_task(request: Request, principal: Closer, task_id: RowId) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+def _page(
+    request: Request,
+    principal: Principal,
+    programme_id: int,
+    *,
+    done: str | None = None,
+    errors: list[tuple[str, str]] | None = None,
+    refused: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    with request.app.state.engine.connect() as connection:
+        programme = _programme(connection, programme_id)
+        counts = service.step_counts(connection, programme_id)
+    definition = programme.parsed
+    context = {
+        "programme": programme,
+        "boxes": flow(definition, counts),
+        "entry": entry_words(definition),
+        "entry_rule": json.dumps(getattr(definition.entry, "rule", None), indent=2),
+        "goal": goal_words(definition),
+        "may_write": principal.may("nurture:write"),
+        "done": done,
+        "errors": errors or [],
+        "refused": refused,
+    }
+    return render(request, "programme_page.html", context, status_code=status_code)
+
+
 @router.get("/programmes/{programme_id}", response_class=HTMLResponse)
 def programme_page(
     request: Request,
@@ -141,57 +169,30 @@ def programme_page(
     completed: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
     """A programme: its entry, goal, the picture of its steps and its actions."""
-    with request.app.state.engine.connect() as connection:
-        programme = _programme(connection, programme_id)
-        counts = service.step_counts(connection, programme_id)
-    definition = programme.parsed
     message = DONE.get(done or "")
     if done == "saved" and (moved or completed):
         message = f"{message} {moved} enrolled contacts moved on, {completed} finished."
-    context = {
-        "programme": programme,
-        "boxes": flow(definition, counts),
-        "entry": entry_words(definition),
-        "entry_rule": json.dumps(getattr(definition.entry, "rule", None), indent=2),
-        "goal": goal_words(definition),
-        "may_write": principal.may("nurture:write"),
-        "done": message,
-        "errors": [],
-    }
-    return render(request, "programme_page.html", context)
+    return _page(request, principal, programme_id, done=message)
 
 
 def _status_action(
     request: Request, principal: Principal, programme_id: int, verb: str
 ) -> Response:
-    actions = {
-        "activate": service.activate,
-        "pause": service.pause,
-        "resume": service.resume,
-        "archive": service.archive,
-    }
     try:
         with request.app.state.engine.begin() as connection:
             _programme(connection, programme_id)
-            actions[verb](
+            service.STATUS_ACTIONS[verb](
                 connection, programme_id, actor=_actor(request, principal), now=clock(request)
             )
     except (DocumentInvalid, service.ProgrammeError) as refused:
-        with request.app.state.engine.connect() as connection:
-            programme = _programme(connection, programme_id)
-            counts = service.step_counts(connection, programme_id)
-        context = {
-            "programme": programme,
-            "boxes": flow(programme.parsed, counts),
-            "entry": entry_words(programme.parsed),
-            "entry_rule": json.dumps(getattr(programme.parsed.entry, "rule", None), indent=2),
-            "goal": goal_words(programme.parsed),
-            "may_write": True,
-            "done": None,
-            "errors": _errors(refused),
-            "refused": verb,
-        }
-        return render(request, "programme_page.html", context, status_code=422)
+        return _page(
+            request,
+            principal,
+            programme_id,
+            errors=_errors(refused),
+            refused=verb,
+            status_code=422,
+        )
     past = {"activate": "activated", "pause": "paused", "resume": "resumed", "archive": "archived"}
     return RedirectResponse(f"/programmes/{programme_id}?done={past[verb]}", status_code=303)
 
