@@ -63,14 +63,15 @@ def address(name: str) -> str:
     return f"{name}@list.example"
 
 
-def build_list_world(engine: Engine) -> dict[str, int]:
-    """The list above; returns contact ids by name."""
+def build_list_world(engine: Engine, *, score: bool = True) -> dict[str, int]:
+    """The list above; returns contact ids by name.  With ``score`` the lead engine
+    scores the events as they arrive (the default model), else nothing is scored."""
     init_workspace(engine, name="Seller", now=datetime(2025, 1, 1, tzinfo=UTC))
     with engine.begin() as connection:
         ids = _people(connection)
         _submissions(connection, ids)
         _consent(connection, ids)
-        _behaviour(connection, ids)
+        _behaviour(connection, ids, score)
     with engine.begin() as connection:
         erase_person(connection, ids["gone"], actor=Actor(None), now=NOW)
     return ids
@@ -162,7 +163,7 @@ def _view(at: datetime, traffic: str, **subject: Any) -> dict[str, Any]:
     }
 
 
-def _behaviour(connection: Connection, ids: dict[str, int]) -> None:
+def _behaviour(connection: Connection, ids: dict[str, int], score: bool) -> None:
     batch = [
         _view(day(1, 8), "owned", visitor_id="v1"),
         _view(day(1, 9), "owned", visitor_id="v1"),
@@ -175,7 +176,7 @@ def _behaviour(connection: Connection, ids: dict[str, int]) -> None:
         {"type": "email_open", "occurred_at": day(2, 2).isoformat(), "contact_id": ids["a1"]},
         {"type": "email_sent", "occurred_at": day(2, 2).isoformat(), "contact_id": ids["old"]},
     ]  # fmt: skip
-    result = ingest_events(connection, batch, now=NOW, score=False)
+    result = ingest_events(connection, batch, now=NOW, score=score)
     assert result.errors == [], result.errors
     stitch_visitor(connection, visitor_id="v3", contact_id=ids["a3"], now=day(2, 5))
     connection.execute(update(contacts).where(contacts.c.id == ids["a6"]).values(source=None))

@@ -9,7 +9,14 @@ from sqlalchemy import Engine
 
 from list_world import NOW, build_list_world
 from silverplatter.domain.list_kpis import Leavers, TrafficConversion, top_with_other
-from silverplatter.services.list_kpis import list_kpis, list_state, list_summary
+from silverplatter.services.list_kpis import (
+    list_kpis,
+    list_state,
+    list_summary,
+    reactions_scored,
+)
+from silverplatter.services.recompute import recompute
+from silverplatter.services.scoring_models import active_model, save_model
 
 
 def test_new_addresses_by_source_form_and_lead_magnet(engine: Engine) -> None:
@@ -52,9 +59,11 @@ def test_leavers_per_month_by_reason(engine: Engine) -> None:
     assert [month.net_growth for month in kpis.months] == [1, 0, -1]
 
 
-def test_list_size_and_quality(engine: Engine) -> None:
-    build_list_world(engine)
+@pytest.mark.parametrize("scored", [True, False])
+def test_list_size_and_quality(engine: Engine, scored: bool) -> None:
+    build_list_world(engine, score=scored)
     with engine.connect() as connection:
+        assert reactions_scored(connection, now=NOW) is scored
         state = list_state(connection, now=NOW)
     assert (state.contacts, state.size, state.engaged) == (8, 3, 2)
     assert state.share_of_contacts == pytest.approx(3 / 8)
@@ -126,3 +135,20 @@ def test_the_dashboard_summary_of_this_month(engine: Engine) -> None:
         1,
     )
     assert (march.list.size, march.list.engaged) == (3, 2)
+
+
+def test_quality_follows_the_models_reactions(engine: Engine) -> None:
+    """Opening an e-mail is no reaction to a model whose silence rule counts visits only."""
+    build_list_world(engine)
+    with engine.begin() as connection:
+        source = active_model(connection, now=NOW).source
+        visits_only = source.replace(
+            'without = ["email_open", "email_click", "page_view", "form_submit"]',
+            'without = ["page_view"]',
+        )
+        assert visits_only != source
+        save_model(connection, visits_only, now=NOW, activate=True)
+        recompute(connection, now=NOW)
+    with engine.connect() as connection:
+        state = list_state(connection, now=NOW)
+    assert (state.size, state.engaged) == (3, 1)

@@ -23,16 +23,33 @@ from silverplatter.domain.list_kpis import (
     TrafficConversion,
     ranked_keys,
 )
+from silverplatter.services.scoring_models import active_model
 from silverplatter.storage import list_kpis as store
 
 #: The most months one request may ask for.
 MAX_MONTHS: Final = 36
 
 
+def reactions_scored(connection: Connection, *, now: datetime) -> bool:
+    """Whether the lead engine records each contact's last reaction: an active scoring
+    model whose silence rule names the reactions (the default: opened or clicked
+    an e-mail, visited, submitted a form)."""
+    if not store.scoring_model_active(connection):
+        return False
+    return bool(active_model(connection, now=now).book.quiet_breakers)
+
+
 def list_state(connection: Connection, *, now: datetime) -> ListState:
-    """The list's size against all contacts, and how many on it engaged lately."""
+    """The list's size against all contacts, and how many on it engaged lately.
+
+    Engaged means a reaction in the last ``QUALITY_DAYS`` days, as the lead
+    engine records it when it can (``reactions_scored``), else any engaging
+    event in the log.
+    """
     everyone, size, engaged = store.list_state(
-        connection, engaged_since=days_before(now, QUALITY_DAYS)
+        connection,
+        engaged_since=days_before(now, QUALITY_DAYS),
+        reactions_scored=reactions_scored(connection, now=now),
     )
     return ListState(everyone, size, engaged)
 
@@ -98,4 +115,4 @@ def list_summary(connection: Connection, *, now: datetime) -> ListSummary:
     )
 
 
-__all__ = ["MAX_MONTHS", "list_kpis", "list_state", "list_summary"]
+__all__ = ["MAX_MONTHS", "list_kpis", "list_state", "list_summary", "reactions_scored"]
