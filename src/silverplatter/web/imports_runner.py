@@ -15,7 +15,6 @@ from fastapi import Request, UploadFile
 
 from silverplatter.importing import ImportFileError
 from silverplatter.importing.mapping import ObjectType
-from silverplatter.services.audit import Actor
 from silverplatter.services.import_jobs import (
     MAX_MAPPING_BYTES,
     ImportJobs,
@@ -25,7 +24,7 @@ from silverplatter.services.import_jobs import (
 )
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem, field_problem
-from silverplatter.web.security import client_ip, clock
+from silverplatter.web.security import actor_of, clock
 
 _made = threading.Lock()
 
@@ -81,7 +80,7 @@ def start_import(
             source,
             object_type,
             now=clock(request),
-            actor=Actor(principal.user_id, client_ip(request)),
+            actor=actor_of(request, principal),
             preset=preset,
             mapping_file=mapping_file,
             create_properties=create_properties,

@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 
 from silverplatter.domain.access import PERMISSIONS
 from silverplatter.services.api_tokens import token_principal
+from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal, session_principal
 from silverplatter.web.problems import Problem, SignInRequired
 
@@ -53,6 +54,11 @@ def clock(request: Request) -> datetime:
 
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+def actor_of(request: Request, principal: Principal) -> Actor:
+    """Who did it, and from where, for the audit log."""
+    return Actor(principal.user_id, client_ip(request))
 
 
 def _resolve(request: Request, now: datetime) -> Principal | None:

@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from silverplatter.domain.access import PERMISSIONS, Role
 from silverplatter.services.admin_users import change_user
 from silverplatter.services.api_tokens import TokenInfo, issue_token, list_tokens, revoke_token
-from silverplatter.services.audit import ACTIONS, Actor
+from silverplatter.services.audit import ACTIONS
 from silverplatter.services.sessions import Principal
 from silverplatter.services.users import MIN_PASSWORD, User, UserError, create_user, list_users
 from silverplatter.storage.access import audit_page
 from silverplatter.web.problems import Problem, field_problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 
 router = APIRouter(prefix="/api/v1", tags=["administration"])
 
@@ -143,10 +143,6 @@ class AuditPage(BaseModel):
     next: int | None = Field(description="pass as `after` for older entries; null on the last")
 
 
-def _actor(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
-
-
 # -- users ------------------------------------------------------------------
 
 
@@ -172,7 +168,7 @@ def create(request: Request, principal: ManageUsers, body: UserCreate) -> UserOu
             role=body.role,
             password=body.password,
             now=clock(request),
-            actor=_actor(request, principal),
+            actor=actor_of(request, principal),
         )
     return UserOut.of(user)
 
@@ -188,7 +184,7 @@ def change(request: Request, principal: ManageUsers, user_id: int, body: UserCha
                 role=body.role,
                 active=body.active,
                 now=clock(request),
-                actor=_actor(request, principal),
+                actor=actor_of(request, principal),
             )
     except UserError as error:
         if error.field == "user":
@@ -238,7 +234,7 @@ def issue(request: Request, principal: OwnTokens, body: TokenCreate) -> TokenIss
             scopes=body.scopes,
             expires_at=body.expires_at,
             now=clock(request),
-            actor=_actor(request, principal),
+            actor=actor_of(request, principal),
         )
     return TokenIssued(
         id=issued.id,
@@ -258,7 +254,7 @@ def revoke(request: Request, principal: OwnTokens, token_id: int) -> Response:
                 connection,
                 token_id,
                 now=clock(request),
-                actor=_actor(request, principal),
+                actor=actor_of(request, principal),
                 may_any=principal.may("users:manage"),
             )
     except UserError as error:

@@ -17,7 +17,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from silverplatter.domain.forms import InvalidForm
-from silverplatter.services.audit import Actor
 from silverplatter.services.forms import (
     Form,
     FormNotFound,
@@ -30,7 +29,7 @@ from silverplatter.services.forms import (
 )
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 
 router = APIRouter(prefix="/api/v1", tags=["forms"])
 
@@ -265,7 +264,7 @@ def create(
             form = create_form(
                 connection,
                 body.model_dump(),
-                actor=Actor(principal.user_id, client_ip(request)),
+                actor=actor_of(request, principal),
                 now=clock(request),
             )
     except InvalidForm as error:
@@ -294,7 +293,7 @@ def change(request: Request, principal: WriteCapture, form_id: int, body: FormCh
                 connection,
                 form_id,
                 body.model_dump(exclude_unset=True),
-                actor=Actor(principal.user_id, client_ip(request)),
+                actor=actor_of(request, principal),
                 now=clock(request),
             )
     except InvalidForm as error:

@@ -14,7 +14,6 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from silverplatter.services.audit import Actor
 from silverplatter.services.model_history import model_source
 from silverplatter.services.model_preview import (
     ModelPreview,
@@ -34,7 +33,7 @@ from silverplatter.services.recompute import RecomputeResult
 from silverplatter.services.scoring_models import active_model
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem, field_problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 
 router = APIRouter(prefix="/api/v1/model", tags=["scoring model"])
 
@@ -231,7 +230,7 @@ def preview(request: Request, body: Source, _: Writer) -> Preview:
 @router.post("/activate", response_model=Activation)
 def activate(request: Request, body: Source, principal: Writer) -> Activation:
     """Save the file as the next version, activate it and recompute every contact (audited)."""
-    actor = Actor(principal.user_id, client_ip(request))
+    actor = actor_of(request, principal)
     try:
         with request.app.state.engine.begin() as connection:
             result = activate_source(connection, body.source, now=clock(request), actor=actor)
@@ -243,7 +242,7 @@ def activate(request: Request, body: Source, principal: Writer) -> Activation:
 @router.post("/rollback", response_model=Activation)
 def rollback(request: Request, body: Rollback, principal: Writer) -> Activation:
     """Make a stored version active again and recompute (audited)."""
-    actor = Actor(principal.user_id, client_ip(request))
+    actor = actor_of(request, principal)
     try:
         with request.app.state.engine.begin() as connection:
             result = roll_back(connection, body.version, now=clock(request), actor=actor)

@@ -16,11 +16,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from silverplatter.domain.record_filters import MAX_ID
-from silverplatter.services.audit import Actor
 from silverplatter.services.privacy import ErasureSummary, erase_person, export_person
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 
 router = APIRouter(tags=["privacy"])
 Exporter = Annotated[Principal, Depends(requires("privacy:export"))]
@@ -46,10 +45,6 @@ def erasure_out(summary: ErasureSummary) -> ErasureOut:
         already_erased=summary.already_erased,
         counts=summary.counts,
     )
-
-
-def actor_of(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
 
 
 def exported(request: Request, principal: Principal, contact_id: int) -> JSONResponse:

@@ -23,11 +23,10 @@ from silverplatter.domain.programme_templates import BUILT_INS
 from silverplatter.domain.rule_values import SLUG
 from silverplatter.services import programme_enrolments as reading
 from silverplatter.services import programmes as service
-from silverplatter.services.audit import Actor
 from silverplatter.services.programme_entry import enrol_contacts
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem, field_problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 
 router = APIRouter(prefix="/api/v1", tags=["programmes"])
 
@@ -182,10 +181,6 @@ class Enrolled(BaseModel):
     enrolled: int = Field(description="contacts enrolled; those in the programme before are not")
 
 
-def _actor(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
-
-
 @contextmanager
 def _answering() -> Iterator[None]:
     """Service refusals as problems naming the field or the definition's part."""
@@ -249,7 +244,7 @@ def create_programme(request: Request, principal: Write, body: ProgrammeCreate) 
     if (body.definition is None) == (body.template is None):
         raise field_problem("definition", "give a definition or a template, not both")
     with _answering(), request.app.state.engine.begin() as connection:
-        actor, now = _actor(request, principal), clock(request)
+        actor, now = actor_of(request, principal), clock(request)
         if body.template is not None:
             made = service.create_from_built_in(
                 connection,
@@ -295,7 +290,7 @@ def change_programme(
             description=body.description,
             definition=body.definition,
             seen_version=body.version,
-            actor=_actor(request, principal),
+            actor=actor_of(request, principal),
             now=clock(request),
         )
     return Saved(
@@ -307,7 +302,7 @@ def _status(request: Request, principal: Principal, programme_id: int, verb: str
     with _answering(), request.app.state.engine.begin() as connection:
         service.get_programme(connection, programme_id)
         count = service.STATUS_ACTIONS[verb](
-            connection, programme_id, actor=_actor(request, principal), now=clock(request)
+            connection, programme_id, actor=actor_of(request, principal), now=clock(request)
         )
         programme = service.get_programme(connection, programme_id)
     return StatusChange(programme=ProgrammeOut.of(programme), enrolments=count)

@@ -18,10 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from silverplatter.domain.segment_rules import SLUG, RuleInvalid
 from silverplatter.services import segments as service
-from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem, field_problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 
 router = APIRouter(prefix="/api/v1", tags=["segments"])
 
@@ -129,10 +128,6 @@ class Snapshot(BaseModel):
     members: int
 
 
-def _actor(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
-
-
 @contextmanager
 def _answering() -> Iterator[None]:
     """Service refusals as problems naming the field or the rule's part."""
@@ -163,7 +158,7 @@ def create_segment(
     with _answering(), request.app.state.engine.begin() as connection:
         draft = service.draft_of(body.model_dump())
         made = service.create_segment(
-            connection, draft, actor=_actor(request, principal), now=clock(request)
+            connection, draft, actor=actor_of(request, principal), now=clock(request)
         )
     response.headers["Location"] = f"/api/v1/segments/{made.id}"
     return SegmentOut.of(made)
@@ -202,7 +197,7 @@ def change_segment(
             }
         )
         changed = service.update_segment(
-            connection, segment_id, draft, actor=_actor(request, principal), now=clock(request)
+            connection, segment_id, draft, actor=actor_of(request, principal), now=clock(request)
         )
     return SegmentOut.of(changed)
 
@@ -212,7 +207,7 @@ def delete_segment(request: Request, principal: Write, segment_id: SegmentId) ->
     """Delete a segment; refused (409) while another segment's rule or a needs segment uses it."""
     with _answering(), request.app.state.engine.begin() as connection:
         service.delete_segment(
-            connection, segment_id, actor=_actor(request, principal), now=clock(request)
+            connection, segment_id, actor=actor_of(request, principal), now=clock(request)
         )
     return Response(status_code=204)
 
@@ -253,6 +248,6 @@ def snapshot(request: Request, principal: Write, segment_id: SegmentId) -> Snaps
     with _answering(), request.app.state.engine.begin() as connection:
         segment = service.get_segment(connection, segment_id)
         found = service.snapshot(
-            connection, segment, actor=_actor(request, principal), now=clock(request)
+            connection, segment, actor=actor_of(request, principal), now=clock(request)
         )
     return Snapshot(members=found)

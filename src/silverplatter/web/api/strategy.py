@@ -34,12 +34,11 @@ from silverplatter.services.strategy_documents import (
 from silverplatter.services.workspace import workspace_name
 from silverplatter.web.api.zipper_boards import (
     VersionOut,
-    actor_of,
     document_problem,
     not_found,
     stale_problem,
 )
-from silverplatter.web.security import clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.zipper_export import core_questions_download
 
 router = APIRouter(tags=["customer understanding"])

@@ -14,7 +14,6 @@ from typing import Annotated, Final, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal
 from silverplatter.services.suppression import (
     Suppression,
@@ -25,7 +24,7 @@ from silverplatter.services.suppression import (
     suppression_counts,
 )
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 
 router = APIRouter(prefix="/api/v1", tags=["suppression list"])
 
@@ -130,7 +129,7 @@ def add_suppression(
                 body.email,
                 reason=body.reason,
                 note=body.note,
-                actor=Actor(principal.user_id, client_ip(request)),
+                actor=actor_of(request, principal),
                 now=now,
             )
             _total, [item] = list_suppressions(connection, address=body.email, limit=1)
@@ -151,7 +150,7 @@ def lift_suppression(
             reason = lift_address(
                 connection,
                 body.email,
-                actor=Actor(principal.user_id, client_ip(request)),
+                actor=actor_of(request, principal),
                 now=clock(request),
             )
     except SuppressionError as error:

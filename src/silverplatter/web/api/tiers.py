@@ -21,7 +21,6 @@ from silverplatter.domain.value_tiers import (
     PolicyInvalid,
     TierPolicy,
 )
-from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal
 from silverplatter.services.tier_matrix import pyramid
 from silverplatter.services.value_tiers import (
@@ -36,7 +35,7 @@ from silverplatter.services.value_tiers import (
 )
 from silverplatter.web.api import tiers_matrix
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 
 router = APIRouter(tags=["value tiers"])
 router.include_router(tiers_matrix.router)
@@ -185,10 +184,6 @@ def _number(value: Number) -> float:
     return float(value)
 
 
-def _actor(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
-
-
 def policy_problem(invalid: PolicyInvalid) -> Problem:
     errors = [{"field": e.field, "message": e.message} for e in invalid.errors]
     return Problem(422, str(invalid), errors=errors)
@@ -215,7 +210,10 @@ def put_policy(request: Request, principal: Writer, policy: PolicyIn) -> PolicyO
     try:
         with request.app.state.engine.begin() as connection:
             saved = save_policy(
-                connection, policy.document(), now=clock(request), actor=_actor(request, principal)
+                connection,
+                policy.document(),
+                now=clock(request),
+                actor=actor_of(request, principal),
             )
     except PolicyInvalid as invalid:
         raise policy_problem(invalid) from None
@@ -261,7 +259,7 @@ def apply(request: Request, principal: Writer) -> AppliedOut:
     accounts that moved (their MQL/SQL thresholds depend on the tier).  Audited."""
     try:
         with request.app.state.engine.begin() as connection:
-            done = apply_policy(connection, now=clock(request), actor=_actor(request, principal))
+            done = apply_policy(connection, now=clock(request), actor=actor_of(request, principal))
     except LookupError as missing:
         raise Problem(409, str(missing)) from None
     found = PreviewOut.of(done.preview)

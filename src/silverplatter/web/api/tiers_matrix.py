@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from silverplatter.domain.tier_matrix import MatrixInvalid
-from silverplatter.services.audit import Actor
 from silverplatter.services.needs_segments import (
     NeedsSegment,
     assign_needs_segments,
@@ -35,7 +34,7 @@ from silverplatter.services.tier_matrix import (
     set_care_model,
 )
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 
 router = APIRouter(tags=["value tiers"])
 
@@ -237,7 +236,7 @@ def order_needs(request: Request, _: Writer, order: OrderIn) -> list[NeedsOut]:
 def assign(request: Request, principal: Writer) -> AssignedOut:
     """Give every account the first needs segment, in order, that any of its people is a
     member of (none when none); audited."""
-    actor = Actor(principal.user_id, client_ip(request))
+    actor = actor_of(request, principal)
     try:
         with request.app.state.engine.begin() as connection:
             done = assign_needs_segments(connection, now=clock(request), actor=actor)

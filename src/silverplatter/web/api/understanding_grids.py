@@ -33,12 +33,11 @@ from silverplatter.services.need_grids import (
 from silverplatter.services.sessions import Principal
 from silverplatter.web.api.understanding_worries import (
     BASE,
-    actor_of,
     invalid_problem,
     missing,
 )
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 
 router = APIRouter(tags=["customer understanding"])
 

@@ -21,7 +21,6 @@ from sqlalchemy import select
 from silverplatter.domain.access import OWN_RECORDS_ONLY
 from silverplatter.domain.understanding_checks import SLUG, UnderstandingInvalid
 from silverplatter.domain.worry_profile import FADED, ProfileLine
-from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal
 from silverplatter.services.worries import (
     Tag,
@@ -44,7 +43,7 @@ from silverplatter.services.worry_profiles import (
 from silverplatter.storage.schema import accounts, contacts
 from silverplatter.storage.visibility import account_visible_to, contact_visible_to
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.worry_recompute import recompute_runner
 
 router = APIRouter(tags=["customer understanding"])
@@ -64,10 +63,6 @@ def invalid_problem(invalid: UnderstandingInvalid) -> Problem:
 
 def missing(error: LookupError) -> Problem:
     return Problem(404, str(error).strip("'\""))
-
-
-def actor_of(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
 
 
 class WorryIn(BaseModel):

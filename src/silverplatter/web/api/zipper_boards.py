@@ -18,7 +18,6 @@ from sqlalchemy import Connection
 
 from silverplatter.domain.document_checks import DocumentInvalid, StaleVersion
 from silverplatter.domain.zipper_changes import OPERATIONS
-from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal
 from silverplatter.services.zipper_boards import (
     ZipperBoard,
@@ -35,7 +34,7 @@ from silverplatter.services.zipper_boards import (
     worry_names,
 )
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.zipper_export import Format, board_download
 
 router = APIRouter(tags=["customer understanding"])
@@ -59,10 +58,6 @@ def stale_problem(stale: StaleVersion) -> Problem:
 
 def not_found(error: LookupError) -> Problem:
     return Problem(404, str(error.args[0]) if error.args else "not found")
-
-
-def actor_of(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
 
 
 class BoardSummary(BaseModel):

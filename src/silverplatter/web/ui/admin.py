@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from silverplatter.domain.access import ROLES
 from silverplatter.services.admin_users import change_user, user_by_id
 from silverplatter.services.api_tokens import list_tokens, revoke_token
-from silverplatter.services.audit import ACTIONS, Actor
+from silverplatter.services.audit import ACTIONS
 from silverplatter.services.sessions import Principal
 from silverplatter.services.users import (
     MIN_PASSWORD,
@@ -28,7 +28,7 @@ from silverplatter.services.users import (
 )
 from silverplatter.storage.access import audit_page
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
 from silverplatter.web.ui import admin_tokens
 
@@ -50,10 +50,6 @@ DONE: Final = {
     "password": "Password set. Their sessions were ended.",
     "revoked": "Token revoked.",
 }
-
-
-def _actor(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
 
 
 def _users_page(
@@ -100,7 +96,7 @@ def create(
                 role=role,
                 password=password,
                 now=clock(request),
-                actor=_actor(request, principal),
+                actor=actor_of(request, principal),
             )
     except UserError as error:
         values = {"email": email, "name": name, "role": role}
@@ -169,14 +165,14 @@ def _change(
                     user_id,
                     change["password"],
                     now=clock(request),
-                    actor=_actor(request, principal),
+                    actor=actor_of(request, principal),
                 )
             else:
                 change_user(
                     connection,
                     user_id,
                     now=clock(request),
-                    actor=_actor(request, principal),
+                    actor=actor_of(request, principal),
                     **change,
                 )
     except UserError as error:
@@ -221,7 +217,7 @@ def revoke_users_token(
                 connection,
                 token_id,
                 now=clock(request),
-                actor=_actor(request, principal),
+                actor=actor_of(request, principal),
                 may_any=True,
             )
     except UserError:

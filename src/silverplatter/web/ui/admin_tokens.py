@@ -13,11 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from silverplatter.domain.access import PERMISSIONS
 from silverplatter.services.api_tokens import IssuedToken, issue_token, list_tokens, revoke_token
-from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal
 from silverplatter.services.users import UserError
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -85,7 +84,7 @@ def issue(
                 name=name,
                 scopes=chosen,
                 now=clock(request),
-                actor=Actor(principal.user_id, client_ip(request)),
+                actor=actor_of(request, principal),
             )
     except UserError as error:
         errors = {error.field: error.message}
@@ -102,7 +101,7 @@ def revoke(request: Request, principal: OwnTokens, token_id: int) -> RedirectRes
                 connection,
                 token_id,
                 now=clock(request),
-                actor=Actor(principal.user_id, client_ip(request)),
+                actor=actor_of(request, principal),
                 may_any=False,
             )
     except UserError:

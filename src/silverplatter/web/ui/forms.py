@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from silverplatter.domain.forms import InvalidForm
-from silverplatter.services.audit import Actor
 from silverplatter.services.forms import (
     Form,
     FormNotFound,
@@ -31,7 +30,7 @@ from silverplatter.services.forms import (
 from silverplatter.services.sessions import Principal
 from silverplatter.web.api.forms import MAX_ID, embed_code
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
 from silverplatter.web.ui.form_editor import (
     EditorState,
@@ -137,7 +136,7 @@ async def create(request: Request, principal: WriteCapture) -> Response:
             form = create_form(
                 connection,
                 draft.document,
-                actor=Actor(principal.user_id, client_ip(request)),
+                actor=actor_of(request, principal),
                 now=clock(request),
             )
     except InvalidForm as error:
@@ -193,7 +192,7 @@ async def save(request: Request, principal: WriteCapture, form_id: int) -> Respo
                 connection,
                 form.id,
                 draft.document,
-                actor=Actor(principal.user_id, client_ip(request)),
+                actor=actor_of(request, principal),
                 now=clock(request),
             )
     except InvalidForm as error:

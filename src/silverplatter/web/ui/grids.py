@@ -32,9 +32,9 @@ from silverplatter.services.need_grids import (
 )
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
-from silverplatter.web.ui.worries import actor_of, errors_of
+from silverplatter.web.ui.worries import errors_of
 from silverplatter.web.understanding_charts import heatmap
 
 router = APIRouter(include_in_schema=False)

@@ -24,9 +24,9 @@ from silverplatter.services.kano_studies import (
 )
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
-from silverplatter.web.ui.worries import actor_of, errors_of
+from silverplatter.web.ui.worries import errors_of
 from silverplatter.web.understanding_charts import KanoPoint, kano_scatter, kano_shares
 
 router = APIRouter(include_in_schema=False)

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from silverplatter.services.audit import Actor
 from silverplatter.services.model_history import model_source
 from silverplatter.services.model_preview import (
     ModelPreview,
@@ -36,7 +35,7 @@ from silverplatter.services.model_versions import (
 from silverplatter.services.scoring_models import active_model
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -212,7 +211,7 @@ def activate(
     if confirm != CONFIRMED:
         result = {"kind": "unconfirmed"}
         return _page(request, principal, source=source, result=result, status_code=422)
-    actor = Actor(principal.user_id, client_ip(request))
+    actor = actor_of(request, principal)
     try:
         with request.app.state.engine.begin() as connection:
             done = activate_source(connection, source, now=clock(request), actor=actor)
@@ -239,7 +238,7 @@ def rollback(
 ) -> Response:
     if confirm != CONFIRMED:
         raise Problem(422, "tick the confirmation to make this version active again")
-    actor = Actor(principal.user_id, client_ip(request))
+    actor = actor_of(request, principal)
     try:
         with request.app.state.engine.begin() as connection:
             done = roll_back(connection, version, now=clock(request), actor=actor)

@@ -18,9 +18,8 @@ from sqlalchemy import Engine
 from silverplatter.domain.privacy import confirms_address
 from silverplatter.services.privacy import Person, erase_person, person
 from silverplatter.services.sessions import Principal
-from silverplatter.web.api.privacy import actor_of
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -20,11 +20,10 @@ from silverplatter.domain.document_checks import DocumentError, DocumentInvalid,
 from silverplatter.domain.programme_templates import BUILT_INS
 from silverplatter.services import programme_enrolments as reading
 from silverplatter.services import programmes as service
-from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem
 from silverplatter.web.programme_flow import entry_words, flow, goal_words
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -63,10 +62,6 @@ Posted = Annotated[FormData, Depends(_form)]
 
 def _text(form: FormData, name: str, limit: int = 200_000) -> str:
     return str(form.get(name) or "").strip()[:limit]
-
-
-def _actor(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
 
 
 def _programme(connection: Any, programme_id: int) -> service.Programme:
@@ -182,7 +177,7 @@ def _status_action(
         with request.app.state.engine.begin() as connection:
             _programme(connection, programme_id)
             service.STATUS_ACTIONS[verb](
-                connection, programme_id, actor=_actor(request, principal), now=clock(request)
+                connection, programme_id, actor=actor_of(request, principal), now=clock(request)
             )
     except (DocumentInvalid, service.ProgrammeError) as refused:
         return _page(
@@ -273,7 +268,7 @@ def create(
     if key != "blank" and key not in BUILT_INS:
         raise Problem(404, f"there is no built-in programme {key!r}")
     values = {name: _text(form, name) for name in form if name != "csrf_token"}
-    actor, now = _actor(request, principal), clock(request)
+    actor, now = actor_of(request, principal), clock(request)
     try:
         with request.app.state.engine.begin() as connection:
             if key == "blank":
@@ -370,7 +365,7 @@ def save_programme(
                 description=values["description"] or None,
                 definition=document,
                 seen_version=seen,
-                actor=_actor(request, principal),
+                actor=actor_of(request, principal),
                 now=clock(request),
             )
     except (DocumentInvalid, service.ProgrammeError, StaleVersion) as refused:

@@ -28,11 +28,10 @@ from silverplatter.domain.segment_fields import (
 from silverplatter.domain.segment_rules import RuleError, RuleInvalid
 from silverplatter.domain.vocabulary import CHANNELS, KNOWN_EVENT_TYPES
 from silverplatter.services import segments as service
-from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal
 from silverplatter.storage.record_lists import owners
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.segment_form import (
     apply_action,
     builder_tree,
@@ -72,10 +71,6 @@ def _values(form: FormData) -> dict[str, list[str]]:
 
 def _is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _actor(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
 
 
 def _segment(connection: Connection, segment_id: int) -> service.Segment:
@@ -219,7 +214,7 @@ def _save(
     request: Request, principal: Principal, form: FormData, segment_id: int | None
 ) -> Response:
     now = clock(request)
-    actor = _actor(request, principal)
+    actor = actor_of(request, principal)
     with request.app.state.engine.begin() as connection:
         segment = _segment(connection, segment_id) if segment_id is not None else None
         document, json_error = _posted_rule(form, service.catalogue(connection))
@@ -319,7 +314,7 @@ def take_snapshot(request: Request, segment_id: SegmentId, principal: Writer) ->
         segment = _segment(connection, segment_id)
         try:
             count = service.snapshot(
-                connection, segment, actor=_actor(request, principal), now=clock(request)
+                connection, segment, actor=actor_of(request, principal), now=clock(request)
             )
         except service.SegmentError as refused:
             raise Problem(409, refused.message) from None
@@ -334,7 +329,7 @@ def delete(request: Request, segment_id: SegmentId, principal: Writer) -> Respon
         segment = _segment(connection, segment_id)
         try:
             service.delete_segment(
-                connection, segment_id, actor=_actor(request, principal), now=clock(request)
+                connection, segment_id, actor=actor_of(request, principal), now=clock(request)
             )
         except service.SegmentError as refused:
             raise Problem(409, f"{segment.name} is {refused.message}") from None

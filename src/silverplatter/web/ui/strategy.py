@@ -40,9 +40,8 @@ from silverplatter.services.strategy_documents import (
 )
 from silverplatter.services.workspace import workspace_name
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
-from silverplatter.web.ui.zipper_boards import actor_of
 from silverplatter.web.zipper_export import core_questions_download
 
 router = APIRouter(include_in_schema=False)

@@ -12,7 +12,6 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal
 from silverplatter.services.suppression import (
     MANUAL_REASONS,
@@ -24,7 +23,7 @@ from silverplatter.services.suppression import (
     list_suppressions,
     suppression_counts,
 )
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -90,10 +89,6 @@ def suppressions_page(
     return _page(request, principal, reason=reason, address=address, offset=offset, done=done)
 
 
-def _actor(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
-
-
 @router.post("/suppressions", response_model=None)
 def add(
     request: Request,
@@ -110,7 +105,7 @@ def add(
                 email,
                 reason=reason,
                 note=note,
-                actor=_actor(request, principal),
+                actor=actor_of(request, principal),
                 now=clock(request),
             )
     except SuppressionError as error:
@@ -126,7 +121,7 @@ def lift(request: Request, principal: WriteCapture, email: Text = "") -> Respons
     """Take an address off the list (never an erased one)."""
     try:
         with request.app.state.engine.begin() as connection:
-            lift_address(connection, email, actor=_actor(request, principal), now=clock(request))
+            lift_address(connection, email, actor=actor_of(request, principal), now=clock(request))
     except SuppressionError as error:
         return _page(request, principal, errors={"lift": error.message}, status_code=error.status)
     return RedirectResponse("/suppressions?done=lifted", status_code=303)

@@ -32,7 +32,6 @@ from silverplatter.domain.value_tiers import (
     PolicyInvalid,
     TierPolicy,
 )
-from silverplatter.services.audit import Actor
 from silverplatter.services.needs_segments import (
     assign_needs_segments,
     create_needs_segment,
@@ -59,7 +58,7 @@ from silverplatter.services.value_tiers import (
 from silverplatter.storage.properties import definitions_for
 from silverplatter.web.problems import Problem
 from silverplatter.web.pyramid_chart import PyramidBand, pyramid_chart
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
 from silverplatter.web.ui import tiers_edit
 from silverplatter.web.ui.tiers_edit import field_errors
@@ -96,10 +95,6 @@ def amount(value: Number) -> str:
     if exact == exact.to_integral_value():
         return f"{int(exact):,}"
     return f"{exact:,.6f}".rstrip("0").rstrip(".")
-
-
-def actor_of(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
 
 
 def is_htmx(request: Request) -> bool:

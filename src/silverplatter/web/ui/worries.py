@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from silverplatter.domain.understanding_checks import SLUG, UnderstandingInvalid
 from silverplatter.domain.worry_profile import KIND_LABELS, TARGET_KINDS
-from silverplatter.services.audit import Actor
 from silverplatter.services.sessions import Principal
 from silverplatter.services.worries import (
     add_tag,
@@ -31,7 +30,7 @@ from silverplatter.services.worries import (
 )
 from silverplatter.services.worry_profiles import half_life, profile_counts
 from silverplatter.web.problems import Problem
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
 from silverplatter.web.worry_recompute import recompute_runner
 
@@ -51,10 +50,6 @@ DONE: Final = {
     "untagged": "Tag removed. Profiles are being recomputed.",
     "recompute": "Every worry profile is being recomputed from the event log.",
 }
-
-
-def actor_of(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
 
 
 def errors_of(invalid: UnderstandingInvalid) -> dict[str, str]:

@@ -19,7 +19,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import Connection
 
 from silverplatter.domain.document_checks import DocumentInvalid, StaleVersion
-from silverplatter.services.audit import Actor
 from silverplatter.services.needs_segments import list_needs_segments
 from silverplatter.services.sessions import Principal
 from silverplatter.services.zipper_boards import (
@@ -35,7 +34,7 @@ from silverplatter.services.zipper_boards import (
     worry_names,
 )
 from silverplatter.web.problems import Problem, problem_response
-from silverplatter.web.security import client_ip, clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
 from silverplatter.web.zipper_export import Format, board_download
 
@@ -68,10 +67,6 @@ DONE: Final = {
     "details": "Board details saved.",
     "restored": "The earlier version is the newest version now.",
 }
-
-
-def actor_of(request: Request, principal: Principal) -> Actor:
-    return Actor(principal.user_id, client_ip(request))
 
 
 def _board_or_404(connection: Connection, slug: str) -> ZipperBoard:
