@@ -111,6 +111,17 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last, keeping every other test's order.
+
+    Playwright's synchronous API keeps its event loop registered as the main
+    thread's running loop for as long as the session's browser is open, so a
+    test calling ``asyncio.run`` after a browser test would find a loop
+    already running.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
