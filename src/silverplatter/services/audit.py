@@ -64,6 +64,8 @@ ACTIONS: Final[dict[str, str]] = {
     "programme.paused": "a nurture programme and its enrolments were paused",
     "programme.resumed": "a nurture programme and its enrolments were resumed",
     "programme.archived": "a nurture programme was archived; its enrolments exited",
+    "task.created": "a task was given to an owner",
+    "task.done": "a task was marked done",
 }
 
 

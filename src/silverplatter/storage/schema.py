@@ -266,6 +266,8 @@ opportunities = Table(
     Column("stage", String(100), nullable=False),
     Column("status", String(10), nullable=False, default="open"),
     Column("lost_reason", String(300)),
+    # Which module of our offer the deal is for (cross-selling, domain §11).
+    Column("offer_module", String(100)),
     Column("owner_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
     Column("created_at", UtcDateTime, nullable=False),
     Column("closed_at", UtcDateTime),
