@@ -1,0 +1,1 @@
+"""Lost-lead mining: one module per place lost leads hide (``domain/mining.py``)."""
