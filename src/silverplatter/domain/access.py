@@ -59,6 +59,12 @@ PERMISSIONS: Final[dict[str, str]] = {
         "create and change e-mail templates, broadcasts and programmes; send, schedule, "
         "activate, pause and resume them"
     ),
+    "planning:read": (
+        "see marketing plans and the service level, funnel and journey analytics and the "
+        "lost-lead mining report"
+    ),
+    "planning:write": "create and activate marketing plans, enter channel costs, import people lists",
+    "tasks:write": "create tasks and act on lost leads: assign, enrol, give a task",
 }
 
 _ALL = frozenset(PERMISSIONS)
@@ -88,6 +94,9 @@ GRANTS: Final[dict[Role, frozenset[str]]] = {
             "understanding:write",
             "nurture:read",
             "nurture:write",
+            "planning:read",
+            "planning:write",
+            "tasks:write",
         }
     ),
     "sales": frozenset(
@@ -102,6 +111,8 @@ GRANTS: Final[dict[Role, frozenset[str]]] = {
             "segmentation:read",
             "understanding:read",
             "nurture:read",
+            "planning:read",
+            "tasks:write",
         }
     ),
 }
