@@ -24,6 +24,8 @@ CONSENT_ACTIONS: Final = ("granted", "confirmed", "withdrawn")
 CONSENT_CHANNELS: Final = ("email", "phone", "sms", "post")
 TRAFFIC_KINDS: Final = ("owned", "bought")
 CTA_KINDS: Final = ("soft", "hard")
+#: What a campaign's answer may say: yes, no, or "not now, later" (domain §11).
+CAMPAIGN_ANSWERS: Final = ("yes", "no", "later")
 
 #: Event types the product itself emits or understands.  Integrators may send
 #: others (any snake_case word); these are the ones with built-in meaning.
@@ -42,6 +44,9 @@ KNOWN_EVENT_TYPES: Final = (
     "webinar_attended",
     "meeting_held",
     "call_held",
+    # an answer to a campaign's question; properties: "campaign", "answer" (one of
+    # CAMPAIGN_ANSWERS) and, for "later", "later_on" (an ISO date) when they said when
+    "campaign_answer",
     # account-level trigger events, usually from a data provider (domain §11)
     "executive_appointed",
     "project_announced",
