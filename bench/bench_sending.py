@@ -32,6 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ports import free_port
+
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SENDER = "Seller Oy <news@seller.example>"
 PUBLIC_URL = "https://app.seller.example"
@@ -43,13 +45,6 @@ HTML = (
     '<p><a href="https://seller.example/webinar">Join the webinar</a></p>'
     '<p>Not for you? <a href="{{ unsubscribe_url }}">Unsubscribe</a>.</p></body></html>'
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # ------------------------------------------------------------------ the sink process
@@ -246,7 +241,7 @@ def main() -> None:
         url, port, connections = options.worker
         run_worker(url, int(port), int(connections))
         return
-    port = _free_port()
+    port = free_port()
     sink = subprocess.Popen([sys.executable, __file__, "--sink", str(port)])
     try:
         _wait_for_port(port)

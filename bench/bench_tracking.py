@@ -48,6 +48,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from ports import free_port
 from silverplatter.domain.records import ContactFields
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.records import upsert_contacts
@@ -146,12 +147,6 @@ def _prepare(url: str, history: int, now: datetime) -> None:
 
 
 # ---- the server and the load ----
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -392,7 +387,7 @@ def main() -> None:
     server = None
     try:
         _prepare(url, arguments.history, now)
-        port = _free_port()
+        port = free_port()
         server = _serve(url, port, workdir / "server.log")
         load = os.getloadavg()[0]
         results = _run(_measure(server.pid, port, arguments))

@@ -29,7 +29,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from ports import free_port
 from silverplatter.domain.access import GRANTS
 from silverplatter.services.api_tokens import issue_token
 from silverplatter.services.audit import Actor
@@ -67,12 +67,6 @@ class Timings:
     def quantile(self, share: float) -> float:
         ordered = sorted(self.seconds)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _copy_workspace(source_url: str, backend: str, workdir: Path) -> str:
@@ -325,7 +319,7 @@ def main() -> None:
     server = None
     try:
         token, ids, now = _prepare(url)
-        port = _free_port()
+        port = free_port()
         server = _serve(url, port, arguments.workdir / "bench-web-server.log")
         results = asyncio.run(_measure(arguments, f"http://127.0.0.1:{port}", token, ids, now))
         _report(results, arguments)

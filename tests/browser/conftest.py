@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 from sqlalchemy import Engine, select, text
 
+from ports import free_port
 from silverplatter.services.demo import generate_demo
 from silverplatter.services.demo.logins import DEMO_PASSWORD, ensure_demo_logins
 from silverplatter.services.handover import hand_over_new_sqls
@@ -154,13 +154,6 @@ class RunningClock:
         return NOW + timedelta(seconds=time.monotonic() - self.started)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """SQLAlchemy URL of the demo workspace (built once per session)."""
@@ -177,7 +170,7 @@ def base_url(demo_url: str) -> Iterator[str]:
     from silverplatter.web.app import create_app
 
     application = create_app(Settings(database_url=demo_url), clock=RunningClock())
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )

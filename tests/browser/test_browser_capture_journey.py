@@ -12,7 +12,6 @@ and the confirmation.
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from sqlalchemy import Engine, select, update
 
 from forms_world import NOW as SEEDED_AT
 from forms_world import seed_forms
+from ports import free_port
 from silverplatter.services.audit import Actor
 from silverplatter.services.users import create_user
 from silverplatter.settings import Settings
@@ -50,13 +50,6 @@ PASSWORD: Final = "correct horse battery"
 VISITOR_EMAIL: Final = "lea.lindqvist@buyer.example"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -75,7 +68,7 @@ class _Sink:
 
 @pytest.fixture(scope="module")
 def site_port() -> int:
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +76,7 @@ def sink() -> Iterator[tuple[_Sink, int]]:
     from aiosmtpd.controller import Controller
 
     handler = _Sink()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     yield handler, port
@@ -118,7 +111,7 @@ def app_url(workspace: Engine, sink: tuple[_Sink, int]) -> Iterator[str]:
 
     from silverplatter.web.app import create_app
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(
         database_url=str(workspace.url),

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from forms_world import NOW, seed_forms
+from ports import free_port
 from silverplatter.services.demo.forms import ensure_demo_forms
 from silverplatter.settings import Settings
 from silverplatter.storage.capture_schema import form_submissions, forms
@@ -34,15 +35,6 @@ pytestmark = pytest.mark.browser
 VISITOR: Final = "0123456789abcdef0123456789abcdef"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -50,7 +42,7 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site_port() -> int:
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +63,7 @@ def app_url(workspace: Engine) -> Iterator[str]:
 
     from silverplatter.web.app import create_app
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(database_url=str(workspace.url), public_url=base, scoring_worker=False)
     application = create_app(settings, workspace, clock=lambda: NOW)

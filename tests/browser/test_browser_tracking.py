@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 from sqlalchemy import Engine, select
 
+from ports import free_port
 from silverplatter.domain.records import ContactFields
 from silverplatter.services.records import upsert_contacts
 from silverplatter.services.signing import signer_for
@@ -38,15 +39,6 @@ DESKTOP_CHROME: Final = (
     "Chrome/124.0.0.0 Safari/537.36"
 )
 NOW: Final = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -72,7 +64,7 @@ def app_url(workspace: Engine) -> Iterator[str]:
 
     from silverplatter.web.app import create_app
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(database_url=str(workspace.url), public_url=base, scoring_worker=False)
     application = create_app(settings, workspace, clock=lambda: NOW)
