@@ -1,0 +1,335 @@
+"""Statements behind the funnel and journey analytics: counted in the database.
+
+Every report starts from one *scope*: the contacts created in the period
+(``contacts.created_at`` in ``[start, end)``), narrowed to a salesperson's
+own records when asked, each tagged with its group key.  The statements then
+return one row per group and stage (reach, exits), per group, stage and
+whole day (stays), or per distinct path, never one row per contact, so a
+million contacts cost one pass over ``stage_transitions`` and no transfer.
+
+Group keys:
+
+* ``cohort``: the month the contact was created, ``YYYY-MM`` in UTC;
+* ``source``: ``contacts.source`` as written (``form:<slug>``, ``import:…``, ``api``);
+* ``channel``: the **first touch**, the channel of the contact's earliest event
+  (by time, then id) that carries a channel; one probe of
+  ``ix_events_contact_time`` per contact;
+* ``tier`` and ``segment``: the account's ``value_tier`` and ``needs_segment``;
+* ``form``: the form the contact came in through (a ``form:<slug>`` source),
+  else the form of its first form submission.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+)
+
+from silverplatter.domain.funnel import EXITS, FUNNEL, RANK, UNKNOWN_KEYS, GroupTally
+from silverplatter.domain.journeys import SEPARATOR
+from silverplatter.storage.capture_schema import form_submissions, forms
+from silverplatter.storage.dashboard import _bound as bound
+from silverplatter.storage.lifecycle_schema import stage_transitions
+from silverplatter.storage.schema import accounts, contacts, events
+from silverplatter.storage.scoring_sql import epoch_seconds
+from silverplatter.storage.visibility import contact_visible_to
+
+Expr = ColumnElement[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which contacts a report covers."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    #: A salesperson's id: only their own records (``storage/visibility.py``).
+    owner_id: int | None = None
+
+
+def month_text(column: Expr, dialect: str) -> Expr:
+    """A stored UTC time's month as ``YYYY-MM``."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.substr(column, 1, 7)
+
+
+def stage_rank(column: Expr) -> Expr:
+    """A stage's place in the funnel (1 = lead … 6 = customer), 0 outside it."""
+    return case(*((column == stage, literal(n)) for stage, n in RANK.items()), else_=literal(0))
+
+
+def first_touch_channel() -> Expr:
+    """The channel of the contact's earliest event with a channel (correlated)."""
+    e = events.c
+    return (
+        select(e.channel)
+        .where(e.contact_id == contacts.c.id, e.channel.is_not(None))
+        .order_by(e.occurred_at, e.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _first_form() -> Expr:
+    s = form_submissions.c
+    return (
+        select(forms.c.slug)
+        .select_from(form_submissions.join(forms, forms.c.id == s.form_id))
+        .where(s.contact_id == contacts.c.id)
+        .order_by(s.submitted_at, s.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def group_key(grouping: str, dialect: str) -> Expr:
+    """The SQL of a grouping's key; contacts it knows nothing about get its unknown key."""
+    c = contacts.c
+    unknown = literal(UNKNOWN_KEYS[grouping])
+    known: Expr
+    if grouping == "cohort":
+        known = month_text(c.created_at, dialect)
+    elif grouping == "source":
+        known = c.source
+    elif grouping == "channel":
+        known = first_touch_channel()
+    elif grouping == "tier":
+        known = accounts.c.value_tier
+    elif grouping == "segment":
+        known = accounts.c.needs_segment
+    elif grouping == "form":
+        known = case(
+            (c.source.like("form:%"), func.substr(c.source, 6)),
+            else_=_first_form(),
+        )
+    else:
+        raise ValueError(f"unknown grouping {grouping!r}")
+    return func.coalesce(known, unknown)
+
+
+def scoped(grouping: str | None, scope: Scope, dialect: str) -> Subquery:
+    """(id, stage, key) of the contacts in scope."""
+    c = contacts.c
+    key = group_key(grouping, dialect) if grouping else literal("all")
+    query: Select[Any] = select(c.id, c.lifecycle_stage.label("stage"), key.label("key"))
+    if grouping in ("tier", "segment"):
+        query = query.select_from(contacts.outerjoin(accounts, accounts.c.id == c.account_id))
+    conditions: list[Expr] = []
+    if scope.start is not None:
+        conditions.append(c.created_at >= bound(scope.start))
+    if scope.end is not None:
+        conditions.append(c.created_at < bound(scope.end))
+    if scope.owner_id is not None:
+        conditions.append(contact_visible_to(scope.owner_id))
+    return query.where(*conditions).subquery("scope")
+
+
+def _greatest(a: Expr, b: Expr, dialect: str) -> Expr:
+    return func.greatest(a, b) if dialect == "postgresql" else func.max(a, b)
+
+
+def _exit_flags() -> list[tuple[str, str]]:
+    return [(stage, exit_) for stage in FUNNEL for exit_ in EXITS]
+
+
+def reach(connection: Connection, grouping: str, scope: Scope) -> dict[str, GroupTally]:
+    """Per group: contacts, contacts by furthest funnel stage, and the exits per stage."""
+    dialect = connection.dialect.name
+    t = stage_transitions.c
+    flags = _exit_flags()
+    moved = (
+        select(
+            t.contact_id,
+            func.max(stage_rank(t.to_stage)).label("furthest"),
+            *(
+                func.max(
+                    case((and_(t.from_stage == stage, t.to_stage == exit_), 1), else_=0)
+                ).label(f"{exit_}_{stage}")
+                for stage, exit_ in flags
+            ),
+        )
+        .group_by(t.contact_id)
+        .subquery("moved")
+    )
+    scope_rows = scoped(grouping, scope, dialect)
+    furthest = _greatest(
+        func.coalesce(moved.c.furthest, 0), stage_rank(scope_rows.c.stage), dialect
+    ).label("furthest")
+    query = (
+        select(
+            scope_rows.c.key,
+            furthest,
+            func.count().label("contacts"),
+            *(
+                func.coalesce(func.sum(moved.c[f"{exit_}_{stage}"]), 0).label(f"{exit_}_{stage}")
+                for stage, exit_ in flags
+            ),
+        )
+        .select_from(scope_rows.outerjoin(moved, moved.c.contact_id == scope_rows.c.id))
+        .group_by(scope_rows.c.key, furthest)
+    )
+    by_rank = {n: stage for stage, n in RANK.items()}
+    tallies: dict[str, GroupTally] = {}
+    for row in connection.execute(query).mappings():
+        tally = tallies.setdefault(str(row["key"]), GroupTally())
+        tally.contacts += int(row["contacts"])
+        stage = by_rank.get(int(row["furthest"]))
+        if stage is not None:
+            tally.furthest[stage] += int(row["contacts"])
+        for stage, exit_ in flags:
+            tally.exits[(stage, exit_)] += int(row[f"{exit_}_{stage}"])
+    return tallies
+
+
+def _whole_days(later: Expr, earlier: Expr, dialect: str) -> Expr:
+    seconds = epoch_seconds(later, dialect) - epoch_seconds(earlier, dialect)
+    days = seconds / literal(float(86_400), Float)
+    if dialect == "postgresql":
+        return cast(func.floor(days), Integer)
+    return cast(days, Integer)  # stays are never negative: truncation is the floor
+
+
+def stays(
+    connection: Connection, grouping: str, scope: Scope, tallies: Mapping[str, GroupTally]
+) -> None:
+    """Add each group's completed stays per funnel stage, in whole days, to ``tallies``."""
+    dialect = connection.dialect.name
+    t = stage_transitions.c
+    order = (t.occurred_at, t.id)
+    spells = select(
+        t.contact_id,
+        t.to_stage,
+        t.occurred_at,
+        func.lead(t.occurred_at).over(partition_by=t.contact_id, order_by=order).label("left_at"),
+    ).subquery("spells")
+    scope_rows = scoped(grouping, scope, dialect)
+    days = _whole_days(spells.c.left_at, spells.c.occurred_at, dialect).label("days")
+    query = (
+        select(scope_rows.c.key, spells.c.to_stage, days, func.count().label("stays"))
+        .select_from(spells.join(scope_rows, scope_rows.c.id == spells.c.contact_id))
+        .where(spells.c.left_at.is_not(None), spells.c.to_stage.in_(FUNNEL))
+        .group_by(scope_rows.c.key, spells.c.to_stage, days)
+    )
+    for key, stage, length, count in connection.execute(query):
+        tally = tallies.get(str(key))
+        if tally is not None:
+            tally.stays[str(stage)][int(length)] += int(count)
+
+
+def paths(connection: Connection, scope: Scope) -> tuple[list[tuple[str, int]], int]:
+    """``(path text, contacts)`` per distinct path, and the contacts that never moved.
+
+    A path is the first move's origin then every stage moved into, joined by
+    ``>`` in time order (an ordered window aggregate, so both backends agree).
+    """
+    dialect = connection.dialect.name
+    t = stage_transitions.c
+    order = (t.occurred_at, t.id)
+    scope_rows = scoped(None, scope, dialect)
+    first = func.row_number().over(partition_by=t.contact_id, order_by=order)
+    step = (
+        select(
+            t.contact_id,
+            t.occurred_at,
+            t.id,
+            case((first == 1, t.from_stage + SEPARATOR + t.to_stage), else_=t.to_stage).label(
+                "part"
+            ),
+            first.label("n"),
+        )
+        .select_from(stage_transitions.join(scope_rows, scope_rows.c.id == t.contact_id))
+        .subquery("step")
+    )
+    joined = (func.string_agg if dialect == "postgresql" else func.group_concat)(
+        step.c.part, literal(SEPARATOR)
+    ).over(
+        partition_by=step.c.contact_id,
+        order_by=(step.c.occurred_at, step.c.id),
+        rows=(None, None),
+    )
+    whole = select(joined.label("path"), step.c.n).subquery("whole")
+    query = (
+        select(whole.c.path, func.count().label("contacts"))
+        .where(whole.c.n == 1)
+        .group_by(whole.c.path)
+    )
+    found = [(str(path), int(count)) for path, count in connection.execute(query)]
+    still = select(func.count()).where(
+        ~exists().where(stage_transitions.c.contact_id == scope_rows.c.id)
+    )
+    return found, int(connection.execute(still.select_from(scope_rows)).scalar_one())
+
+
+def qualified_by_channel_month(
+    connection: Connection, scope: Scope
+) -> dict[str, Counter[tuple[str, str]]]:
+    """Per ``mql``/``sql``: (first-touch channel, month) → contacts that first reached it.
+
+    A contact reaches MQL with its first move into MQL or any later stage (a
+    lead handed over straight to SQL counts as an MQL of that month too).
+    """
+    dialect = connection.dialect.name
+    t = stage_transitions.c
+    rank = stage_rank(t.to_stage)
+    firsts = (
+        select(
+            t.contact_id,
+            func.min(case((rank >= RANK["mql"], t.occurred_at))).label("mql_at"),
+            func.min(case((rank >= RANK["sql"], t.occurred_at))).label("sql_at"),
+        )
+        .where(rank >= RANK["mql"])
+        .group_by(t.contact_id)
+        .subquery("firsts")
+    )
+    scope_rows = scoped("channel", Scope(owner_id=scope.owner_id), dialect)
+    found: dict[str, Counter[tuple[str, str]]] = {"mql": Counter(), "sql": Counter()}
+    for stage in found:
+        at = firsts.c[f"{stage}_at"]
+        conditions: list[Expr] = [at.is_not(None)]
+        if scope.start is not None:
+            conditions.append(at >= bound(scope.start))
+        if scope.end is not None:
+            conditions.append(at < bound(scope.end))
+        month = month_text(at, dialect).label("month")
+        query = (
+            select(scope_rows.c.key, month, func.count())
+            .select_from(firsts.join(scope_rows, scope_rows.c.id == firsts.c.contact_id))
+            .where(*conditions)
+            .group_by(scope_rows.c.key, month)
+        )
+        for channel, when, count in connection.execute(query):
+            found[stage][(str(channel), str(when))] += int(count)
+    return found
+
+
+__all__ = [
+    "Scope",
+    "first_touch_channel",
+    "group_key",
+    "month_text",
+    "paths",
+    "qualified_by_channel_month",
+    "reach",
+    "scoped",
+    "stage_rank",
+    "stays",
+]
