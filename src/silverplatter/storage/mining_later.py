@@ -1,0 +1,104 @@
+"""Statements of the lost-lead section of campaign "not now, later" answers (domain §11).
+
+A ``campaign_answer`` event carries ``answer`` (yes, no, later) and, for
+later, ``later_on`` (an ISO date) when the person said when.  The answer a
+contact gave last is the one that counts: a newer answer of any kind replaces
+it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, exists, func, or_, select
+
+from silverplatter.storage.lifecycle_schema import stage_transitions
+from silverplatter.storage.schema import accounts, contacts, events, opportunities, users
+from silverplatter.storage.visibility import contact_visible_to
+
+
+def due_later_answers(
+    connection: Connection,
+    *,
+    today: date,
+    undated_before: datetime,
+    now: datetime,
+    reengaged_stages: tuple[str, ...],
+    limit: int,
+    owner_id: int | None = None,
+) -> list[Row[Any]]:
+    """Contacts whose last campaign answer was "later" and whose later has come, oldest first.
+
+    Later has come when ``later_on`` is on or before ``today``, or, without a
+    date, when the answer was given before ``undated_before``.  A contact that
+    since the answer reached one of ``reengaged_stages`` or got an
+    opportunity is not listed.  Each row carries the answer (``answered_at``,
+    ``campaign``, ``later_on``), the contact, its account, the owner shown
+    (the contact's, else the account's) and ``total``.
+    """
+    e = events.alias("answer")
+    newer = events.alias("newer")
+    later_on = e.c.properties["later_on"].as_string()
+    dated = func.coalesce(later_on, "") != ""
+    owner = users.alias("owner")
+    account_owner = users.alias("account_owner")
+    query = (
+        select(
+            e.c.id.label("event_id"),
+            e.c.occurred_at.label("answered_at"),
+            e.c.properties["campaign"].as_string().label("campaign"),
+            later_on.label("later_on"),
+            contacts.c.id.label("contact_id"),
+            contacts.c.email,
+            contacts.c.first_name,
+            contacts.c.last_name,
+            accounts.c.id.label("account_id"),
+            accounts.c.name.label("account_name"),
+            func.coalesce(owner.c.id, account_owner.c.id).label("owner_id"),
+            func.coalesce(owner.c.name, account_owner.c.name).label("owner_name"),
+            func.count().over().label("total"),
+        )
+        .select_from(
+            e.join(contacts, contacts.c.id == e.c.contact_id)
+            .outerjoin(accounts, accounts.c.id == contacts.c.account_id)
+            .outerjoin(owner, owner.c.id == contacts.c.owner_id)
+            .outerjoin(account_owner, account_owner.c.id == accounts.c.owner_id)
+        )
+        .where(
+            e.c.type == "campaign_answer",
+            e.c.contact_id.is_not(None),
+            e.c.occurred_at <= now,
+            e.c.properties["answer"].as_string() == "later",
+            or_(
+                and_(dated, later_on <= today.isoformat()),
+                and_(~dated, e.c.occurred_at <= undated_before),
+            ),
+            ~exists().where(
+                newer.c.contact_id == e.c.contact_id,
+                newer.c.type == "campaign_answer",
+                newer.c.occurred_at <= now,
+                or_(
+                    newer.c.occurred_at > e.c.occurred_at,
+                    and_(newer.c.occurred_at == e.c.occurred_at, newer.c.id > e.c.id),
+                ),
+            ),
+            ~exists().where(
+                opportunities.c.contact_id == e.c.contact_id,
+                opportunities.c.created_at > e.c.occurred_at,
+            ),
+            ~exists().where(
+                stage_transitions.c.contact_id == e.c.contact_id,
+                stage_transitions.c.to_stage.in_(reengaged_stages),
+                stage_transitions.c.occurred_at > e.c.occurred_at,
+            ),
+        )
+        .order_by(e.c.occurred_at, e.c.id)
+        .limit(limit)
+    )
+    if owner_id is not None:
+        query = query.where(contact_visible_to(owner_id))
+    return list(connection.execute(query))
+
+
+__all__ = ["due_later_answers"]
