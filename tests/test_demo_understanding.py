@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, func, select
 
+from silverplatter.services.audit import Actor
 from silverplatter.services.demo.understanding import ensure_demo_understanding
 from silverplatter.services.strategy_documents import list_documents
-from silverplatter.services.zipper_boards import get_board
+from silverplatter.services.zipper_boards import get_board, worry_id_named
 from silverplatter.storage.understanding_schema import worries
-from silverplatter.storage.zipper_boards import insert_worry
 from web_world import NOW, seed_users
 
 
 def test_the_demo_gets_a_board_and_strategy_documents_once(engine: Engine) -> None:
     seed_users(engine)
     with engine.begin() as connection:
-        known = insert_worry(connection, "Materials arrive late", now=NOW)
+        known = worry_id_named(connection, "Materials arrive late", now=NOW, actor=Actor(None))
         made = ensure_demo_understanding(connection, now=NOW)
         assert made == ["zipper board", "core questions", "swot", "pest", "target-customer"]
         board = get_board(connection, "delivery-reliability")

@@ -13,8 +13,7 @@ from sqlalchemy import Engine
 
 from silverplatter.services.audit import Actor
 from silverplatter.services.needs_segments import create_needs_segment
-from silverplatter.services.zipper_boards import change_board, create_board
-from silverplatter.storage.zipper_boards import insert_worry
+from silverplatter.services.zipper_boards import change_board, create_board, worry_id_named
 from web_world import NOW, Clock, SignedIn, seed_users, signed_in, web_app
 
 
@@ -23,7 +22,7 @@ def application(engine: Engine, database_url: str) -> FastAPI:
     seed_users(engine)
     with engine.begin() as connection:
         create_needs_segment(connection, {"name": "Uptime"}, now=NOW)
-        insert_worry(connection, "The line stands still", now=NOW)
+        worry_id_named(connection, "The line stands still", now=NOW, actor=Actor(None))
         create_board(connection, {"name": "Spare parts"}, now=NOW, actor=Actor(None))
         for version, change in enumerate(
             [

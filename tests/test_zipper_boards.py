@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, select
 from silverplatter.domain.document_checks import DocumentInvalid, StaleVersion
 from silverplatter.services.audit import Actor
 from silverplatter.services.needs_segments import create_needs_segment
+from silverplatter.services.worries import delete_worry
 from silverplatter.services.zipper_boards import (
     board_at,
     board_history,
@@ -24,10 +25,10 @@ from silverplatter.services.zipper_boards import (
     restore_board,
     save_board,
     update_board_details,
+    worry_id_named,
 )
 from silverplatter.storage.access_schema import audit_log
 from silverplatter.storage.understanding_schema import worries, zipper_board_versions
-from silverplatter.storage.zipper_boards import insert_worry
 from web_world import NOW, seed_users
 
 
@@ -35,8 +36,8 @@ from web_world import NOW, seed_users
 def world(engine: Engine) -> Iterator[tuple[Connection, dict[str, int]]]:
     users = seed_users(engine)
     with engine.begin() as connection:
-        insert_worry(connection, "Parts arrive late", now=NOW)
-        insert_worry(connection, "Nobody can fit them", now=NOW)
+        worry_id_named(connection, "Parts arrive late", now=NOW, actor=Actor(None))
+        worry_id_named(connection, "Nobody can fit them", now=NOW, actor=Actor(None))
         create_needs_segment(connection, {"name": "Uptime"}, now=NOW)
         yield connection, users
 
@@ -305,3 +306,35 @@ def test_a_deleted_worry_is_taken_off_every_board(
     found = get_board(connection, "spare-parts")
     assert (found.version, found.board.situations[0].worries) == (8, ())
     assert get_board(connection, "other").version == 1
+
+
+def test_deleting_a_worry_takes_it_off_the_boards_and_a_new_name_creates_one_audited(
+    world: tuple[Connection, dict[str, int]],
+) -> None:
+    connection, users = world
+    actor = Actor(users["admin"])
+    _build(connection, actor)
+    change_board(
+        connection,
+        "spare-parts",
+        {"op": "place_worry", "situation": "s5", "worry_name": "Spare parts are the wrong ones"},
+        version=6,
+        now=NOW,
+        actor=actor,
+    )
+    placed = get_board(connection, "spare-parts").board.situations[0].worries
+    created = connection.execute(
+        select(worries.c.id, worries.c.slug).where(worries.c.id == placed[0])
+    ).one()
+    assert created.slug == "spare-parts-are-the-wrong-ones"
+    audited = connection.execute(
+        select(audit_log.c.action, audit_log.c.subject).where(audit_log.c.action == "worry.created")
+    ).all()
+    assert [tuple(row) for row in audited] == [
+        ("worry.created", "worry parts-arrive-late"),
+        ("worry.created", "worry nobody-can-fit-them"),
+        ("worry.created", "worry spare-parts-are-the-wrong-ones"),
+    ]
+    delete_worry(connection, "spare-parts-are-the-wrong-ones", actor=actor, now=NOW)
+    found = get_board(connection, "spare-parts")
+    assert (found.version, found.board.situations[0].worries) == (8, ())

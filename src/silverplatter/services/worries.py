@@ -157,8 +157,13 @@ def change_worry(
 
 
 def delete_worry(connection: Connection, slug: str, *, actor: Actor, now: datetime) -> None:
-    """Delete a worry with its tags and every profile's value of it."""
+    """Delete a worry with its tags and every profile's value of it, and take it off
+    every zipper board that names it (a new version of each)."""
+    # Imported here: the board service creates worries through this module.
+    from silverplatter.services.zipper_boards import forget_worry_on_boards
+
     current = get_worry(connection, slug)
+    forget_worry_on_boards(connection, current.id, now=now, actor=actor)
     store.delete_worry(connection, current.id)
     record(connection, "worry.deleted", f"worry {slug}", actor=actor, now=now)
 

@@ -11,7 +11,8 @@
   version again as the newest.
 * Worries are rows of their own: a board names them by id, every id must
   exist, and a change may name a worry by ``worry_name`` instead — an unknown
-  name creates the worry.  When a worry is deleted,
+  name creates the worry through the worries service (audited like one made on
+  the worries page).  When a worry is deleted,
   :func:`forget_worry_on_boards` takes it off every board; a board still
   naming a deleted worry draws it as ``worry <id>``.
 
@@ -41,6 +42,7 @@ from silverplatter.domain.zipper import EMPTY, Board, Name, parse_board
 from silverplatter.domain.zipper_changes import Applied, apply_change, parse_change
 from silverplatter.domain.zipper_edits import forget_worry
 from silverplatter.services.audit import Actor, record
+from silverplatter.services.worries import create_worry
 from silverplatter.storage import zipper_boards as store
 
 #: A change may name a worry by this field instead of ``worry`` (its id).
@@ -275,7 +277,7 @@ def change_board(
     if current.version != version:
         raise StaleVersion(f"board {slug!r}", version, current.version)
     try:
-        parsed = parse_change(_named_worry(connection, change, now=now))
+        parsed = parse_change(_named_worry(connection, change, now=now, actor=actor))
         worry = getattr(parsed, "worry", None)
         if worry is not None and not store.worry_names(connection, [worry]):
             raise invalid("worry", f"there is no worry {worry}")
@@ -304,8 +306,17 @@ def forget_worry_on_boards(
     return changed
 
 
+def worry_id_named(connection: Connection, name: str, *, now: datetime, actor: Actor) -> int:
+    """The id of the worry called ``name`` (case ignored), created when there is none."""
+    found = store.worry_named(connection, name)
+    if found is not None:
+        return found
+    document = {"name": name, "slug": store.free_worry_slug(connection, name)}
+    return create_worry(connection, document, actor=actor, now=now).id
+
+
 def _named_worry(
-    connection: Connection, change: Mapping[str, Any], *, now: datetime
+    connection: Connection, change: Mapping[str, Any], *, now: datetime, actor: Actor
 ) -> Mapping[str, Any]:
     """A change naming a worry by ``worry_name``: its id, the worry created when new."""
     if not isinstance(change, Mapping) or WORRY_NAME not in change:
@@ -317,7 +328,7 @@ def _named_worry(
         name = _WorryName.model_validate({"worry_name": raw}).worry_name
     except ValidationError as error:
         raise from_validation_error(error) from None
-    worry = store.worry_named(connection, name) or store.insert_worry(connection, name, now=now)
+    worry = worry_id_named(connection, name, now=now, actor=actor)
     rest = {key: value for key, value in change.items() if key != WORRY_NAME}
     return {**rest, "worry": worry}
 
@@ -401,5 +412,6 @@ __all__ = [
     "restore_board",
     "save_board",
     "update_board_details",
+    "worry_id_named",
     "worry_names",
 ]

@@ -3,8 +3,8 @@
 A save is optimistic: ``UPDATE … WHERE id = :id AND version = :seen`` moves the
 board on by one version only when nobody saved since the editor read it; the
 caller then writes the same document as a row of ``zipper_board_versions``.
-The board editor also names worries; :func:`insert_worry` adds one by name
-when the editor types a new one.
+The board editor also names worries by name; :func:`free_worry_slug` gives
+the slug for one the editor types new (the worries service creates it).
 """
 
 from __future__ import annotations
@@ -154,8 +154,8 @@ def worry_named(connection: Connection, name: str) -> int | None:
     return None if found is None else int(found)
 
 
-def insert_worry(connection: Connection, name: str, *, now: datetime) -> int:
-    """A new worry called ``name``, its slug made from the name (numbered when taken)."""
+def free_worry_slug(connection: Connection, name: str) -> str:
+    """A slug for a new worry called ``name``: made from the name, numbered when taken."""
     base = slug_from(name) or "worry"
     taken = set(
         connection.execute(
@@ -166,17 +166,16 @@ def insert_worry(connection: Connection, name: str, *, now: datetime) -> int:
     while slug in taken:
         slug = f"{base[:90]}-{number}"
         number += 1
-    statement = insert(worries).values(slug=slug, name=name, created_at=now, updated_at=now)
-    return int(connection.execute(statement.returning(worries.c.id)).scalar_one())
+    return slug
 
 
 __all__ = [
     "board_row",
     "board_rows",
     "delete_board",
+    "free_worry_slug",
     "insert_board",
     "insert_version",
-    "insert_worry",
     "needs_segment_id",
     "save_document",
     "slug_taken",

@@ -34,7 +34,7 @@ from silverplatter.services.strategy_documents import (
     find_document,
     save_core_questions,
 )
-from silverplatter.services.zipper_boards import create_board
+from silverplatter.services.zipper_boards import create_board, worry_id_named
 from silverplatter.storage import zipper_boards as store
 
 BOARD: Final = "delivery-reliability"
@@ -241,7 +241,7 @@ def demo_board(worry_id: Callable[[str], int]) -> Board:
 
 def _board(connection: Connection, now: datetime, actor: Actor) -> None:
     def worry(name: str) -> int:
-        return store.worry_named(connection, name) or store.insert_worry(connection, name, now=now)
+        return worry_id_named(connection, name, now=now, actor=actor)
 
     fields: dict[str, Any] = {
         "name": "Delivery reliability",
