@@ -207,10 +207,12 @@ def handover(
     acted_by: int | None = None,
     outcome: str | None = None,
     tier: str = "unclassified",
+    alerted_at: datetime | None = None,
 ) -> int:
     return _insert(
         connection,
         handovers,
+        alerted_at=alerted_at,
         contact_id=contact_id,
         account_id=account_id,
         owner_id=owner,
