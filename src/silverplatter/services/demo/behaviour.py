@@ -157,8 +157,11 @@ def live(
     ids: NextIds,
     consents: list[ConsentRow],
     log: EventLog,
-) -> None:
-    """Everything one known person does in the demo world."""
+) -> tuple[int, int]:
+    """Everything one known person does in the demo world.
+
+    Returns when the person could be e-mailed: from the consent to its withdrawal.
+    """
     form = pick(rng, SIGN_UP_FORMS, _SIGN_UP_WEIGHTS) if person.source == "form" else None
     if form == "webinar_registration" and not any(
         webinar.held_at > person.created_at for webinar in ctx.calendar.webinars
@@ -172,3 +175,4 @@ def live(
     read_email(rng, ctx, person, mail_from, mail_until, log)
     visit_web(rng, ctx, person, log)
     attend_webinars(rng, ctx, person, log, webinar)
+    return mail_from, mail_until

@@ -14,6 +14,7 @@ from typing import Final
 
 from silverplatter.services.demo.chance import cumulative, pick, sigmoid
 from silverplatter.services.demo.content import WORRIES, to_json
+from silverplatter.services.demo.offers import module_for_deal
 from silverplatter.services.demo.plans import (
     AccountPlan,
     EventLog,
@@ -185,8 +186,9 @@ class Sales:
                     reason = "Requirements did not match"
         typical = _TYPICAL_AMOUNT.get(account.value_tier, 22_000)
         amount = Decimal(int(round(typical * rng.lognormvariate(0.0, 0.45), -2)))
+        module = module_for_deal(account)
         if account.status == "customer":
-            offer = "Additional plant"
+            offer = module if module not in account.modules else "Additional plant"
         else:
             offer = "ERP renewal" if account.erp_vendor else "Production control"
         opportunity_id = self.ids.opportunities
@@ -203,6 +205,7 @@ class Sales:
                 stage,
                 status,
                 reason,
+                module,
                 owner_id,
                 created,
                 closed_at,
@@ -211,6 +214,8 @@ class Sales:
         )
         if status == "won":
             account.status = "customer"
+            if module not in account.modules:
+                account.modules.append(module)
             self.last_change = max(self.last_change, closed)
         end = closed_at if closed_at is not None else now
         count = min(4, 1 + int((end - created) / (45 * DAY)))

@@ -52,6 +52,10 @@ class NextIds:
     opportunities: int = 1
     meetings: int = 1
     meeting_attendees: int = 1
+    channel_costs: int = 1
+    people_lists: int = 1
+    people_list_entries: int = 1
+    employment_history: int = 1
     event_ordinal: int = 0  # numbers idempotency keys: demo:<seed>:<ordinal>
 
 
@@ -74,6 +78,10 @@ class AccountPlan:
     erp_go_live_year: int | None
     erp_lifetime: int | None
     customer_since: int | None
+    #: The order in which the account buys our offer modules (``offers.py``), and
+    #: the modules it has bought so far.
+    offer_path: tuple[str, ...] = ()
+    modules: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -148,6 +148,7 @@ class OpportunityRow(NamedTuple):
     stage: str
     status: str
     lost_reason: str | None
+    offer_module: str | None
     owner_id: int | None
     created_at: int
     closed_at: int | None
@@ -173,6 +174,51 @@ class MeetingAttendeeRow(NamedTuple):
     name: str
 
 
+class ChannelCostRow(NamedTuple):
+    id: int
+    channel: str
+    month: date
+    amount: Decimal
+    currency: str
+    note: str | None
+    updated_at: int
+
+
+class PeopleListRow(NamedTuple):
+    id: int
+    name: str
+    kind: str
+    source: str | None
+    imported_by: int | None
+    imported_at: int
+
+
+class PeopleListEntryRow(NamedTuple):
+    id: int
+    list_id: int
+    email: str | None
+    full_name: str | None
+    company: str | None
+    linkedin_url: str | None
+    handle: str | None
+    score: int | None
+    comment: str | None
+    answered_at: int | None
+    contact_id: int | None
+    account_id: int | None
+
+
+class EmploymentRow(NamedTuple):
+    id: int
+    contact_id: int
+    account_id: int | None
+    account_name: str
+    email: str | None
+    title: str | None
+    started_at: int | None
+    ended_at: int | None
+
+
 #: Rows by table, in foreign-key order: what a batch is once it leaves the generator.
 Tables = tuple[tuple[str, Sequence[tuple[Any, ...]]], ...]
 
@@ -192,6 +238,10 @@ class Batch:
     meetings: list[MeetingRow] = field(default_factory=list)
     meeting_attendees: list[MeetingAttendeeRow] = field(default_factory=list)
     events: list[EventValues] = field(default_factory=list)
+    channel_costs: list[ChannelCostRow] = field(default_factory=list)
+    people_lists: list[PeopleListRow] = field(default_factory=list)
+    people_list_entries: list[PeopleListEntryRow] = field(default_factory=list)
+    employment_history: list[EmploymentRow] = field(default_factory=list)
 
     def tables(self) -> Tables:
         """``(table name, rows)`` in an order that satisfies every foreign key."""
@@ -207,6 +257,10 @@ class Batch:
             ("meetings", self.meetings),
             ("meeting_attendees", self.meeting_attendees),
             ("events", self.events),
+            ("channel_costs", self.channel_costs),
+            ("people_lists", self.people_lists),
+            ("people_list_entries", self.people_list_entries),
+            ("employment_history", self.employment_history),
         )
 
 
@@ -223,4 +277,8 @@ ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "meetings": MeetingRow._fields,
     "meeting_attendees": MeetingAttendeeRow._fields,
     "events": EventRow._fields,
+    "channel_costs": ChannelCostRow._fields,
+    "people_lists": PeopleListRow._fields,
+    "people_list_entries": PeopleListEntryRow._fields,
+    "employment_history": EmploymentRow._fields,
 }

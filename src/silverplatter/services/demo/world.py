@@ -17,6 +17,7 @@ from silverplatter.services.demo.accounts import (
     committee_size,
     plan_account,
 )
+from silverplatter.services.demo.answers import answer_campaigns
 from silverplatter.services.demo.behaviour import live
 from silverplatter.services.demo.catalogue import INDUSTRIES, NAME_STEMS
 from silverplatter.services.demo.chance import cumulative, poisson
@@ -28,6 +29,8 @@ from silverplatter.services.demo.content import (
     to_json,
 )
 from silverplatter.services.demo.deals import Buyers, Sales, announce
+from silverplatter.services.demo.lists import PeopleLists
+from silverplatter.services.demo.offers import plan_purchases
 from silverplatter.services.demo.people import STAFF
 from silverplatter.services.demo.plans import EventLog, NextIds, WorldContext
 from silverplatter.services.demo.rows import (
@@ -73,6 +76,8 @@ class DemoWorld:
         self._existing_properties = existing_properties
         self._user_ids: dict[str, int] = {}
         self.context = self._context()
+        marketing = self._user_ids[STAFF[1].email]
+        self.people_lists = PeopleLists(seed, now, self.ids, marketing)
 
     def _context(self) -> WorldContext:
         owners: list[int] = []
@@ -140,6 +145,7 @@ class DemoWorld:
                 )
             )
             self.ids.property_definitions += 1
+        batch.people_lists.extend(self.people_lists.lists())
 
     def batches(self, events_per_batch: int = EVENTS_PER_BATCH) -> Iterator[Batch]:
         """The world as batches of whole accounts, in order; the first also holds the users."""
@@ -183,14 +189,17 @@ class DemoWorld:
         account, solutions, contracts = plan_account(rng, ctx, ids, name_rounds, offsets)
         size = min(committee_size(rng, account), remaining)
         people, contact_rows = build_committee(rng, ctx, account, size, ids)
+        plan_purchases(self.seed, ctx, account, people, ids, batch)
         for person in people:
-            live(rng, ctx, person, ids, batch.consent_records, log)
+            mail = live(rng, ctx, person, ids, batch.consent_records, log)
+            answer_campaigns(self.seed, ctx, person, mail, log)
         for _ in range(poisson(rng, 0.25 * size)):
             anonymous_visitor(rng, ctx, WORRY_KEYS[int(rng.random() * len(WORRY_KEYS))], log)
         buyers = Buyers(people)
         sales = Sales(rng, ctx, account, buyers, ids, batch, log)
         sales.sell()
         announce(rng, ctx, account, log)
+        batch.people_list_entries.extend(self.people_lists.entries(account, people, contact_rows))
 
         first_known = min(person.created_at for person in people)
         if account.customer_since is not None:

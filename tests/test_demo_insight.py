@@ -1,0 +1,141 @@
+"""The demo world's data for planning and insight: offer modules, people lists, campaign
+answers, ghost accounts, channel costs and champion moves, counted exactly on a fixed world."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from silverplatter.domain.vocabulary import CAMPAIGN_ANSWERS
+from silverplatter.services.demo import generate_demo
+from silverplatter.services.demo.offers import OFFER_MODULES
+from silverplatter.storage import schema
+
+NOW = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+START = NOW - timedelta(days=731)
+
+
+def _world(engine: Engine) -> None:
+    generate_demo(engine, contacts=1000, seed=7, now=NOW)
+
+
+def _rows(engine: Engine, table_name: str) -> list[dict[str, Any]]:
+    table = schema.metadata.tables[table_name]
+    with engine.connect() as connection:
+        result = connection.execute(select(table).order_by(table.c.id))
+        return [dict(row._mapping) for row in result]
+
+
+def test_deals_are_for_offer_modules_and_customers_buy_them_together(engine: Engine) -> None:
+    _world(engine)
+    deals = _rows(engine, "opportunities")
+    assert {deal["offer_module"] for deal in deals} <= set(OFFER_MODULES)
+    by_module = Counter((deal["offer_module"], deal["status"]) for deal in deals)
+    assert by_module == {
+        ("Core ERP", "won"): 23,
+        ("Core ERP", "lost"): 10,
+        ("Core ERP", "open"): 2,
+        ("Production planning", "won"): 7,
+        ("Production planning", "lost"): 2,
+        ("Supply chain", "won"): 5,
+        ("Supply chain", "lost"): 1,
+        ("Supply chain", "open"): 1,
+        ("Analytics", "won"): 4,
+        ("Analytics", "lost"): 2,
+        ("Quality management", "won"): 3,
+        ("Sustainability reporting", "won"): 2,
+    }
+    history = [deal for deal in deals if deal["created_at"] < START]
+    assert {deal["status"] for deal in history} == {"won"}
+    assert len(history) == 37
+    won: dict[int, set[str]] = {}
+    for deal in deals:
+        if deal["status"] == "won":
+            won.setdefault(deal["account_id"], set()).add(deal["offer_module"])
+    # customers with quality management mostly have production planning too
+    quality = [modules for modules in won.values() if "Quality management" in modules]
+    assert (len(quality), sum("Production planning" in modules for modules in quality)) == (3, 2)
+    reasons = Counter(deal["lost_reason"] for deal in deals if deal["status"] == "lost")
+    assert None not in reasons and len(reasons) >= 5
+
+
+def test_a_follower_list_and_a_survey_list(engine: Engine) -> None:
+    _world(engine)
+    lists = _rows(engine, "people_lists")
+    assert [(row["kind"], row["source"]) for row in lists] == [
+        ("social_followers", "linkedin"),
+        ("nps_survey", "survey tool"),
+    ]
+    assert {row["imported_by"] for row in lists} == {2}  # the marketing user
+    entries = _rows(engine, "people_list_entries")
+    followers = [entry for entry in entries if entry["list_id"] == lists[0]["id"]]
+    survey = [entry for entry in entries if entry["list_id"] == lists[1]["id"]]
+    matched = [entry for entry in followers if entry["contact_id"] is not None]
+    assert (len(followers), len(matched)) == (266, 63)
+    contacts = {contact["id"]: contact for contact in _rows(engine, "contacts")}
+    for entry in matched:
+        contact = contacts[entry["contact_id"]]
+        assert entry["linkedin_url"] == contact["linkedin_url"]
+        assert entry["account_id"] == contact["account_id"]
+    assert all(entry["score"] is None and entry["email"] is None for entry in followers)
+    accounts = {account["id"]: account for account in _rows(engine, "accounts")}
+    scores = Counter(entry["score"] for entry in survey)
+    assert sorted(scores.items()) == [(4, 2), (5, 2), (6, 3), (7, 4), (8, 8), (9, 6), (10, 16)]
+    assert all(
+        entry["contact_id"] in contacts
+        and accounts[entry["account_id"]]["status"] == "customer"
+        and entry["email"] == contacts[entry["contact_id"]]["email"]
+        and entry["answered_at"] < NOW - timedelta(days=40)
+        for entry in survey
+    )
+    assert sum(entry["comment"] is not None for entry in survey) == 27
+
+
+def test_campaign_answers_some_later_has_come(engine: Engine) -> None:
+    _world(engine)
+    answers = [
+        event["properties"]
+        for event in _rows(engine, "events")
+        if event["type"] == "campaign_answer"
+    ]
+    assert {answer["answer"] for answer in answers} == set(CAMPAIGN_ANSWERS)
+    counts = Counter(answer["answer"] for answer in answers)
+    assert counts == {"no": 52, "later": 44, "yes": 15}
+    later_on = [answer["later_on"] for answer in answers if "later_on" in answer]
+    come = [day for day in later_on if day <= NOW.date().isoformat()]
+    assert (len(later_on), len(come)) == (34, 26)
+    assert all(answer["answer"] == "later" for answer in answers if "later_on" in answer)
+
+
+def test_ghost_accounts_of_a_departed_owner_and_of_quiet_owners(engine: Engine) -> None:
+    _world(engine)
+    users = _rows(engine, "users")
+    departed = [user for user in users if not user["active"]]
+    assert [(user["name"], user["deactivated_at"]) for user in departed] == [
+        ("Laura Kivi", NOW - timedelta(days=200))
+    ]
+    accounts = _rows(engine, "accounts")
+    assert sum(account["owner_id"] == departed[0]["id"] for account in accounts) == 10
+    last: dict[int, datetime] = {}
+    for meeting in _rows(engine, "meetings"):
+        at = meeting["occurred_at"]
+        last[meeting["account_id"]] = max(last.get(meeting["account_id"], at), at)
+    quiet = [
+        account
+        for account in accounts
+        if account["owner_id"] not in (None, departed[0]["id"])
+        and account["id"] in last
+        and NOW - timedelta(days=365) <= last[account["id"]] < NOW - timedelta(days=182)
+    ]
+    assert len(quiet) == 12
+
+
+def test_answers_and_lists_reach_the_json_columns_as_documents(engine: Engine) -> None:
+    generate_demo(engine, contacts=60, seed=3, now=NOW)
+    answers = [e for e in _rows(engine, "events") if e["type"] == "campaign_answer"]
+    assert answers and all(isinstance(event["properties"], dict) for event in answers)
+    assert json.loads(json.dumps(answers[0]["properties"]))["campaign_id"].startswith("question-")
