@@ -66,6 +66,7 @@ ACTIONS: Final[dict[str, str]] = {
     "programme.archived": "a nurture programme was archived; its enrolments exited",
     "task.created": "a task was given to an owner",
     "task.done": "a task was marked done",
+    "champion_move.marked": "a contact was marked by hand as moved to another account",
 }
 
 

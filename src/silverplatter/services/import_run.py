@@ -28,6 +28,7 @@ from silverplatter.importing.mapping import Mapping, ObjectType, preset_names
 from silverplatter.importing.reader import CsvTable, any_bad_bytes, bad_bytes_column
 from silverplatter.importing.rejects import RejectsWriter
 from silverplatter.importing.rows import ColumnPlan, RowConverter, explain, relabel
+from silverplatter.services.champion_moves import detect_moves
 from silverplatter.services.import_keys import (
     RecordKey,
     SeenKeys,
@@ -94,6 +95,7 @@ class ImportRun:
         rejects: RejectsWriter,
         batch_size: int,
         progress: Progress | None,
+        detect_champion_moves: bool = True,
     ) -> None:
         self.engine = engine
         self.table = table
@@ -105,6 +107,9 @@ class ImportRun:
         self.rejects = rejects
         self.batch_size = batch_size
         self.progress = progress
+        #: Whether each contacts batch looks for people who moved (services/champion_moves.py).
+        self.detect_champion_moves = detect_champion_moves
+        self.champion_moves = 0
         self.width = len(table.header)
         self.rows_read = self.created = self.updated = self.unchanged = 0
         self.turned_down: list[tuple[int, list[str], str]] = []
@@ -333,6 +338,9 @@ class ImportRun:
                     create_properties=self.create_properties,
                     source=self.source,
                 )
+                if self.detect_champion_moves:
+                    written = [i for i in result.ids if i is not None]
+                    self.champion_moves += len(detect_moves(connection, written, now=self.now))
             else:
                 result = upsert_opportunities(connection, items, now=self.now)
             self.created += result.created

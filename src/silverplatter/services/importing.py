@@ -131,12 +131,15 @@ def import_csv(
     create_properties: bool = False,
     batch_size: int = 2000,
     progress: Progress | None = None,
+    detect_champion_moves: bool = True,
 ) -> ImportSummary:
     """Import ``source`` as ``object_type`` records and report what happened.
 
     ``progress(bytes_done, bytes_total)`` is called after every batch.  The
     rejects file (by default ``<stem>.rejects.csv`` beside the source) is
-    written only when rows were rejected.
+    written only when rows were rejected.  A contacts import looks for people
+    who moved to another account after every batch unless
+    ``detect_champion_moves`` is false.
     """
     source = Path(source)
     if date_order is not None and date_order not in DATE_ORDERS:
@@ -183,6 +186,7 @@ def import_csv(
             ),
             batch_size=max(1, batch_size),
             progress=progress,
+            detect_champion_moves=detect_champion_moves,
         )
         run_id = run.start(mapping, plan, new_types, property_object)
         run.execute(run_id)
