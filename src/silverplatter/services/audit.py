@@ -66,6 +66,10 @@ ACTIONS: Final[dict[str, str]] = {
     "programme.archived": "a nurture programme was archived; its enrolments exited",
     "task.created": "a task was given to an owner",
     "task.done": "a task was marked done",
+    "plan.created": "a marketing plan was computed from a sales target and saved",
+    "plan.changed": "a marketing plan was recomputed from new inputs",
+    "plan.activated": "a marketing plan became marketing's service level",
+    "plan.deleted": "a marketing plan was deleted",
     "champion_move.marked": "a contact was marked by hand as moved to another account",
 }
 

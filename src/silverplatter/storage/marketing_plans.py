@@ -1,0 +1,205 @@
+"""Statements of the planning aggregate: marketing plans, and the history they are
+measured from (``stage_transitions``, ``opportunities``, ``contacts.created_at``).
+
+Stages are read as a ladder, MQL < SQL < accepted < opportunity < customer: a
+contact *reaches* a stage with its first move into that stage or any stage above
+it (a lead handed over straight as an SQL has passed the MQL line at the same
+moment).  Month figures tag rows with their month number over explicit
+``[start, end)`` ranges (``storage/list_kpis.month_number``), so the same SQL
+runs on SQLite and PostgreSQL without their date functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+
+from silverplatter.storage.dashboard import Range
+from silverplatter.storage.dashboard import _bound as bound
+from silverplatter.storage.lifecycle_schema import stage_transitions
+from silverplatter.storage.list_kpis import month_number
+from silverplatter.storage.planning_schema import marketing_plans
+from silverplatter.storage.schema import contacts, opportunities
+
+#: The stages at or above each line of the funnel.
+MQL_OR_ABOVE: Final = ("mql", "sql", "sal", "opportunity", "customer")
+SQL_OR_ABOVE: Final = ("sql", "sal", "opportunity", "customer")
+OPPORTUNITY_OR_ABOVE: Final = ("opportunity", "customer")
+#: Stages below each line: a move from one of these into the line's stages crosses it.
+BELOW_MQL: Final = ("subscriber", "lead", "recycled", "disqualified")
+BELOW_SQL: Final = (*BELOW_MQL, "mql")
+
+
+# --- plans ------------------------------------------------------------------------
+
+
+def insert_plan(connection: Connection, values: dict[str, Any]) -> int:
+    result = connection.execute(insert(marketing_plans).returning(marketing_plans.c.id), values)
+    return int(result.scalar_one())
+
+
+def update_plan(connection: Connection, plan_id: int, values: dict[str, Any]) -> bool:
+    result = connection.execute(
+        update(marketing_plans).where(marketing_plans.c.id == plan_id).values(**values)
+    )
+    return result.rowcount == 1
+
+
+def delete_plan(connection: Connection, plan_id: int) -> bool:
+    result = connection.execute(delete(marketing_plans).where(marketing_plans.c.id == plan_id))
+    return result.rowcount == 1
+
+
+def plan(connection: Connection, plan_id: int) -> Row[Any] | None:
+    return connection.execute(
+        select(marketing_plans).where(marketing_plans.c.id == plan_id)
+    ).first()
+
+
+def plans(connection: Connection) -> list[Row[Any]]:
+    """Every plan, the active one first, then newest first."""
+    return list(
+        connection.execute(
+            select(marketing_plans).order_by(
+                marketing_plans.c.active.desc(), marketing_plans.c.id.desc()
+            )
+        )
+    )
+
+
+def active_plan(connection: Connection) -> Row[Any] | None:
+    return connection.execute(
+        select(marketing_plans)
+        .where(marketing_plans.c.active.is_(True))
+        .order_by(marketing_plans.c.id.desc())
+        .limit(1)
+    ).first()
+
+
+def activate(connection: Connection, plan_id: int, now: datetime) -> None:
+    """Make ``plan_id`` the one active plan (the others stop being the service level)."""
+    connection.execute(
+        update(marketing_plans)
+        .where(marketing_plans.c.active.is_(True), marketing_plans.c.id != plan_id)
+        .values(active=False, updated_at=now)
+    )
+    connection.execute(
+        update(marketing_plans)
+        .where(marketing_plans.c.id == plan_id)
+        .values(active=True, updated_at=now)
+    )
+
+
+# --- history ----------------------------------------------------------------------
+
+
+def _first_into(stages: Sequence[str]) -> ColumnElement[Any]:
+    t = stage_transitions.c
+    return func.min(case((t.to_stage.in_(stages), t.occurred_at)))
+
+
+def stage_reaches(connection: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
+    """Per contact that reached MQL or above: when it first reached MQL, SQL and
+    opportunity, and when it was created — for the contacts whose MQL, SQL or
+    opportunity reach, or whose creation, falls in ``[since, until)``.
+
+    Moves after ``until`` are not counted: the measurement sees what was known then.
+    """
+    t = stage_transitions.c
+    reaches = (
+        select(
+            t.contact_id.label("contact_id"),
+            _first_into(MQL_OR_ABOVE).label("mql_at"),
+            _first_into(SQL_OR_ABOVE).label("sql_at"),
+            _first_into(OPPORTUNITY_OR_ABOVE).label("opportunity_at"),
+        )
+        .where(t.to_stage.in_(MQL_OR_ABOVE), t.occurred_at < bound(until))
+        .group_by(t.contact_id)
+        .subquery("reaches")
+    )
+    r = reaches.c
+
+    def within(column: ColumnElement[Any]) -> ColumnElement[bool]:
+        return and_(column >= bound(since), column < bound(until))
+
+    statement = (
+        select(contacts.c.created_at, r.mql_at, r.sql_at, r.opportunity_at)
+        .select_from(reaches.join(contacts, contacts.c.id == r.contact_id))
+        .where(or_(within(contacts.c.created_at), within(r.mql_at), within(r.sql_at)))
+    )
+    return list(connection.execute(statement))
+
+
+def contacts_created(connection: Connection, since: datetime, until: datetime) -> int:
+    """New addresses: contacts created in ``[since, until)``."""
+    c = contacts.c
+    statement = select(func.count()).where(
+        c.created_at >= bound(since), c.created_at < bound(until)
+    )
+    return int(connection.execute(statement).scalar_one())
+
+
+def closed_opportunities(
+    connection: Connection, since: datetime, until: datetime
+) -> list[Row[Any]]:
+    """Opportunities won or lost in ``[since, until)``: status, amount, created and closed."""
+    o = opportunities.c
+    statement = select(o.status, o.amount, o.created_at, o.closed_at).where(
+        o.status.in_(("won", "lost")),
+        o.closed_at >= bound(since),
+        o.closed_at < bound(until),
+    )
+    return list(connection.execute(statement))
+
+
+def arrivals_by_month(
+    connection: Connection, months: Sequence[Range]
+) -> dict[int, tuple[int, int]]:
+    """Per month number: (MQLs, SQLs) that arrived — distinct contacts that crossed
+    the MQL line (a move from below MQL into MQL or above) and the SQL line."""
+    t = stage_transitions.c
+    month = month_number(t.occurred_at, months)
+    crossed_mql = and_(t.to_stage.in_(MQL_OR_ABOVE), t.from_stage.in_(BELOW_MQL))
+    crossed_sql = and_(t.to_stage.in_(SQL_OR_ABOVE), t.from_stage.in_(BELOW_SQL))
+    tagged = (
+        select(
+            month.label("month"),
+            t.contact_id.label("contact_id"),
+            case((crossed_mql, literal(1)), else_=literal(0)).label("mql"),
+            case((crossed_sql, literal(1)), else_=literal(0)).label("sql"),
+        )
+        .where(
+            t.occurred_at >= bound(months[0][0]),
+            t.occurred_at < bound(months[-1][1]),
+            t.to_stage.in_(MQL_OR_ABOVE),
+            or_(crossed_mql, crossed_sql),
+        )
+        .subquery("tagged")
+    )
+    g = tagged.c
+    statement = select(
+        g.month,
+        func.count(func.distinct(case((g.mql == 1, g.contact_id)))),
+        func.count(func.distinct(case((g.sql == 1, g.contact_id)))),
+    ).group_by(g.month)
+    return {
+        int(row[0]): (int(row[1]), int(row[2]))
+        for row in connection.execute(statement)
+        if row[0] is not None
+    }
