@@ -181,7 +181,10 @@ def qualification(connection: Connection, contact_id: int, need: str | None) -> 
 
 
 def programme(connection: Connection, slug: str, name: str, *, status: str = "active") -> int:
-    definition = {"entry": {"manual": True}, "steps": [{"id": "end", "type": "end"}]}
+    definition = {
+        "entry": {"event": "webinar_attended"},
+        "steps": [{"id": "pause", "type": "wait", "days": 30}, {"id": "end", "type": "end"}],
+    }
     return int(
         connection.execute(
             insert(programmes)
