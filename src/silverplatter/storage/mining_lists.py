@@ -1,0 +1,162 @@
+"""Statements of the lost-lead sections that read imported people lists: social followers
+who are not contacts yet, and NPS respondents matched to contacts or accounts (domain §11).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, case, exists, func, or_, select
+
+from silverplatter.storage.planning_schema import people_list_entries, people_lists
+from silverplatter.storage.schema import accounts, contacts, users
+from silverplatter.storage.visibility import contact_visible_to
+
+
+def _contact_full_name(table: Any) -> Any:
+    first = func.coalesce(table.c.first_name, "")
+    last = func.coalesce(table.c.last_name, "")
+    return func.lower(func.trim(first + " " + last))
+
+
+def followers_not_contacts(
+    connection: Connection, *, limit: int, owner_id: int | None = None
+) -> list[Row[Any]]:
+    """Entries of social-follower lists that match no contact, by e-mail, LinkedIn URL, or
+    name at the entry's matched account — checked now, so a follower who has become a
+    contact since the import drops out.  Entries at a known account first, then in
+    import order; ``owner_id`` keeps the entries at that owner's accounts.
+    """
+    entry = people_list_entries.alias("entry")
+    other = contacts.alias("known")
+    owner = users.alias("owner")
+    query = (
+        select(
+            entry.c.id,
+            entry.c.email,
+            entry.c.full_name,
+            entry.c.company,
+            entry.c.linkedin_url,
+            entry.c.handle,
+            people_lists.c.name.label("list_name"),
+            accounts.c.id.label("account_id"),
+            accounts.c.name.label("account_name"),
+            owner.c.id.label("owner_id"),
+            owner.c.name.label("owner_name"),
+            func.count().over().label("total"),
+        )
+        .select_from(
+            entry.join(people_lists, people_lists.c.id == entry.c.list_id)
+            .outerjoin(accounts, accounts.c.id == entry.c.account_id)
+            .outerjoin(owner, owner.c.id == accounts.c.owner_id)
+        )
+        .where(
+            people_lists.c.kind == "social_followers",
+            entry.c.contact_id.is_(None),
+            ~exists().where(
+                entry.c.email.is_not(None), other.c.email_key == func.lower(entry.c.email)
+            ),
+            ~exists().where(
+                entry.c.linkedin_url.is_not(None), other.c.linkedin_url == entry.c.linkedin_url
+            ),
+            ~exists().where(
+                entry.c.full_name.is_not(None),
+                other.c.account_id == entry.c.account_id,
+                _contact_full_name(other) == func.lower(func.trim(entry.c.full_name)),
+            ),
+        )
+        .order_by(accounts.c.id.is_(None), entry.c.id)
+        .limit(limit)
+    )
+    if owner_id is not None:
+        query = query.where(accounts.c.owner_id == owner_id)
+    return list(connection.execute(query))
+
+
+def nps_respondents(
+    connection: Connection,
+    *,
+    since: datetime,
+    promoter_from: int,
+    detractor_up_to: int,
+    limit: int,
+    owner_id: int | None = None,
+) -> list[Row[Any]]:
+    """Promoters and detractors of NPS lists matched to a contact or an account, answered
+    (else imported) since ``since``; a contact's most recently imported answer only.
+
+    Detractors first, lowest score first; then promoters, highest first; then
+    the newest answer.  ``owner_id`` keeps the respondents a salesperson sees:
+    their contacts (``storage/visibility.py``) and those at their accounts.
+    """
+    entry = people_list_entries.alias("entry")
+    newer = people_list_entries.alias("newer")
+    newer_list = people_lists.alias("newer_list")
+    contact_owner = users.alias("contact_owner")
+    account_owner = users.alias("account_owner")
+    answered = func.coalesce(entry.c.answered_at, people_lists.c.imported_at)
+    detractor = entry.c.score <= detractor_up_to
+    query = (
+        select(
+            entry.c.id,
+            entry.c.email.label("entry_email"),
+            entry.c.full_name,
+            entry.c.score,
+            entry.c.comment,
+            answered.label("answered_at"),
+            people_lists.c.name.label("list_name"),
+            contacts.c.id.label("contact_id"),
+            contacts.c.email,
+            contacts.c.first_name,
+            contacts.c.last_name,
+            accounts.c.id.label("account_id"),
+            accounts.c.name.label("account_name"),
+            func.coalesce(contact_owner.c.id, account_owner.c.id).label("owner_id"),
+            func.coalesce(contact_owner.c.name, account_owner.c.name).label("owner_name"),
+            func.count().over().label("total"),
+        )
+        .select_from(
+            entry.join(people_lists, people_lists.c.id == entry.c.list_id)
+            .outerjoin(contacts, contacts.c.id == entry.c.contact_id)
+            .outerjoin(
+                accounts,
+                accounts.c.id == func.coalesce(contacts.c.account_id, entry.c.account_id),
+            )
+            .outerjoin(contact_owner, contact_owner.c.id == contacts.c.owner_id)
+            .outerjoin(account_owner, account_owner.c.id == accounts.c.owner_id)
+        )
+        .where(
+            people_lists.c.kind == "nps_survey",
+            entry.c.score.is_not(None),
+            or_(entry.c.score >= promoter_from, detractor),
+            or_(entry.c.contact_id.is_not(None), entry.c.account_id.is_not(None)),
+            answered >= since,
+            ~exists().where(
+                entry.c.contact_id.is_not(None),
+                newer.c.contact_id == entry.c.contact_id,
+                newer.c.id > entry.c.id,
+                newer_list.c.id == newer.c.list_id,
+                newer_list.c.kind == "nps_survey",
+                newer.c.score.is_not(None),
+            ),
+        )
+        .order_by(
+            case((detractor, 0), else_=1),
+            case((detractor, entry.c.score), else_=-entry.c.score),
+            answered.desc(),
+            entry.c.id,
+        )
+        .limit(limit)
+    )
+    if owner_id is not None:
+        query = query.where(
+            or_(
+                and_(contacts.c.id.is_not(None), contact_visible_to(owner_id)),
+                accounts.c.owner_id == owner_id,
+            )
+        )
+    return list(connection.execute(query))
+
+
+__all__ = ["followers_not_contacts", "nps_respondents"]
