@@ -30,12 +30,14 @@ from silverplatter.web.api import email_templates as api_email_templates
 from silverplatter.web.api import forms as api_forms
 from silverplatter.web.api import lead_magnets as api_lead_magnets
 from silverplatter.web.api import lists as api_lists
+from silverplatter.web.api import mining as api_mining
 from silverplatter.web.api import predictive as api_predictive
 from silverplatter.web.api import privacy as api_privacy
 from silverplatter.web.api import programmes as api_programmes
 from silverplatter.web.api import segments as api_segments
 from silverplatter.web.api import strategy as api_strategy
 from silverplatter.web.api import suppressions as api_suppressions
+from silverplatter.web.api import tasks as api_tasks
 from silverplatter.web.api import tiers as api_tiers
 from silverplatter.web.api import tracking as api_tracking
 from silverplatter.web.api import understanding_grids as api_grids
@@ -58,12 +60,14 @@ from silverplatter.web.ui import grids as ui_grids
 from silverplatter.web.ui import kano as ui_kano
 from silverplatter.web.ui import lead_magnets as ui_lead_magnets
 from silverplatter.web.ui import lists as ui_lists
+from silverplatter.web.ui import mining as ui_mining
 from silverplatter.web.ui import predictive as ui_predictive
 from silverplatter.web.ui import privacy as ui_privacy
 from silverplatter.web.ui import programmes as ui_programmes
 from silverplatter.web.ui import segments as ui_segments
 from silverplatter.web.ui import strategy as ui_strategy
 from silverplatter.web.ui import suppressions as ui_suppressions
+from silverplatter.web.ui import tasks as ui_tasks
 from silverplatter.web.ui import tiers as ui_tiers
 from silverplatter.web.ui import tracking as ui_tracking
 from silverplatter.web.ui import worries as ui_worries
@@ -247,6 +251,10 @@ def create_app(
         capture_bounces.router,
         ui_programmes.router,
         api_programmes.router,
+        ui_mining.router,
+        api_mining.router,
+        ui_tasks.router,
+        api_tasks.router,
         ui_zipper_boards.router,
         ui_strategy.router,
         api_zipper_boards.router,

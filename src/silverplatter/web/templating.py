@@ -21,6 +21,7 @@ HERE = Path(__file__).parent
 NAVIGATION: Final = (
     ("Dashboard", "/", "dashboard:read"),
     ("Sales queue", "/queue", "queue:read"),
+    ("Tasks", "/tasks", "queue:read"),
     ("Contacts", "/contacts", "records:read"),
     ("Accounts", "/accounts", "records:read"),
     ("Scoring model", "/model", "model:read"),
@@ -30,6 +31,7 @@ NAVIGATION: Final = (
     ("Segments", "/segments", "segments:read"),
     ("Tiers", "/tiers", "segmentation:read"),
     ("Nurture", "/programmes", "nurture:read"),
+    ("Lost leads", "/mining", "planning:read"),
     ("Customer", "/boards", "understanding:read"),
     ("Users", "/admin/users", "users:manage"),
 )
