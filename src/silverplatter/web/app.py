@@ -26,6 +26,7 @@ from silverplatter.settings import Settings
 from silverplatter.storage.engine import current_revision, make_engine, refresh_statistics
 from silverplatter.web import api, problems, ui
 from silverplatter.web.api import broadcasts as api_broadcasts
+from silverplatter.web.api import champion_moves as api_champion_moves
 from silverplatter.web.api import email_templates as api_email_templates
 from silverplatter.web.api import forms as api_forms
 from silverplatter.web.api import lead_magnets as api_lead_magnets
@@ -54,6 +55,7 @@ from silverplatter.web.rate_limit import RateLimiter
 from silverplatter.web.templating import make_templates
 from silverplatter.web.ui import api_docs
 from silverplatter.web.ui import broadcasts as ui_broadcasts
+from silverplatter.web.ui import champion_moves as ui_champion_moves
 from silverplatter.web.ui import email_templates as ui_email_templates
 from silverplatter.web.ui import forms as ui_forms
 from silverplatter.web.ui import grids as ui_grids
@@ -265,6 +267,8 @@ def create_app(
         api_grids.router,
         ui_kano.router,
         api_kano.router,
+        ui_champion_moves.router,
+        api_champion_moves.router,
     ):
         application.include_router(router)
     # The tracking endpoint's busy path skips the routing (web/capture/tracking.py).

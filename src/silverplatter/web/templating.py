@@ -33,6 +33,7 @@ NAVIGATION: Final = (
     ("Nurture", "/programmes", "nurture:read"),
     ("Lost leads", "/mining", "planning:read"),
     ("Customer", "/boards", "understanding:read"),
+    ("Champion moves", "/champion-moves", "records:read"),
     ("Users", "/admin/users", "users:manage"),
 )
 

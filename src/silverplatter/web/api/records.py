@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine
 
 from silverplatter.domain.record_filters import MAX_ID
 from silverplatter.domain.records import AccountFields, ContactFields
+from silverplatter.services.champion_moves import detect_moves
 from silverplatter.services.predictive import stored_probabilities
 from silverplatter.services.records import UpsertResult, upsert_accounts, upsert_contacts
 from silverplatter.services.sessions import Principal
@@ -46,7 +47,7 @@ from silverplatter.web.filters import (
     owned_by,
 )
 from silverplatter.web.problems import Problem, field_problem
-from silverplatter.web.security import clock, requires
+from silverplatter.web.security import actor_of, clock, requires
 
 router = APIRouter(tags=["records"])
 Reader = Annotated[Principal, Depends(requires("records:read"))]
@@ -96,6 +97,13 @@ def _account(connection: Connection, account_id: int, principal: Principal) -> A
     return account_out(row)
 
 
+def _detect(
+    request: Request, principal: Principal, connection: Connection, contact_id: int
+) -> None:
+    """A contact created or changed may be a person who moved from another account."""
+    detect_moves(connection, [contact_id], now=clock(request), actor=actor_of(request, principal))
+
+
 # ---------------------------------------------------------------- contacts
 
 
@@ -120,7 +128,9 @@ def create_contact(
 ) -> ContactOut:
     with _engine(request).begin() as connection:
         result = upsert_contacts(connection, [body], now=clock(request), source="api")
-        return _contact(connection, _written(result, response), principal)
+        contact_id = _written(result, response)
+        _detect(request, principal, connection, contact_id)
+        return _contact(connection, contact_id, principal)
 
 
 @router.get("/api/v1/contacts/{contact_id}", response_model=ContactOut, summary="One contact")
@@ -148,6 +158,7 @@ def patch_contact(
         result = upsert_contacts(connection, [fields], now=clock(request))
         if _written(result, response) != contact_id:  # pragma: no cover - keyed by its e-mail
             raise Problem(409, "the change would make this a different contact")
+        _detect(request, principal, connection, contact_id)
         return _contact(connection, contact_id, principal)
 
 

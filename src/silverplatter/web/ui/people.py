@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from silverplatter.domain.sales_card import window_text
 from silverplatter.domain.worry_profile import FADED
 from silverplatter.services.account_view import COVERAGE_WORDS, account_page, role_label
+from silverplatter.services.champion_moves_view import account_moves, contact_employment
 from silverplatter.services.contact_view import contact_page, stage_label, timeline
 from silverplatter.services.predictive import explained
 from silverplatter.services.sessions import Principal
@@ -64,6 +65,7 @@ def contact(request: Request, principal: Reader, contact_id: RecordId) -> HTMLRe
             raise Problem(404, "there is no such contact") from None
         prediction = explained(connection, [contact_id], now=now).get(contact_id)
         worries = contact_worries_at(connection, contact_id, now=now, least=FADED)
+        employment = contact_employment(connection, contact_id)
     history = tuple((point.on.isoformat(), point.score) for point in page.score_history)
     context = {
         "page": page,
@@ -73,6 +75,7 @@ def contact(request: Request, principal: Reader, contact_id: RecordId) -> HTMLRe
         "prediction": prediction,
         "worries": worries,
         "half_life": half_life(),
+        "employment": employment,
     }
     return render(request, "people_contact.html", context)
 
@@ -113,6 +116,8 @@ def account(request: Request, principal: Reader, account_id: RecordId) -> HTMLRe
         except LookupError:
             raise Problem(404, "there is no such account") from None
         worries = account_worries_at(connection, account_id, now=now, least=FADED)
+        left, joined = account_moves(connection, account_id)
     context = {"page": page, "now": now, "words": WORDS, "worries": worries}
+    context.update(left=left, joined=joined)
     context["half_life"] = half_life()
     return render(request, "people_account.html", context)
