@@ -95,7 +95,7 @@ def test_tasks_go_to_the_chosen_owner_else_the_records_owner(engine: Engine) -> 
             GiveTask(
                 section="closed_lost",
                 title="Reopen the deal",
-                due_on="2026-04-01",  # type: ignore[arg-type]
+                due_on="2026-04-01",
                 targets=[
                     Target(contact_id=ids["bob"], account_id=ids["mine"]),
                     Target(contact_id=ids["cai"]),

@@ -52,12 +52,14 @@ class ActionError(ValueError):
 
 
 class Target(BaseModel):
-    """One selected candidate: its contact, its account, or neither."""
+    """One selected candidate: its contact, its account, or neither; its reason becomes
+    the notes of a task given about it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     contact_id: RecordId | None = None
     account_id: RecordId | None = None
+    reason: Annotated[str, Field(max_length=1_000)] | None = None
 
 
 class _Action(BaseModel):
@@ -236,7 +238,7 @@ def give_tasks(
     fields = [
         TaskFields(
             title=action.title,
-            notes=action.notes or None,
+            notes="\n\n".join(part for part in (action.notes, target.reason) if part) or None,
             contact_id=target.contact_id,
             account_id=target.account_id,
             owner_id=action.owner_id or owners.owner_of(target) or actor.user_id,
@@ -249,3 +251,22 @@ def give_tasks(
         return create_tasks(connection, fields, actor=actor, now=now)
     except TaskError as error:
         raise ActionError(error.field, error.message) from None
+
+
+Action = Assign | Enrol | GiveTask
+
+
+def run(
+    connection: Connection,
+    action: Action,
+    *,
+    actor: Actor,
+    now: datetime,
+    own_only: int | None = None,
+) -> int:
+    """Do any of the three actions; how many records moved, contacts entered or tasks made."""
+    if isinstance(action, Assign):
+        return assign(connection, action, actor=actor, now=now, own_only=own_only)
+    if isinstance(action, Enrol):
+        return enrol(connection, action, actor=actor, now=now, own_only=own_only)
+    return len(give_tasks(connection, action, actor=actor, now=now, own_only=own_only))
