@@ -3,17 +3,18 @@ answers, ghost accounts, channel costs and champion moves, counted exactly on a 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from silverplatter.domain.vocabulary import CAMPAIGN_ANSWERS
 from silverplatter.services.demo import generate_demo
+from silverplatter.services.demo.costs import CHANNEL_BUDGETS
 from silverplatter.services.demo.offers import OFFER_MODULES
-from silverplatter.storage import schema
+from silverplatter.storage import planning_schema, schema
 
 NOW = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 START = NOW - timedelta(days=731)
@@ -75,7 +76,7 @@ def test_a_follower_list_and_a_survey_list(engine: Engine) -> None:
     followers = [entry for entry in entries if entry["list_id"] == lists[0]["id"]]
     survey = [entry for entry in entries if entry["list_id"] == lists[1]["id"]]
     matched = [entry for entry in followers if entry["contact_id"] is not None]
-    assert (len(followers), len(matched)) == (266, 63)
+    assert (len(followers), len(matched)) == (267, 63)
     contacts = {contact["id"]: contact for contact in _rows(engine, "contacts")}
     for entry in matched:
         contact = contacts[entry["contact_id"]]
@@ -134,8 +135,67 @@ def test_ghost_accounts_of_a_departed_owner_and_of_quiet_owners(engine: Engine) 
     assert len(quiet) == 12
 
 
-def test_answers_and_lists_reach_the_json_columns_as_documents(engine: Engine) -> None:
-    generate_demo(engine, contacts=60, seed=3, now=NOW)
-    answers = [e for e in _rows(engine, "events") if e["type"] == "campaign_answer"]
-    assert answers and all(isinstance(event["properties"], dict) for event in answers)
-    assert json.loads(json.dumps(answers[0]["properties"]))["campaign_id"].startswith("question-")
+def test_channel_costs_for_every_month_of_the_history(engine: Engine) -> None:
+    _world(engine)
+    costs = _rows(engine, "channel_costs")
+    channels = {cost["channel"] for cost in costs}
+    assert channels == set(CHANNEL_BUDGETS)
+    events = _rows(engine, "events")
+    assert channels <= {event["channel"] for event in events}
+    months = sorted({cost["month"] for cost in costs})
+    assert (months[0], months[-1], len(months), len(costs)) == (
+        date(2024, 10, 1),
+        date(2026, 11, 1),
+        26,
+        182,
+    )
+    by_month: dict[date, Decimal] = {}
+    for cost in costs:
+        by_month[cost["month"]] = by_month.get(cost["month"], Decimal(0)) + cost["amount"]
+    # a thousand contacts: a hundredth of the budget; the first and the current month
+    # count only their days inside the 24 months, July is quiet, March has the fair
+    assert (
+        by_month[date(2024, 10, 1)],
+        by_month[date(2025, 7, 1)],
+        by_month[date(2026, 3, 1)],
+        by_month[date(2026, 11, 1)],
+    ) == (Decimal("1.59"), Decimal("216.27"), Decimal("634.38"), Decimal("5.90"))
+    assert all(cost["currency"] == "EUR" and cost["updated_at"] <= NOW for cost in costs)
+
+
+def test_the_demo_leaves_channel_costs_already_entered_alone(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            planning_schema.channel_costs.insert().values(
+                channel="paid_search", month=date(2026, 1, 1), amount=Decimal("12.50"),
+                updated_at=NOW,
+            )
+        )  # fmt: skip
+    generate_demo(engine, contacts=30, seed=3, now=NOW)
+    costs = _rows(engine, "channel_costs")
+    assert len(costs) == 1 + 181
+    entered = [c for c in costs if (c["channel"], c["month"]) == ("paid_search", date(2026, 1, 1))]
+    assert [cost["amount"] for cost in entered] == [Decimal("12.50")]
+
+
+def test_champions_move_to_other_accounts(engine: Engine) -> None:
+    _world(engine)
+    contacts = {contact["id"]: contact for contact in _rows(engine, "contacts")}
+    history = _rows(engine, "employment_history")
+    assert len(history) == 10  # five moves
+    assert not _rows(engine, "champion_moves") and not _rows(engine, "tasks")
+    for old, new in zip(history[::2], history[1::2], strict=True):
+        before, after = contacts[old["contact_id"]], contacts[new["contact_id"]]
+        assert before["id"] != after["id"] and before["account_id"] != after["account_id"]
+        assert (before["first_name"], before["last_name"], before["linkedin_url"]) == (
+            after["first_name"],
+            after["last_name"],
+            after["linkedin_url"],
+        )
+        assert before["linkedin_url"] is not None
+        assert before["email"].split("@")[1] != after["email"].split("@")[1]
+        assert before["decision_role"] in ("champion", "decision_maker", "economic_buyer")
+        assert (old["account_id"], old["email"]) == (before["account_id"], before["email"])
+        assert (new["account_id"], new["email"]) == (after["account_id"], after["email"])
+        assert old["ended_at"] is not None and new["ended_at"] is None
+        assert before["created_at"] < old["ended_at"] <= new["started_at"] <= after["created_at"]

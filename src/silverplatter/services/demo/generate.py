@@ -172,6 +172,7 @@ def _world(connection: Connection, contacts: int, seed: int, now: int) -> dict[s
             )
     users = schema.users
     properties = schema.property_definitions
+    costs = planning_schema.channel_costs
     world = {
         "seed": seed,
         "now": now,
@@ -186,6 +187,10 @@ def _world(connection: Connection, contacts: int, seed: int, now: int) -> dict[s
             for object_type, name in connection.execute(
                 select(properties.c.object_type, properties.c.name)
             )
+        ),
+        "existing_costs": frozenset(
+            (channel, month)
+            for channel, month in connection.execute(select(costs.c.channel, costs.c.month))
         ),
     }
     connection.rollback()

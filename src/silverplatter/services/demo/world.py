@@ -8,6 +8,7 @@ and the account's number, so the world is the same for the same seed and
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Set
+from datetime import date
 from random import Random
 from typing import Final
 
@@ -28,8 +29,10 @@ from silverplatter.services.demo.content import (
     build_calendar,
     to_json,
 )
+from silverplatter.services.demo.costs import channel_costs
 from silverplatter.services.demo.deals import Buyers, Sales, announce
 from silverplatter.services.demo.lists import PeopleLists
+from silverplatter.services.demo.moves import Moves
 from silverplatter.services.demo.offers import plan_purchases
 from silverplatter.services.demo.people import STAFF
 from silverplatter.services.demo.plans import EventLog, NextIds, WorldContext
@@ -67,6 +70,7 @@ class DemoWorld:
         next_ids: NextIds,
         existing_users: Mapping[str, int] | None = None,
         existing_properties: Set[tuple[str, str]] = frozenset(),
+        existing_costs: Set[tuple[str, date]] = frozenset(),
     ) -> None:
         self.seed = seed
         self.now = now
@@ -74,10 +78,12 @@ class DemoWorld:
         self.ids = next_ids
         self._existing_users = dict(existing_users or {})
         self._existing_properties = existing_properties
+        self._existing_costs = existing_costs
         self._user_ids: dict[str, int] = {}
         self.context = self._context()
         marketing = self._user_ids[STAFF[1].email]
         self.people_lists = PeopleLists(seed, now, self.ids, marketing)
+        self.moves = Moves(seed, self.context, self.ids)
 
     def _context(self) -> WorldContext:
         owners: list[int] = []
@@ -109,7 +115,8 @@ class DemoWorld:
         )
 
     def _setup(self, batch: Batch) -> None:
-        """The seller's users and the workspace's custom property definitions."""
+        """The seller's users, the workspace's custom property definitions, the imported lists
+        and what marketing cost per channel and month."""
         for number, member in enumerate(STAFF):
             user_id = self._user_ids[member.email]
             if member.email.lower() in self._existing_users:
@@ -146,6 +153,9 @@ class DemoWorld:
             )
             self.ids.property_definitions += 1
         batch.people_lists.extend(self.people_lists.lists())
+        batch.channel_costs.extend(
+            channel_costs(self.seed, self.context, self.contacts, self.ids, self._existing_costs)
+        )
 
     def batches(self, events_per_batch: int = EVENTS_PER_BATCH) -> Iterator[Batch]:
         """The world as batches of whole accounts, in order; the first also holds the users."""
@@ -189,6 +199,7 @@ class DemoWorld:
         account, solutions, contracts = plan_account(rng, ctx, ids, name_rounds, offsets)
         size = min(committee_size(rng, account), remaining)
         people, contact_rows = build_committee(rng, ctx, account, size, ids)
+        batch.employment_history.extend(self.moves.arrive(account, people, contact_rows))
         plan_purchases(self.seed, ctx, account, people, ids, batch)
         for person in people:
             mail = live(rng, ctx, person, ids, batch.consent_records, log)
