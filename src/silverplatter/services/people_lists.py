@@ -20,6 +20,8 @@ followers who are not contacts yet, ``nps`` the matched respondents.
 
 from __future__ import annotations
 
+import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +44,7 @@ from silverplatter.services.audit import Actor, record
 from silverplatter.storage import people_lists as store
 
 Progress = Callable[[int, int], None]
+_UNSAFE = re.compile(r"[^\w.\- ]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +203,32 @@ def import_people_list(
     return imported
 
 
+def import_people_list_data(
+    engine: Engine,
+    data: bytes,
+    *,
+    filename: str,
+    kind: str,
+    name: str,
+    actor: Actor,
+    now: datetime,
+    source: str | None = None,
+) -> ImportedList:
+    """Import an uploaded file's bytes (the page's and the API's upload) as a new list.
+
+    The reader sniffs files on disk, so the bytes go to a private temporary
+    folder first, under a tidied version of the uploader's file name so the
+    messages name the file they sent.
+    """
+    tidy = _UNSAFE.sub("_", Path(filename).name)[:100].strip("._ ") or "list.csv"
+    with tempfile.TemporaryDirectory(prefix="people-list-") as folder:
+        path = Path(folder) / tidy
+        path.write_bytes(data)
+        return import_people_list(
+            engine, path, kind=kind, name=name, actor=actor, now=now, source=source or tidy
+        )
+
+
 def people_lists(connection: Connection) -> list[PeopleList]:
     """Every list, newest first, with its matched and unmatched counts."""
     return [
@@ -234,6 +263,7 @@ __all__ = [
     "PeopleListError",
     "delete_people_list",
     "import_people_list",
+    "import_people_list_data",
     "people_lists",
     "read_people",
 ]
