@@ -434,9 +434,17 @@ from silverplatter import cli_programmes  # noqa: E402
 
 cli_programmes.register(app)
 
+from silverplatter import cli_people_lists  # noqa: E402
+
+cli_people_lists.register(app)
+
 from silverplatter import cli_worries  # noqa: E402
 
 cli_worries.register(app)
+
+from silverplatter import cli_figures  # noqa: E402
+
+cli_figures.register(app)
 
 
 def main() -> None:

@@ -18,6 +18,8 @@ Tasks (each calls a service; none holds a rule of its own):
 ``tick``               every minute: all four (periodic)
 ``refresh_windows``    every night at 02:30: each account's buying window inferred again
                        from its contracts, installed base and qualifications (periodic)
+``refresh_figures``    every tenth minute, on a big workspace: the dashboard's and the
+                       list KPIs' snapshots counted afresh (periodic)
 
 A task is also queued right after something was queued for sending (a
 broadcast sent now), so mail leaves in the same second, and when a worker
@@ -45,6 +47,7 @@ from sqlalchemy.engine import make_url
 from silverplatter.services.bounce_mailbox import read_mailbox
 from silverplatter.services.broadcasts import start_due_broadcasts
 from silverplatter.services.buying_windows import refresh_buying_windows
+from silverplatter.services.figure_snapshots import DEFAULT_KINDS, counted_live, refresh
 from silverplatter.services.mail_composer import Composer, Links
 from silverplatter.services.mail_handover import Pool
 from silverplatter.services.programme_tick import run_programmes
@@ -196,6 +199,18 @@ class Runtime:
         with self.database().begin() as connection:
             return refresh_buying_windows(connection, today=now.date(), now=now)
 
+    def refresh_figures(self) -> int:
+        """On a big workspace, count the dashboard's and the list KPIs' snapshots afresh;
+        how many kinds were counted (none on a small workspace, which counts live)."""
+        engine = self.database()
+        with engine.connect() as connection:
+            if counted_live(connection, live_up_to=self.settings.live_figures_up_to):
+                return 0
+        now = self.clock()
+        for kind in DEFAULT_KINDS:
+            refresh(engine, kind, now=now)
+        return len(DEFAULT_KINDS)
+
     def close(self) -> None:
         if self._owns_engine and self.engine is not None:
             self.engine.dispose()
@@ -270,6 +285,7 @@ def make_queue(
         read_bounces=huey.task()(read_bounces),
         run_programmes=huey.task()(programmes),
         refresh_windows=huey.periodic_task(crontab(hour="2", minute="30"))(runtime.refresh_windows),
+        refresh_figures=huey.periodic_task(crontab(minute="*/10"))(runtime.refresh_figures),
         tick=huey.periodic_task(crontab(minute="*"))(tick),
     )
     return TaskQueue(huey, runtime, tasks)

@@ -65,6 +65,14 @@ class Settings(BaseSettings):
         le=3650,
         description="Days in which a read worry fades to half in a worry profile.",
     )
+    live_figures_up_to: int = Field(
+        default=100_000,
+        ge=0,
+        description=(
+            "Up to this many contacts the dashboard and the list KPIs are counted on every "
+            "request; above it pages show a snapshot counted in the background."
+        ),
+    )
     redis_url: SecretStr | None = Field(
         default=None, description="Redis URL for the task queue; embedded queue when unset."
     )

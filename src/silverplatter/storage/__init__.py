@@ -16,6 +16,7 @@ from silverplatter.storage import (
     planning_schema,
     predictive_schema,
     segment_schema,
+    snapshot_schema,
     understanding_schema,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "planning_schema",
     "predictive_schema",
     "segment_schema",
+    "snapshot_schema",
     "understanding_schema",
 ]

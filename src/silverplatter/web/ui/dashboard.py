@@ -1,11 +1,12 @@
 """The dashboard (``/``): the list as capital, qualification, conversion, traffic.
 
 The central KPI, new email addresses this month against the previous one,
-comes first and biggest (domain §2).  Every figure comes from one call to
-``services.dashboard.dashboard_figures``; this module only turns the figures
-into words, percentages and server-side SVG charts.  A small "what needs you"
-panel says what the signed-in user should act on: a salesperson's overdue
-handovers, or the MQLs marketing produced this month.
+comes first and biggest (domain §2).  Every figure comes from
+``services.dashboard.dashboard_figures`` — counted live on a small workspace,
+read from the latest snapshot on a big one (``services/figure_snapshots.py``);
+this module only turns the figures into words, percentages and server-side SVG
+charts.  A small "what needs you" panel says what the signed-in user should act
+on: a salesperson's overdue handovers, or the MQLs marketing produced this month.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from markupsafe import Markup
 from silverplatter.domain.access import OWN_RECORDS_ONLY
 from silverplatter.domain.dashboard import DashboardFigures
 from silverplatter.domain.lifecycle import STAGES_BY_NAME
-from silverplatter.services.dashboard import dashboard_figures
+from silverplatter.services.figure_snapshots import DASHBOARD, LIST_SUMMARY, MAX_AGE, serve
 from silverplatter.services.handover import quasi_leads
-from silverplatter.services.list_kpis import list_summary
 from silverplatter.services.sessions import Principal
 from silverplatter.web.charts import (
     Series,
@@ -31,11 +31,14 @@ from silverplatter.web.charts import (
     funnel_chart,
     grouped_bar_chart,
 )
+from silverplatter.web.figure_refresh import figure_refresh
 from silverplatter.web.security import clock, requires
 from silverplatter.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
+#: How long a snapshot of a big workspace's figures is kept, in words.
+MAX_AGE_MINUTES = int(MAX_AGE.total_seconds() // 60)
 #: Months the charts cover, the current one (counted so far) last.
 MONTHS = 12
 #: Chart widths: a card spanning two grid columns, and a card of one column.
@@ -171,9 +174,17 @@ def attention(request: Request, principal: Principal, figures: DashboardFigures)
 def dashboard(
     request: Request, principal: Annotated[Principal, Depends(requires("dashboard:read"))]
 ) -> HTMLResponse:
+    now = clock(request)
+    live_up_to = request.app.state.settings.live_figures_up_to
     with request.app.state.engine.connect() as connection:
-        figures = dashboard_figures(connection, now=clock(request), months=MONTHS)
-        the_list = list_summary(connection, now=clock(request))
+        served = serve(connection, DASHBOARD, now=now, live_up_to=live_up_to)
+        served_list = serve(connection, LIST_SUMMARY, now=now, live_up_to=live_up_to)
+    for kind, found in ((DASHBOARD, served), (LIST_SUMMARY, served_list)):
+        if found.stale:
+            figure_refresh(request).request(kind)
+    figures, the_list = served.figures, served_list.figures
+    if figures is None or the_list is None:
+        return render(request, "figures_counting.html", {"what": "The dashboard"})
     new = figures.new_addresses
     context = {
         "figures": figures,
@@ -190,5 +201,7 @@ def dashboard(
         ),
         "share": share_text,
         "stage": _stage,
+        "snapshot": None if served.live else served,
+        "max_age_minutes": MAX_AGE_MINUTES,
     }
     return render(request, "dashboard.html", context)

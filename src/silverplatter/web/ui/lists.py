@@ -1,6 +1,7 @@
 """The list KPIs page (``/lists``): the e-mail list as the company's capital (domain §2).
 
-Every figure comes from one call to ``services.list_kpis.list_kpis``; this
+Every figure comes from ``services.list_kpis.list_kpis`` (from the latest
+snapshot on a big workspace: ``services/figure_snapshots.py``); this
 module turns it into words, shares and server-side SVG charts
 (``web/charts.py``).  ``?months=`` picks how many months (3 to 36) it covers.
 """
@@ -14,11 +15,14 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from silverplatter.domain.list_kpis import LEAVER_REASONS, ListKpis, top_with_other
-from silverplatter.services.list_kpis import MAX_MONTHS, list_kpis
+from silverplatter.services.figure_snapshots import list_kpis_kind, serve
+from silverplatter.services.list_kpis import MAX_MONTHS
 from silverplatter.services.sessions import Principal
 from silverplatter.web.charts import Series, grouped_bar_chart
+from silverplatter.web.figure_refresh import figure_refresh
 from silverplatter.web.security import clock, requires
 from silverplatter.web.templating import render
+from silverplatter.web.ui.dashboard import MAX_AGE_MINUTES
 
 router = APIRouter(include_in_schema=False)
 
@@ -106,9 +110,18 @@ def lists_page(
     months: Annotated[int, Query(ge=3, le=MAX_MONTHS)] = 12,
 ) -> HTMLResponse:
     """New addresses, list size, leavers, list quality, owned against bought traffic."""
+    kind = list_kpis_kind(months)
+    live_up_to = request.app.state.settings.live_figures_up_to
     with request.app.state.engine.connect() as connection:
-        kpis = list_kpis(connection, now=clock(request), months=months)
+        served = serve(connection, kind, now=clock(request), live_up_to=live_up_to)
+    if served.stale:
+        figure_refresh(request).request(kind)
+    kpis = served.figures
+    if kpis is None:
+        return render(request, "figures_counting.html", {"what": "The list KPIs"})
     context = {
+        "snapshot": None if served.live else served,
+        "max_age_minutes": MAX_AGE_MINUTES,
         "kpis": kpis,
         "charts": charts(kpis),
         "share": share_text,
