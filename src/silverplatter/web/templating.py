@@ -31,6 +31,7 @@ NAVIGATION: Final = (
     ("Segments", "/segments", "segments:read"),
     ("Tiers", "/tiers", "segmentation:read"),
     ("Nurture", "/programmes", "nurture:read"),
+    ("Planning", "/planning", "planning:read"),
     ("Lost leads", "/mining", "planning:read"),
     ("Customer", "/boards", "understanding:read"),
     ("Champion moves", "/champion-moves", "records:read"),
