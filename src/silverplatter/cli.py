@@ -446,6 +446,10 @@ from silverplatter import cli_figures  # noqa: E402
 
 cli_figures.register(app)
 
+from silverplatter import cli_planning  # noqa: E402
+
+cli_planning.register(app)
+
 
 def main() -> None:
     app(prog_name="silverplatter")
