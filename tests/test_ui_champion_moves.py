@@ -137,6 +137,7 @@ def test_the_api_lists_shows_history_and_marks_moves(engine: Engine, database_ur
         ("New AB", None),
     ]
     assert olle.get(f"/api/v1/contacts/{c['jane']}/employment").status_code == 404
+    assert mia.get("/api/v1/contacts/999/employment").status_code == 404
 
     marked = mia.post(f"/api/v1/contacts/{c['pia']}/moves", json={"to_account_id": a["new"]})
     assert marked.status_code == 201

@@ -34,6 +34,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Final, Literal
 from urllib.parse import quote, unquote, urlsplit
 
@@ -96,6 +97,7 @@ def linkedin_stored_forms(slug: str) -> tuple[str, ...]:
     return tuple(sorted(forms))
 
 
+@lru_cache(maxsize=65536)
 def fold_name(raw: str | None) -> str | None:
     """A name part for comparing: accents dropped, case folded, spaces collapsed."""
     if raw is None:

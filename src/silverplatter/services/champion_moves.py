@@ -105,6 +105,16 @@ def _lookups(batch: Sequence[Row[Any]]) -> tuple[set[str], set[tuple[str, str]],
     return urls, names, domains
 
 
+def _keys(person: PersonRecord) -> list[tuple[str, object]]:
+    """What a record can be matched by: its profile and its name, each tagged."""
+    keys: list[tuple[str, object]] = []
+    if (profile := person.profile) is not None:
+        keys.append(("profile", profile))
+    if (name := person.name) is not None:
+        keys.append(("name", name))
+    return keys
+
+
 def _crowded(rows: Sequence[Row[Any]]) -> frozenset[tuple[str, str]]:
     """Names that came back at the look-up's cap: too common to match by."""
     counts: dict[tuple[str, str], int] = {}
@@ -136,13 +146,24 @@ def detect_moves(
     pool: dict[int, Row[Any]] = {int(row.id): row for row in batch}
     for row in (*store.people_by_profile(connection, urls), *by_name):
         pool.setdefault(int(row.id), row)
-    candidates = [_person(row) for row in pool.values()]
+    records = {contact_id: _person(row) for contact_id, row in pool.items()}
+    by_key: dict[tuple[str, object], list[PersonRecord]] = {}
+    for person in records.values():
+        for key in _keys(person):
+            by_key.setdefault(key, []).append(person)
     domain_accounts = store.accounts_by_domain(connection, domains)
     crowded = _crowded(by_name)
     matches = []
     for row in sorted(batch, key=lambda r: (r.created_at, r.id)):
+        person = records[int(row.id)]
+        keys = [
+            k for k in _keys(person) if k != ("name", person.name) or person.name not in crowded
+        ]
+        related = {c.contact_id: c for key in keys for c in by_key.get(key, ())}
+        if len(related) < 2:
+            continue  # nobody else shares a profile or a (not too common) name
         found = find_match(
-            _person(row), candidates, domain_accounts=domain_accounts, crowded_names=crowded
+            person, related.values(), domain_accounts=domain_accounts, crowded_names=crowded
         )
         if found is not None:
             matches.append(found)
@@ -152,10 +173,10 @@ def detect_moves(
     recorded: list[RecordedMove] = []
     for found in matches:
         assert found.later.account_id is not None
-        key = (found.earlier.contact_id, found.later.account_id)
-        if key in done:
+        pair = (found.earlier.contact_id, found.later.account_id)
+        if pair in done:
             continue
-        done.add(key)
+        done.add(pair)
         recorded.append(
             _record(
                 connection,

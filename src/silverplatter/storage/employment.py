@@ -83,7 +83,12 @@ def people_by_name(
     )
     inner = (
         select(*_PERSON, last_name().label("last_key"), first_name().label("first_key"), rank)
-        .where(key.in_(sorted(names)), contacts.c.account_id.is_not(None))
+        .where(
+            # The last name alone first: SQLite finds it by the name index, not the pair.
+            last_name().in_(sorted({last for last, _first in names})),
+            key.in_(sorted(names)),
+            contacts.c.account_id.is_not(None),
+        )
         .subquery()
     )
     return list(connection.execute(select(inner).where(inner.c.rank <= per_name)))

@@ -25,6 +25,7 @@ from silverplatter.services.champion_moves_view import (
     recent_moves,
 )
 from silverplatter.services.sessions import Principal
+from silverplatter.storage.employment import people
 from silverplatter.storage.visibility import contact_visible
 from silverplatter.web.filters import owned_by
 from silverplatter.web.problems import Problem, field_problem
@@ -130,8 +131,13 @@ def _employment_out(found: Employment) -> EmploymentOut:
 
 
 def _visible(connection: Connection, contact_id: int, principal: Principal) -> None:
+    """404 for a contact that does not exist or that a salesperson does not own."""
     owner = owned_by(principal)
-    if owner is not None and not contact_visible(connection, contact_id, owner):
+    if owner is None:
+        seen = bool(people(connection, [contact_id]))
+    else:
+        seen = contact_visible(connection, contact_id, owner)
+    if not seen:
         raise Problem(404, f"no contact {contact_id}")
 
 
