@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import combinations
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -37,29 +38,38 @@ def test_deals_are_for_offer_modules_and_customers_buy_them_together(engine: Eng
     assert {deal["offer_module"] for deal in deals} <= set(OFFER_MODULES)
     by_module = Counter((deal["offer_module"], deal["status"]) for deal in deals)
     assert by_module == {
-        ("Core ERP", "won"): 23,
+        ("Core ERP", "won"): 22,
         ("Core ERP", "lost"): 10,
         ("Core ERP", "open"): 2,
-        ("Production planning", "won"): 7,
-        ("Production planning", "lost"): 2,
-        ("Supply chain", "won"): 5,
+        ("Production planning", "won"): 6,
+        ("Production planning", "lost"): 3,
+        ("Production planning", "open"): 1,
+        ("Supply chain", "won"): 3,
         ("Supply chain", "lost"): 1,
-        ("Supply chain", "open"): 1,
-        ("Analytics", "won"): 4,
-        ("Analytics", "lost"): 2,
-        ("Quality management", "won"): 3,
+        ("Analytics", "won"): 3,
         ("Sustainability reporting", "won"): 2,
+        ("Sustainability reporting", "lost"): 1,
     }
     history = [deal for deal in deals if deal["created_at"] < START]
     assert {deal["status"] for deal in history} == {"won"}
-    assert len(history) == 37
+    assert len(history) == 29
     won: dict[int, set[str]] = {}
     for deal in deals:
         if deal["status"] == "won":
             won.setdefault(deal["account_id"], set()).add(deal["offer_module"])
-    # customers with quality management mostly have production planning too
-    quality = [modules for modules in won.values() if "Quality management" in modules]
-    assert (len(quality), sum("Production planning" in modules for modules in quality)) == (3, 2)
+    # modules bought together follow the purchase paths: supply chain, then analytics,
+    # then sustainability reporting
+    pairs = Counter(pair for modules in won.values() for pair in combinations(sorted(modules), 2))
+    assert pairs == {
+        ("Analytics", "Core ERP"): 3,
+        ("Core ERP", "Supply chain"): 3,
+        ("Analytics", "Supply chain"): 2,
+        ("Analytics", "Sustainability reporting"): 2,
+        ("Core ERP", "Production planning"): 2,
+        ("Core ERP", "Sustainability reporting"): 2,
+        ("Supply chain", "Sustainability reporting"): 2,
+    }
+    assert Counter(len(modules) for modules in won.values()) == {1: 20, 2: 4, 4: 2}
     reasons = Counter(deal["lost_reason"] for deal in deals if deal["status"] == "lost")
     assert None not in reasons and len(reasons) >= 5
 
@@ -76,7 +86,7 @@ def test_a_follower_list_and_a_survey_list(engine: Engine) -> None:
     followers = [entry for entry in entries if entry["list_id"] == lists[0]["id"]]
     survey = [entry for entry in entries if entry["list_id"] == lists[1]["id"]]
     matched = [entry for entry in followers if entry["contact_id"] is not None]
-    assert (len(followers), len(matched)) == (267, 63)
+    assert (len(followers), len(matched)) == (241, 64)
     contacts = {contact["id"]: contact for contact in _rows(engine, "contacts")}
     for entry in matched:
         contact = contacts[entry["contact_id"]]
@@ -85,7 +95,7 @@ def test_a_follower_list_and_a_survey_list(engine: Engine) -> None:
     assert all(entry["score"] is None and entry["email"] is None for entry in followers)
     accounts = {account["id"]: account for account in _rows(engine, "accounts")}
     scores = Counter(entry["score"] for entry in survey)
-    assert sorted(scores.items()) == [(4, 2), (5, 2), (6, 3), (7, 4), (8, 8), (9, 6), (10, 16)]
+    assert sorted(scores.items()) == [(4, 1), (5, 4), (6, 7), (7, 12), (8, 13), (9, 9), (10, 4)]
     assert all(
         entry["contact_id"] in contacts
         and accounts[entry["account_id"]]["status"] == "customer"
@@ -93,7 +103,7 @@ def test_a_follower_list_and_a_survey_list(engine: Engine) -> None:
         and entry["answered_at"] < NOW - timedelta(days=40)
         for entry in survey
     )
-    assert sum(entry["comment"] is not None for entry in survey) == 27
+    assert sum(entry["comment"] is not None for entry in survey) == 29
 
 
 def test_campaign_answers_some_later_has_come(engine: Engine) -> None:
@@ -105,10 +115,10 @@ def test_campaign_answers_some_later_has_come(engine: Engine) -> None:
     ]
     assert {answer["answer"] for answer in answers} == set(CAMPAIGN_ANSWERS)
     counts = Counter(answer["answer"] for answer in answers)
-    assert counts == {"no": 52, "later": 44, "yes": 15}
+    assert counts == {"no": 61, "later": 46, "yes": 14}
     later_on = [answer["later_on"] for answer in answers if "later_on" in answer]
     come = [day for day in later_on if day <= NOW.date().isoformat()]
-    assert (len(later_on), len(come)) == (34, 26)
+    assert (len(later_on), len(come)) == (33, 24)
     assert all(answer["answer"] == "later" for answer in answers if "later_on" in answer)
 
 
@@ -182,7 +192,7 @@ def test_champions_move_to_other_accounts(engine: Engine) -> None:
     _world(engine)
     contacts = {contact["id"]: contact for contact in _rows(engine, "contacts")}
     history = _rows(engine, "employment_history")
-    assert len(history) == 10  # five moves
+    assert len(history) == 16  # eight moves
     assert not _rows(engine, "champion_moves") and not _rows(engine, "tasks")
     for old, new in zip(history[::2], history[1::2], strict=True):
         before, after = contacts[old["contact_id"]], contacts[new["contact_id"]]

@@ -6,8 +6,8 @@ account's buying window, the more of them say yes.  Many say "later", and
 some say when; for the older campaigns that "later" has come by the demo's
 ``now``: those are the lost leads that lost-lead mining should bring back.
 
-Draws come from the person's own ``answers`` stream, so the rest of the world
-is the same as without question campaigns.
+Draws come from the world's own ``answers`` stream, taken person by person in
+order, so the rest of the world is the same as without question campaigns.
 """
 
 from __future__ import annotations
@@ -73,17 +73,14 @@ def _properties(campaign: QuestionCampaign, answer: str, later_on: str | None) -
 
 
 def answer_campaigns(
-    seed: int, ctx: WorldContext, person: Person, mail: tuple[int, int], log: EventLog
+    rng: Random, ctx: WorldContext, person: Person, mail: tuple[int, int], log: EventLog
 ) -> None:
     """The person's answers to the question campaigns mailed while they could be mailed."""
     mail_from, mail_until = mail
-    rng: Random | None = None
     for campaign in QUESTION_CAMPAIGNS:
         sent = sent_at(ctx, campaign)
         if not mail_from <= sent < mail_until or person.created_at >= sent:
             continue
-        if rng is None:
-            rng = Random(f"{seed}/answers/{person.id}")
         warmth = heat(sent, person.account.window_opens)
         if rng.random() >= 0.03 + 0.12 * person.interest + 0.05 * warmth:
             continue

@@ -113,11 +113,11 @@ def generate_demo(
 
 
 #: Record tables a demo fills, children first: what an interrupted demo leaves behind.
+#: Channel costs stay: a new run leaves the months already recorded alone.
 _RECORDS: Final = (
     planning_schema.employment_history,
     planning_schema.people_list_entries,
     planning_schema.people_lists,
-    planning_schema.channel_costs,
     schema.events,
     schema.consent_records,
     schema.meeting_attendees,

@@ -7,8 +7,8 @@ The survey went to customers' contacts a couple of months before ``now``;
 about a third answered, with scores that depend on how the account feels about
 the seller, and some left a comment.
 
-Draws come from the account's own ``lists`` stream, so the rest of the world is
-the same as without the lists.
+Draws come from the world's own ``lists`` stream, taken account by account in
+order, so the rest of the world is the same as without the lists.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class PeopleLists:
     """The two imported lists: their rows, then their entries account by account."""
 
     def __init__(self, seed: int, now: int, ids: NextIds, imported_by: int | None) -> None:
-        self.seed = seed
+        self.rng = Random(f"{seed}/lists")
         self.now = now
         self.ids = ids
         self.imported_by = imported_by
@@ -97,7 +97,7 @@ class PeopleLists:
         self, account: AccountPlan, people: list[Person], contacts: list[ContactRow]
     ) -> list[PeopleListEntryRow]:
         """The account's followers and survey answers."""
-        rng = Random(f"{self.seed}/lists/{account.id}")
+        rng = self.rng
         rows: list[PeopleListEntryRow] = []
         for person, contact in zip(people, contacts, strict=True):
             if contact.linkedin_url and rng.random() < 0.03 + 0.25 * person.interest:

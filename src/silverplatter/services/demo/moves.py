@@ -9,9 +9,10 @@ the new one started a little later.  Detecting the move, and the owners' tasks
 it gives, is the product's work (``services/champion_moves.py``); the demo
 only makes the data it finds.
 
-Draws come from the account's own ``moves`` stream, so the rest of the world is
-the same as without moves; the people who may move are kept in a small list
-in account order, so the world is the same however it is batched.
+Draws come from the world's own ``moves`` stream, taken account by account in
+order, so the rest of the world is the same as without moves; the people who
+may move are kept in a small list, also in account order, so the world is the
+same however it is batched.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class Moves:
     """Remembers possible movers account by account and moves some of them on."""
 
     def __init__(self, seed: int, ctx: WorldContext, ids: NextIds) -> None:
-        self.seed = seed
+        self.rng = Random(f"{seed}/moves")
         self.ctx = ctx
         self.ids = ids
         self.movers: list[Mover] = []
@@ -61,7 +62,7 @@ class Moves:
         """Maybe make one of the account's people someone who moved here from an earlier
         account (changing ``people`` and ``contacts`` in place), then remember the
         account's own possible movers.  Returns the employment rows of the move."""
-        rng = Random(f"{self.seed}/moves/{account.id}")
+        rng = self.rng
         rows: list[EmploymentRow] = []
         if self.movers and rng.random() < MOVE_CHANCE:
             rows = self._move_in(rng, account, people, contacts)

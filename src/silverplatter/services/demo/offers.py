@@ -8,8 +8,9 @@ of some years has gone some way along its path (its won deals from before the
 24 months are in the history, as a CRM's would be); the next module on the
 path is what sales offers it now.
 
-Draws come from the account's own ``offers`` stream, so the rest of the world
-(behaviour, deals, their outcomes) is the same as without modules.
+Draws come from the world's own ``offers`` stream, taken account by account in
+order, so the rest of the world (behaviour, deals, their outcomes) is the same
+as without modules.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def module_for_deal(account: AccountPlan) -> str:
 
 
 def plan_purchases(
-    seed: int,
+    rng: Random,
     ctx: WorldContext,
     account: AccountPlan,
     people: list[Person],
@@ -78,7 +79,6 @@ def plan_purchases(
 ) -> None:
     """Choose the account's path and record the won deals of its modules bought before the
     24 months: the first at ``customer_since``, then further steps every year or so."""
-    rng = Random(f"{seed}/offers/{account.id}")
     path: tuple[str, ...] = pick(rng, PURCHASE_PATHS, _PATH_WEIGHTS)
     first = first_module(account)
     if path[0] != first:

@@ -84,6 +84,9 @@ class DemoWorld:
         marketing = self._user_ids[STAFF[1].email]
         self.people_lists = PeopleLists(seed, now, self.ids, marketing)
         self.moves = Moves(seed, self.context, self.ids)
+        # the streams of offer modules and campaign answers, taken in account order
+        self._offers = Random(f"{seed}/offers")
+        self._answers = Random(f"{seed}/answers")
 
     def _context(self) -> WorldContext:
         owners: list[int] = []
@@ -200,10 +203,10 @@ class DemoWorld:
         size = min(committee_size(rng, account), remaining)
         people, contact_rows = build_committee(rng, ctx, account, size, ids)
         batch.employment_history.extend(self.moves.arrive(account, people, contact_rows))
-        plan_purchases(self.seed, ctx, account, people, ids, batch)
+        plan_purchases(self._offers, ctx, account, people, ids, batch)
         for person in people:
             mail = live(rng, ctx, person, ids, batch.consent_records, log)
-            answer_campaigns(self.seed, ctx, person, mail, log)
+            answer_campaigns(self._answers, ctx, person, mail, log)
         for _ in range(poisson(rng, 0.25 * size)):
             anonymous_visitor(rng, ctx, WORRY_KEYS[int(rng.random() * len(WORRY_KEYS))], log)
         buyers = Buyers(people)
