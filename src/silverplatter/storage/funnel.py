@@ -34,7 +34,6 @@ from sqlalchemy import (
     Integer,
     Select,
     Subquery,
-    and_,
     case,
     cast,
     exists,
@@ -147,26 +146,20 @@ def _greatest(a: Expr, b: Expr, dialect: str) -> Expr:
     return func.greatest(a, b) if dialect == "postgresql" else func.max(a, b)
 
 
-def _exit_flags() -> list[tuple[str, str]]:
-    return [(stage, exit_) for stage in FUNNEL for exit_ in EXITS]
+def _no_jit(connection: Connection) -> None:
+    """PostgreSQL compiles these statements with JIT for seconds longer than they run;
+    off for this transaction only."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL jit = off")
 
 
 def reach(connection: Connection, grouping: str, scope: Scope) -> dict[str, GroupTally]:
     """Per group: contacts, contacts by furthest funnel stage, and the exits per stage."""
+    _no_jit(connection)
     dialect = connection.dialect.name
     t = stage_transitions.c
-    flags = _exit_flags()
     moved = (
-        select(
-            t.contact_id,
-            func.max(stage_rank(t.to_stage)).label("furthest"),
-            *(
-                func.max(
-                    case((and_(t.from_stage == stage, t.to_stage == exit_), 1), else_=0)
-                ).label(f"{exit_}_{stage}")
-                for stage, exit_ in flags
-            ),
-        )
+        select(t.contact_id, func.max(stage_rank(t.to_stage)).label("furthest"))
         .group_by(t.contact_id)
         .subquery("moved")
     )
@@ -175,29 +168,38 @@ def reach(connection: Connection, grouping: str, scope: Scope) -> dict[str, Grou
         func.coalesce(moved.c.furthest, 0), stage_rank(scope_rows.c.stage), dialect
     ).label("furthest")
     query = (
-        select(
-            scope_rows.c.key,
-            furthest,
-            func.count().label("contacts"),
-            *(
-                func.coalesce(func.sum(moved.c[f"{exit_}_{stage}"]), 0).label(f"{exit_}_{stage}")
-                for stage, exit_ in flags
-            ),
-        )
+        select(scope_rows.c.key, furthest, func.count().label("contacts"))
         .select_from(scope_rows.outerjoin(moved, moved.c.contact_id == scope_rows.c.id))
         .group_by(scope_rows.c.key, furthest)
     )
     by_rank = {n: stage for stage, n in RANK.items()}
     tallies: dict[str, GroupTally] = {}
-    for row in connection.execute(query).mappings():
-        tally = tallies.setdefault(str(row["key"]), GroupTally())
-        tally.contacts += int(row["contacts"])
-        stage = by_rank.get(int(row["furthest"]))
+    for key, rank, count in connection.execute(query):
+        tally = tallies.setdefault(str(key), GroupTally())
+        tally.contacts += int(count)
+        stage = by_rank.get(int(rank))
         if stage is not None:
-            tally.furthest[stage] += int(row["contacts"])
-        for stage, exit_ in flags:
-            tally.exits[(stage, exit_)] += int(row[f"{exit_}_{stage}"])
+            tally.furthest[stage] += int(count)
+    _exits(connection, grouping, scope, tallies)
     return tallies
+
+
+def _exits(
+    connection: Connection, grouping: str, scope: Scope, tallies: Mapping[str, GroupTally]
+) -> None:
+    """Add the contacts recycled or disqualified from each funnel stage to ``tallies``."""
+    t = stage_transitions.c
+    scope_rows = scoped(grouping, scope, connection.dialect.name)
+    query = (
+        select(scope_rows.c.key, t.from_stage, t.to_stage, func.count(func.distinct(t.contact_id)))
+        .select_from(stage_transitions.join(scope_rows, scope_rows.c.id == t.contact_id))
+        .where(t.to_stage.in_(EXITS), t.from_stage.in_(FUNNEL))
+        .group_by(scope_rows.c.key, t.from_stage, t.to_stage)
+    )
+    for key, origin, exit_, count in connection.execute(query):
+        tally = tallies.get(str(key))
+        if tally is not None:
+            tally.exits[(str(origin), str(exit_))] += int(count)
 
 
 def _whole_days(later: Expr, earlier: Expr, dialect: str) -> Expr:
@@ -212,6 +214,7 @@ def stays(
     connection: Connection, grouping: str, scope: Scope, tallies: Mapping[str, GroupTally]
 ) -> None:
     """Add each group's completed stays per funnel stage, in whole days, to ``tallies``."""
+    _no_jit(connection)
     dialect = connection.dialect.name
     t = stage_transitions.c
     order = (t.occurred_at, t.id)
@@ -241,6 +244,7 @@ def paths(connection: Connection, scope: Scope) -> tuple[list[tuple[str, int]], 
     A path is the first move's origin then every stage moved into, joined by
     ``>`` in time order (an ordered window aggregate, so both backends agree).
     """
+    _no_jit(connection)
     dialect = connection.dialect.name
     t = stage_transitions.c
     order = (t.occurred_at, t.id)
@@ -287,6 +291,7 @@ def qualified_by_channel_month(
     A contact reaches MQL with its first move into MQL or any later stage (a
     lead handed over straight to SQL counts as an MQL of that month too).
     """
+    _no_jit(connection)
     dialect = connection.dialect.name
     t = stage_transitions.c
     rank = stage_rank(t.to_stage)
