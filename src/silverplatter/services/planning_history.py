@@ -127,31 +127,23 @@ def measure(
         raise ValueError("lookback_months: expected 1 to 60 months")
     since, until = lookback_start(now, lookback_months), now
 
-    def inside(moment: datetime | None) -> bool:
-        return moment is not None and since <= moment < until
-
+    day = 86_400.0
     addresses = store.contacts_created(connection, since, until)
     address_mql: list[float] = []
     mql_trials, sql_trials = 0, 0
     mql_sql: list[float] = []
     sql_opp: list[float] = []
     for row in store.stage_reaches(connection, since, until):
-        created_at, mql_at, sql_at, opportunity_at = (
-            row.created_at,
-            row.mql_at,
-            row.sql_at,
-            row.opportunity_at,
-        )
-        if inside(created_at) and mql_at is not None:
-            address_mql.append(max(days_between(created_at, mql_at), 0.0))
-        if inside(mql_at):
+        if row.new and row.mql_s is not None:
+            address_mql.append(max((row.mql_s - row.created_s) / day, 0.0))
+        if row.mql:
             mql_trials += 1
-            if sql_at is not None:
-                mql_sql.append(days_between(mql_at, sql_at))
-        if inside(sql_at):
+            if row.sql_s is not None:
+                mql_sql.append((row.sql_s - row.mql_s) / day)
+        if row.sql:
             sql_trials += 1
-            if opportunity_at is not None:
-                sql_opp.append(days_between(sql_at, opportunity_at))
+            if row.opportunity_s is not None:
+                sql_opp.append((row.opportunity_s - row.sql_s) / day)
     closed = store.closed_opportunities(connection, since, until)
     won = [row for row in closed if row.status == "won"]
     amounts = [Decimal(row.amount) for row in won if row.amount is not None]

@@ -36,6 +36,7 @@ from silverplatter.storage.lifecycle_schema import stage_transitions
 from silverplatter.storage.list_kpis import month_number
 from silverplatter.storage.planning_schema import marketing_plans
 from silverplatter.storage.schema import contacts, opportunities
+from silverplatter.storage.scoring_sql import epoch_seconds
 
 #: The stages at or above each line of the funnel.
 MQL_OR_ABOVE: Final = ("mql", "sql", "sal", "opportunity", "customer")
@@ -115,11 +116,14 @@ def _first_into(stages: Sequence[str]) -> ColumnElement[Any]:
 
 
 def stage_reaches(connection: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
-    """Per contact that reached MQL or above: when it first reached MQL, SQL and
-    opportunity, and when it was created — for the contacts whose MQL, SQL or
-    opportunity reach, or whose creation, falls in ``[since, until)``.
+    """Per contact that reached MQL or above, for the contacts whose creation or whose
+    first MQL or SQL reach falls in ``[since, until)``: whether each of those falls in
+    the window (``new``, ``mql``, ``sql``: 1 or 0), and as seconds since the epoch when
+    it was created and first reached MQL, SQL and opportunity (NULL: not reached).
 
     Moves after ``until`` are not counted: the measurement sees what was known then.
+    Times come back as numbers, not datetimes: a year's MQLs are many rows, and
+    parsing four datetimes a row cost more than the query.
     """
     t = stage_transitions.c
     reaches = (
@@ -134,12 +138,24 @@ def stage_reaches(connection: Connection, since: datetime, until: datetime) -> l
         .subquery("reaches")
     )
     r = reaches.c
+    dialect = connection.dialect.name
 
     def within(column: ColumnElement[Any]) -> ColumnElement[bool]:
         return and_(column >= bound(since), column < bound(until))
 
+    def flag(column: ColumnElement[Any]) -> ColumnElement[int]:
+        return case((within(column), literal(1)), else_=literal(0))
+
     statement = (
-        select(contacts.c.created_at, r.mql_at, r.sql_at, r.opportunity_at)
+        select(
+            flag(contacts.c.created_at).label("new"),
+            flag(r.mql_at).label("mql"),
+            flag(r.sql_at).label("sql"),
+            epoch_seconds(contacts.c.created_at, dialect).label("created_s"),
+            epoch_seconds(r.mql_at, dialect).label("mql_s"),
+            epoch_seconds(r.sql_at, dialect).label("sql_s"),
+            epoch_seconds(r.opportunity_at, dialect).label("opportunity_s"),
+        )
         .select_from(reaches.join(contacts, contacts.c.id == r.contact_id))
         .where(or_(within(contacts.c.created_at), within(r.mql_at), within(r.sql_at)))
     )
