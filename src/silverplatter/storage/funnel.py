@@ -242,35 +242,31 @@ def paths(connection: Connection, scope: Scope) -> tuple[list[tuple[str, int]], 
     """``(path text, contacts)`` per distinct path, and the contacts that never moved.
 
     A path is the first move's origin then every stage moved into, joined by
-    ``>`` in time order (an ordered window aggregate, so both backends agree).
+    ``>`` in time order (ordered window aggregates, so both backends agree).
     """
     _no_jit(connection)
     dialect = connection.dialect.name
     t = stage_transitions.c
     order = (t.occurred_at, t.id)
     scope_rows = scoped(None, scope, dialect)
-    first = func.row_number().over(partition_by=t.contact_id, order_by=order)
-    step = (
-        select(
-            t.contact_id,
-            t.occurred_at,
-            t.id,
-            case((first == 1, t.from_stage + SEPARATOR + t.to_stage), else_=t.to_stage).label(
-                "part"
-            ),
-            first.label("n"),
+    aggregate = func.string_agg if dialect == "postgresql" else func.group_concat
+
+    def whole_history(function: Any) -> Any:
+        """Over all the contact's moves in time order; one window, so one sort."""
+        return function.over(partition_by=t.contact_id, order_by=order, rows=(None, None))
+
+    path = (
+        whole_history(func.first_value(t.from_stage))
+        + SEPARATOR
+        + whole_history(aggregate(t.to_stage, literal(SEPARATOR)))
+    )
+    number = func.row_number().over(partition_by=t.contact_id, order_by=order)
+    per_move = select(path.label("path"), number.label("n"))
+    if scope != Scope():  # everyone: no need to join the contacts
+        per_move = per_move.select_from(
+            stage_transitions.join(scope_rows, scope_rows.c.id == t.contact_id)
         )
-        .select_from(stage_transitions.join(scope_rows, scope_rows.c.id == t.contact_id))
-        .subquery("step")
-    )
-    joined = (func.string_agg if dialect == "postgresql" else func.group_concat)(
-        step.c.part, literal(SEPARATOR)
-    ).over(
-        partition_by=step.c.contact_id,
-        order_by=(step.c.occurred_at, step.c.id),
-        rows=(None, None),
-    )
-    whole = select(joined.label("path"), step.c.n).subquery("whole")
+    whole = per_move.subquery("whole")
     query = (
         select(whole.c.path, func.count().label("contacts"))
         .where(whole.c.n == 1)
