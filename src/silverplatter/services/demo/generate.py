@@ -55,8 +55,9 @@ def generate_demo(
     """Generate a demo world of ``contacts`` people into an empty workspace.
 
     The same ``seed`` and ``now`` always give the same database contents.  All
-    times lie in the 24 months before ``now`` (a timezone-aware instant; its
-    fraction of a second is dropped).  ``progress(stage, done, total)`` is called
+    behaviour lies in the 24 months before ``now`` (a timezone-aware instant; its
+    fraction of a second is dropped); customers' purchases from before then are
+    in the history as won deals.  ``progress(stage, done, total)`` is called
     after each batch (stage ``"contacts"``) and around the rebuild of the event
     indexes at the end (stage ``"indexes"``, 0 of 1 then 1 of 1).
 

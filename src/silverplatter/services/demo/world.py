@@ -2,7 +2,11 @@
 
 Every account draws from its own ``random.Random`` seeded with the run's seed
 and the account's number, so the world is the same for the same seed and
-``now`` however it is batched.  Memory holds one batch at a time.
+``now`` however it is batched.  The data for planning and insight (offer
+modules, campaign answers, people lists, champion moves) draws from one stream
+per kind for the whole world, taken in account order: seeding a stream per
+account or person would cost more than the data.  Memory holds one batch at a
+time.
 """
 
 from __future__ import annotations
