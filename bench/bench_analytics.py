@@ -9,9 +9,10 @@ it (every contact, all time, as marketing sees them):
   form): reach and exits, then the stays (a window over ``stage_transitions``);
 * ``journey_report`` (every contact's path as an ordered window aggregate);
 * ``cost_report`` (first MQL/SQL moment per contact by first-touch channel);
-* the same-run baselines: ``SELECT count(*)`` of ``stage_transitions`` and a
-  ``GROUP BY contact_id`` over it, the least any report reading the history
-  must do.
+* the same-run baselines: ``SELECT count(*)`` of ``stage_transitions``, a
+  ``GROUP BY contact_id`` over it (the least any report reading the history
+  must do) and every contact grouped by its account's tier (the least a
+  report grouping every contact must do).
 
 Small worlds: the best of ``--repeat`` runs; from 200,000 contacts on, one.
 
@@ -76,6 +77,15 @@ def bench(url: str, runs: int) -> Iterator[tuple[str, float]]:
                     "FROM stage_transitions GROUP BY contact_id) AS per_contact"
                 )
             ).scalar_one(),
+        ),
+        (
+            "baseline: every contact grouped by its account's tier",
+            lambda c: c.execute(
+                text(
+                    "SELECT a.value_tier, count(*) FROM contacts c "
+                    "LEFT JOIN accounts a ON a.id = c.account_id GROUP BY a.value_tier"
+                )
+            ).all(),
         ),
     ]
     timings += [(f"funnel by {grouping}", _report(grouping)) for grouping in GROUPINGS]
