@@ -9,9 +9,17 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 
-from analytics_world import NOW, build_analytics_world
+from analytics_world import MOVES, NOW, PEOPLE, build_analytics_world
 from silverplatter.domain.channel_costs import CostError
-from silverplatter.domain.funnel import FUNNEL, FunnelError, FunnelRow
+from silverplatter.domain.funnel import (
+    FUNNEL,
+    ContactHistory,
+    FunnelError,
+    FunnelRow,
+    Move,
+    funnel_row,
+    summarise,
+)
 from silverplatter.services.audit import Actor
 from silverplatter.services.channel_costs import (
     cost_report,
@@ -223,3 +231,21 @@ def test_costs_are_replaced_deleted_and_checked(engine: Engine) -> None:
 
 def test_funnel_stages_are_the_domain_order() -> None:
     assert FUNNEL == ("lead", "mql", "sql", "sal", "opportunity", "customer")
+
+
+def test_the_database_agrees_with_the_reference(engine: Engine) -> None:
+    """``domain.funnel.summarise`` over the world's histories gives the same rows."""
+    ids = build_analytics_world(engine)
+    histories = []
+    for name, (_created, _source, _account, stage) in PEOPLE.items():
+        moves, before = [], "subscriber"
+        for target, at in MOVES.get(name, []):
+            moves.append(Move(before, target, at))
+            before = target
+        histories.append(ContactHistory(ids[name], stage, tuple(moves)))
+    cohorts = {ids[name]: f"{created:%Y-%m}" for name, (created, *_rest) in PEOPLE.items()}
+    reference = {
+        key: funnel_row(key, tally)
+        for key, tally in summarise(histories, lambda h: cohorts[h.contact_id]).items()
+    }
+    assert by_key(engine, "cohort") == reference
