@@ -94,7 +94,7 @@ def test_bad_plans_are_refused_naming_the_field(application: FastAPI) -> None:
     assert bad.status_code == 422
     assert _problem(bad) == [
         ("starts_on", "expected a month as YYYY-MM, not 'June'"),
-        ("rates.mql_to_sql", "expected a percentage above 0, at most 100"),
+        ("rates.mql_to_sql", "expected a percentage from 0.01 to 100"),
     ]
     unknown = _send(client, "POST", "/plans", {**PLAN, "rates": {"mql_to_xyz": 5}})
     assert unknown.status_code == 422

@@ -164,6 +164,18 @@ def test_bad_fields_and_missing_history_are_named(engine: Engine) -> None:
         ("periods", "expected 1 to 12 whole quarters"),
         ("target", "expected an amount of revenue, not 'lots'"),
     ]
+    with engine.begin() as connection, pytest.raises(PlanInvalid) as caught:
+        create_plan(
+            connection,
+            {**FIELDS, "target": "2e12", "average_deal_size": "0", "rates.mql_to_sql": "0.001"},
+            actor=ACTOR,
+            now=NOW,
+        )
+    assert [(e.field, e.message) for e in caught.value.errors] == [
+        ("target", "expected an amount above 0, at most 1,000,000,000,000"),
+        ("average_deal_size", "expected an amount above 0, at most 1,000,000,000,000"),
+        ("rates.mql_to_sql", "expected a percentage from 0.01 to 100"),
+    ]
     # An empty workspace has no history: every rate, duration and the deal size are asked for.
     with engine.begin() as connection, pytest.raises(PlanInvalid) as caught:
         create_plan(connection, {**FIELDS, "durations.mql_to_sql": "12"}, actor=ACTOR, now=NOW)

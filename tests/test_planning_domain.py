@@ -214,3 +214,9 @@ def test_projection_by_run_rate_and_status() -> None:
         "behind",
         "ahead",
     ]
+
+
+def test_a_plan_needing_billions_a_month_is_refused() -> None:
+    tiny = {step: Rate(0.0001) for step in STEPS}
+    with pytest.raises(PlanInvalid, match="revenue_targets: the plan would need more than"):
+        compute_plan(_inputs(rates=tiny))

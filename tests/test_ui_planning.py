@@ -106,7 +106,7 @@ def test_the_form_names_what_to_fix_and_keeps_what_was_typed(application: FastAP
     assert "The plan was not made. Please fix:" in text
     assert "Name : required: what the plan is called" in text
     assert "Revenue target : expected an amount of revenue, not 'lots'" in text
-    assert "MQL → SQL rate : expected a percentage above 0, at most 100" in text
+    assert "MQL → SQL rate : expected a percentage from 0.01 to 100" in text
     assert 'name="rates.mql_to_sql" type="text" inputmode="decimal"' in answer.text
     assert 'value="150"' in answer.text
 

@@ -66,6 +66,8 @@ DEFAULT_CONFIDENCE: Final = 0.8
 THIN_TRIALS: Final = 20
 #: The projection is "on track" within this share of the target either way.
 TOLERANCE: Final = 0.1
+#: More than this many of anything in one month is a typo, not a plan.
+MAX_NEED: Final = 10**9
 _EPSILON: Final = 1e-9
 
 Status = Literal["behind", "on track", "ahead"]
@@ -284,6 +286,17 @@ def compute_plan(inputs: PlanInputs) -> Plan:
     unbounded = {need for need in NEEDS[1:] if _depends_on_zero(need, bounds)}
     safe_low = {step: bounds[step][0] or 1.0 for step in STEPS}
     high = _per_month(deals, safe_low)
+    largest = max(max(expected[need], default=0) for need in NEEDS)
+    if largest > MAX_NEED:
+        raise PlanInvalid(
+            [
+                FieldError(
+                    "revenue_targets",
+                    f"the plan would need more than {MAX_NEED:,} of a stage in a month; "
+                    "check the target, the deal size and the rates",
+                )
+            ]
+        )
     leads = lead_months(inputs.durations)
     first = -max(leads.values())
     months: list[PlanMonth] = []

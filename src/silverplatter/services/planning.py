@@ -52,6 +52,8 @@ from silverplatter.storage import marketing_plans as store
 
 PERIODS: Final = ("month", "quarter")
 DASHBOARD_MONTHS: Final = 12
+#: The largest target or deal size taken: more is a typo (and overflows the columns).
+MAX_AMOUNT: Final = 10**12
 _MONTH: Final = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
 _CURRENCY: Final = re.compile(r"^[A-Z]{3}$")
 
@@ -167,11 +169,13 @@ def _read(fields: Mapping[str, Any]) -> _Fields:
     target = _number(fields, "target", errors, "an amount of revenue")
     if target is None and not any(e.field == "target" for e in errors):
         errors.append(FieldError("target", f"required: the revenue to close per {period}"))
-    elif target is not None and target <= 0:
-        errors.append(FieldError("target", "expected an amount above 0"))
+    elif target is not None and not 0 < target <= MAX_AMOUNT:
+        errors.append(FieldError("target", f"expected an amount above 0, at most {MAX_AMOUNT:,}"))
     deal = _number(fields, "average_deal_size", errors, "an amount")
-    if deal is not None and deal <= 0:
-        errors.append(FieldError("average_deal_size", "expected an amount above 0"))
+    if deal is not None and not 0 < deal <= MAX_AMOUNT:
+        errors.append(
+            FieldError("average_deal_size", f"expected an amount above 0, at most {MAX_AMOUNT:,}")
+        )
     currency = str(fields.get("currency") or "EUR").strip().upper()
     if not _CURRENCY.match(currency):
         errors.append(FieldError("currency", "expected a three-letter code such as EUR"))
@@ -183,10 +187,8 @@ def _read(fields: Mapping[str, Any]) -> _Fields:
     for step in STEPS:
         percent = _number(fields, f"rates.{step}", errors, "a percentage")
         if percent is not None:
-            if not 0 < percent <= 100:
-                errors.append(
-                    FieldError(f"rates.{step}", "expected a percentage above 0, at most 100")
-                )
+            if not 0.01 <= percent <= 100:
+                errors.append(FieldError(f"rates.{step}", "expected a percentage from 0.01 to 100"))
             else:
                 rates[step] = percent / 100
         days = _number(fields, f"durations.{step}", errors, "a number of days")
@@ -290,7 +292,13 @@ def _inputs(read: _Fields, measured: Measurement) -> tuple[PlanInputs, dict[str,
 
 def _values(read: _Fields, measured: Measurement) -> dict[str, Any]:
     inputs, note = _inputs(read, measured)
-    plan = compute_plan(inputs)
+    try:
+        plan = compute_plan(inputs)
+    except PlanInvalid as invalid:
+        renamed = {"revenue_targets": "target"}
+        raise PlanInvalid(
+            [FieldError(renamed.get(e.field, e.field), e.message) for e in invalid.errors]
+        ) from None
     note["lead_months"] = dict(plan.lead_months)
     note["totals"] = {need: plan.totals[need].as_record() for need in NEEDS}
     note["notes"] = list(plan.notes)

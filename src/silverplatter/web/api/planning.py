@@ -51,9 +51,9 @@ class PlanIn(BaseModel):
     )
     period: Literal["month", "quarter"] = "month"
     periods: int = Field(ge=1, le=36, description="how many months or quarters")
-    target: float = Field(gt=0, description="revenue to close per period")
+    target: float = Field(gt=0, le=10**12, description="revenue to close per period")
     average_deal_size: float | None = Field(
-        None, gt=0, description="by default the average won deal of the lookback"
+        None, gt=0, le=10**12, description="by default the average won deal of the lookback"
     )
     currency: str = Field("EUR", min_length=3, max_length=3)
     lookback_months: int = Field(12, ge=1, le=60)
