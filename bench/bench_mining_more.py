@@ -113,6 +113,8 @@ def add_extras(connection: Connection, now: datetime, people: int) -> dict[str, 
                 "answered_at": now - timedelta(days=rng.randint(0, 500)),
             }
         )
+    columns = ("email", "full_name", "contact_id", "account_id", "score", "answered_at")
+    entries = [{"list_id": e["list_id"], **{c: e.get(c) for c in columns}} for e in entries]
     for start in range(0, len(entries), 5000):
         connection.execute(insert(people_list_entries), entries[start : start + 5000])
     base = int(connection.execute(select(func.max(events.c.key_hash))).scalar() or 0) + 1

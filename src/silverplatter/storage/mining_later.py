@@ -41,6 +41,16 @@ def due_later_answers(
     newer = events.alias("newer")
     later_on = e.c.properties["later_on"].as_string()
     dated = func.coalesce(later_on, "") != ""
+    # Opportunities are not indexed by contact: each contact's newest deal, once.
+    last_deal = (
+        select(
+            opportunities.c.contact_id,
+            func.max(opportunities.c.created_at).label("created_at"),
+        )
+        .where(opportunities.c.contact_id.is_not(None))
+        .group_by(opportunities.c.contact_id)
+        .subquery("last_deal")
+    )
     owner = users.alias("owner")
     account_owner = users.alias("account_owner")
     query = (
@@ -61,13 +71,13 @@ def due_later_answers(
         )
         .select_from(
             e.join(contacts, contacts.c.id == e.c.contact_id)
+            .outerjoin(last_deal, last_deal.c.contact_id == e.c.contact_id)
             .outerjoin(accounts, accounts.c.id == contacts.c.account_id)
             .outerjoin(owner, owner.c.id == contacts.c.owner_id)
             .outerjoin(account_owner, account_owner.c.id == accounts.c.owner_id)
         )
         .where(
             e.c.type == "campaign_answer",
-            e.c.contact_id.is_not(None),
             e.c.occurred_at <= now,
             e.c.properties["answer"].as_string() == "later",
             or_(
@@ -83,10 +93,7 @@ def due_later_answers(
                     and_(newer.c.occurred_at == e.c.occurred_at, newer.c.id > e.c.id),
                 ),
             ),
-            ~exists().where(
-                opportunities.c.contact_id == e.c.contact_id,
-                opportunities.c.created_at > e.c.occurred_at,
-            ),
+            or_(last_deal.c.created_at.is_(None), last_deal.c.created_at <= e.c.occurred_at),
             ~exists().where(
                 stage_transitions.c.contact_id == e.c.contact_id,
                 stage_transitions.c.to_stage.in_(reengaged_stages),

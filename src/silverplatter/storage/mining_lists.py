@@ -57,8 +57,13 @@ def followers_not_contacts(
             ~exists().where(
                 entry.c.email.is_not(None), other.c.email_key == func.lower(entry.c.email)
             ),
-            ~exists().where(
-                entry.c.linkedin_url.is_not(None), other.c.linkedin_url == entry.c.linkedin_url
+            # Contacts' LinkedIn URLs are not indexed: one uncorrelated set, built
+            # once, rather than a scan of the contacts per entry.
+            or_(
+                entry.c.linkedin_url.is_(None),
+                entry.c.linkedin_url.not_in(
+                    select(other.c.linkedin_url).where(other.c.linkedin_url.is_not(None))
+                ),
             ),
             ~exists().where(
                 entry.c.full_name.is_not(None),
