@@ -100,6 +100,11 @@ def test_ticked_candidates_get_tasks_and_are_enrolled(engine: Engine, database_u
         "mining:closed_lost",
         "Lost 'Nu pilot'",
     )
+    for page_path in (f"/contacts/{ids['ann']}", f"/accounts/{ids['nu']}"):
+        shown = client.get(page_path).text
+        assert '<h2 id="record-tasks">Open tasks</h2>' in shown, page_path
+        listed = "2026-03-09: <strong>Reopen the Nu deal</strong> — Sales User (mining:closed_lost)"
+        assert listed in shown
     enrolled = client.post(
         "/mining/closed_lost/act",
         data={**form, "action": "enrol", "programme_id": str(ids["refinery"])},

@@ -19,6 +19,7 @@ from silverplatter.services.champion_moves_view import account_moves, contact_em
 from silverplatter.services.contact_view import contact_page, stage_label, timeline
 from silverplatter.services.predictive import explained
 from silverplatter.services.sessions import Principal
+from silverplatter.services.tasks import open_tasks_about
 from silverplatter.services.worry_profiles import account_worries_at, contact_worries_at, half_life
 from silverplatter.web.charts import Series, line_chart
 from silverplatter.web.problems import Problem, field_problem
@@ -66,6 +67,7 @@ def contact(request: Request, principal: Reader, contact_id: RecordId) -> HTMLRe
         prediction = explained(connection, [contact_id], now=now).get(contact_id)
         worries = contact_worries_at(connection, contact_id, now=now, least=FADED)
         employment = contact_employment(connection, contact_id)
+        record_tasks = open_tasks_about(connection, contact_id=contact_id)
     history = tuple((point.on.isoformat(), point.score) for point in page.score_history)
     context = {
         "page": page,
@@ -76,6 +78,7 @@ def contact(request: Request, principal: Reader, contact_id: RecordId) -> HTMLRe
         "worries": worries,
         "half_life": half_life(),
         "employment": employment,
+        "record_tasks": record_tasks,
     }
     return render(request, "people_contact.html", context)
 
@@ -117,7 +120,8 @@ def account(request: Request, principal: Reader, account_id: RecordId) -> HTMLRe
             raise Problem(404, "there is no such account") from None
         worries = account_worries_at(connection, account_id, now=now, least=FADED)
         left, joined = account_moves(connection, account_id)
+        record_tasks = open_tasks_about(connection, account_id=account_id)
     context = {"page": page, "now": now, "words": WORDS, "worries": worries}
-    context.update(left=left, joined=joined)
+    context.update(left=left, joined=joined, record_tasks=record_tasks)
     context["half_life"] = half_life()
     return render(request, "people_account.html", context)
