@@ -73,6 +73,8 @@ ACTIONS: Final[dict[str, str]] = {
     "plan.activated": "a marketing plan became marketing's service level",
     "plan.deleted": "a marketing plan was deleted",
     "champion_move.marked": "a contact was marked by hand as moved to another account",
+    "people_list.imported": "a list of social followers or NPS respondents was imported",
+    "people_list.deleted": "an imported people list was deleted",
 }
 
 

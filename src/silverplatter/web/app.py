@@ -32,6 +32,7 @@ from silverplatter.web.api import forms as api_forms
 from silverplatter.web.api import lead_magnets as api_lead_magnets
 from silverplatter.web.api import lists as api_lists
 from silverplatter.web.api import mining as api_mining
+from silverplatter.web.api import people_lists as api_people_lists
 from silverplatter.web.api import planning as api_planning
 from silverplatter.web.api import predictive as api_predictive
 from silverplatter.web.api import privacy as api_privacy
@@ -64,6 +65,7 @@ from silverplatter.web.ui import kano as ui_kano
 from silverplatter.web.ui import lead_magnets as ui_lead_magnets
 from silverplatter.web.ui import lists as ui_lists
 from silverplatter.web.ui import mining as ui_mining
+from silverplatter.web.ui import people_lists as ui_people_lists
 from silverplatter.web.ui import planning as ui_planning
 from silverplatter.web.ui import predictive as ui_predictive
 from silverplatter.web.ui import privacy as ui_privacy
@@ -259,6 +261,8 @@ def create_app(
         api_planning.router,
         ui_mining.router,
         api_mining.router,
+        ui_people_lists.router,
+        api_people_lists.router,
         ui_tasks.router,
         api_tasks.router,
         ui_zipper_boards.router,

@@ -33,6 +33,7 @@ NAVIGATION: Final = (
     ("Nurture", "/programmes", "nurture:read"),
     ("Planning", "/planning", "planning:read"),
     ("Lost leads", "/mining", "planning:read"),
+    ("People lists", "/people-lists", "planning:read"),
     ("Customer", "/boards", "understanding:read"),
     ("Champion moves", "/champion-moves", "records:read"),
     ("Users", "/admin/users", "users:manage"),
