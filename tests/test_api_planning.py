@@ -82,6 +82,12 @@ def test_plans_over_the_api(application: FastAPI) -> None:
     }
     assert board["quarter_projection"]["mqls"]["status"] == "behind"
 
+    changed = _send(client, "PUT", f"/plans/{hand['id']}", {**PLAN, "name": "By hand, again"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["name"] == "By hand, again"
+    assert changed.json()["inputs"]["overridden"]["rates"] == {}
+    assert _send(client, "PUT", "/plans/999", PLAN).status_code == 404
+
     assert _send(client, "DELETE", f"/plans/{hand['id']}").status_code == 204
     missing = _send(client, "GET", f"/plans/{hand['id']}")
     assert missing.status_code == 404

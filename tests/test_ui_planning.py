@@ -124,3 +124,24 @@ def test_sales_reads_but_does_not_plan(application: FastAPI) -> None:
     refused = _post(sales, "/planning/new", FORM)
     assert refused.status_code == 403
     assert sales.get("/planning.pdf").status_code == 200
+
+
+def test_a_plan_is_changed_from_its_own_inputs(application: FastAPI) -> None:
+    client = signed_in(application, "marketing")
+    made = _post(client, "/planning/new", {**FORM, "rates.mql_to_sql": "50"})
+    plan_id = made.headers["location"].split("/")[3].split("?")[0]
+    form = client.get(f"/planning/plans/{plan_id}/edit", headers=HTML)
+    assert 'name="rates.mql_to_sql" type="text" inputmode="decimal"' in form.text
+    assert 'value="50"' in form.text and 'value="H2 growth"' in form.text
+    assert f'action="/planning/plans/{plan_id}/edit"' in form.text
+    changed = _post(
+        client, f"/planning/plans/{plan_id}/edit", {**FORM, "period": "quarter", "periods": "1"}
+    )
+    assert changed.headers["location"] == f"/planning/plans/{plan_id}?done=changed"
+    page = _text(client.get(changed.headers["location"], headers=HTML).text)
+    assert "Plan computed again and saved." in page
+    # 60 000 a quarter is 20 000 a month: 2 deals in all, 10 SQLs → 4 a month.
+    assert "60,000 EUR over 3 months from Jun 2026 (60,000 a quarter)" in page
+    bad = _post(client, f"/planning/plans/{plan_id}/edit", {**FORM, "periods": "0"})
+    assert bad.status_code == 422
+    assert "How many : expected 1 to 36 whole months" in _text(bad.text)

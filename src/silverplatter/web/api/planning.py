@@ -1,5 +1,5 @@
 """REST API for planning (``/api/v1/planning``): the measured funnel, marketing plans
-(list, create, get, activate, delete) and the service-level dashboard's figures.
+(list, create, get, recompute, activate, delete) and the service-level dashboard's figures.
 
 A plan is created from its target and any overrides; a bad field is answered with
 a problem whose ``errors`` name it (``rates.mql_to_sql``, ``average_deal_size``).
@@ -23,6 +23,7 @@ from silverplatter.services.planning import (
     get_plan,
     list_plans,
     sla_dashboard,
+    update_plan,
 )
 from silverplatter.services.planning_history import Measurement, measure
 from silverplatter.services.sessions import Principal
@@ -222,6 +223,28 @@ def plan(request: Request, principal: Read, plan_id: PlanId) -> PlanOut:
             return PlanOut.of(get_plan(connection, plan_id))
         except LookupError as error:
             raise Problem(404, str(error).strip("'\"")) from None
+
+
+@router.put(
+    "/plans/{plan_id}",
+    response_model=PlanOut,
+    summary="Recompute a plan from new inputs and today's history",
+)
+def change(request: Request, principal: Write, plan_id: PlanId, body: PlanIn) -> PlanOut:
+    try:
+        with request.app.state.engine.begin() as connection:
+            changed = update_plan(
+                connection,
+                plan_id,
+                body.as_fields(),
+                actor=actor_of(request, principal),
+                now=clock(request),
+            )
+    except LookupError as error:
+        raise Problem(404, str(error).strip("'\"")) from None
+    except PlanInvalid as invalid:
+        raise _invalid(invalid) from None
+    return PlanOut.of(changed)
 
 
 @router.post(

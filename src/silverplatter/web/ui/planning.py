@@ -1,5 +1,6 @@
 """The planning pages: the service-level dashboard (``/planning``), a new plan's form,
-one plan's months, activate and delete, the plan as CSV and the page as PDF.
+one plan's months, changing (recomputing) it, activate and delete, the plan as CSV and
+the page as PDF.
 
 ``planning:read`` sees them (sales too: the figures are the workspace's, not
 anyone's records); ``planning:write`` creates, activates and deletes.  Thin
@@ -33,6 +34,7 @@ from silverplatter.services.planning import (
     list_plans,
     plan_csv,
     sla_dashboard,
+    update_plan,
 )
 from silverplatter.services.planning_history import Measurement, measure
 from silverplatter.services.sessions import Principal
@@ -49,6 +51,7 @@ Writer = Annotated[Principal, Depends(requires("planning:write"))]
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 DONE: Final = {
     "created": "Plan saved. Activate it to make it marketing's service level.",
+    "changed": "Plan computed again and saved.",
     "activated": "Plan activated: it is now marketing's service level.",
     "deleted": "Plan deleted.",
 }
@@ -146,8 +149,12 @@ def _form(
     values: dict[str, str],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    plan_id: int | None = None,
 ) -> HTMLResponse:
     context = {
+        "heading": "New plan" if plan_id is None else "Change the plan",
+        "action": "/planning/new" if plan_id is None else f"/planning/plans/{plan_id}/edit",
+        "editing": plan_id is not None,
         "values": values,
         "errors": errors or {},
         "labels": FIELD_LABELS,
@@ -175,20 +182,69 @@ def new_plan_page(request: Request, principal: Writer) -> HTMLResponse:
 
 @router.post("/planning/new", response_model=None)
 async def create(request: Request, principal: Writer) -> Response:
+    return await _save(request, principal, None)
+
+
+async def _save(request: Request, principal: Principal, plan_id: int | None) -> Response:
     form = await request.form()
     values = {name: str(form.get(name) or "")[:200] for name in FORM_FIELDS}
     now = clock(request)
+    actor = actor_of(request, principal)
     try:
         with request.app.state.engine.begin() as connection:
-            made = create_plan(connection, values, actor=actor_of(request, principal), now=now)
+            if plan_id is None:
+                saved = create_plan(connection, values, actor=actor, now=now)
+            else:
+                saved = update_plan(connection, plan_id, values, actor=actor, now=now)
+    except LookupError:
+        raise Problem(404, "there is no such plan") from None
     except PlanInvalid as invalid:
         errors: dict[str, str] = {}
         for error in invalid.errors:
             errors.setdefault(error.field, error.message)
         with request.app.state.engine.connect() as connection:
             measured = measure(connection, now=now)
-        return _form(request, measured, values=values, errors=errors, status_code=422)
-    return RedirectResponse(f"/planning/plans/{made.id}?done=created", status_code=303)
+        return _form(
+            request, measured, values=values, errors=errors, status_code=422, plan_id=plan_id
+        )
+    done = "created" if plan_id is None else "changed"
+    return RedirectResponse(f"/planning/plans/{saved.id}?done={done}", status_code=303)
+
+
+def form_values(found: PlanRecord) -> dict[str, str]:
+    """A stored plan's inputs as the form shows them (rates back in percent)."""
+    inputs = found.inputs
+    overridden = inputs.get("overridden", {})
+    values = {
+        "name": found.name,
+        "starts_on": found.starts_on.strftime("%Y-%m"),
+        "period": str(inputs.get("period", "month")),
+        "periods": str(inputs.get("periods", found.months_count)),
+        "target": f"{inputs.get('target_per_period', 0):g}",
+        "currency": found.currency,
+        "lookback_months": str(inputs.get("lookback_months", 12)),
+        "average_deal_size": (
+            f"{found.average_deal_size:f}" if overridden.get("average_deal_size") else ""
+        ),
+    }
+    for step, share in overridden.get("rates", {}).items():
+        values[f"rates.{step}"] = f"{share * 100:g}"
+    for step, days in overridden.get("durations", {}).items():
+        values[f"durations.{step}"] = f"{days:g}"
+    return values
+
+
+@router.get("/planning/plans/{plan_id}/edit", response_class=HTMLResponse)
+def edit_plan_page(request: Request, principal: Writer, plan_id: PlanId) -> HTMLResponse:
+    found = _plan(request, plan_id)
+    with request.app.state.engine.connect() as connection:
+        measured = measure(connection, now=clock(request))
+    return _form(request, measured, values=form_values(found), plan_id=plan_id)
+
+
+@router.post("/planning/plans/{plan_id}/edit", response_model=None)
+async def edit(request: Request, principal: Writer, plan_id: PlanId) -> Response:
+    return await _save(request, principal, plan_id)
 
 
 def _plan(request: Request, plan_id: int) -> PlanRecord:
