@@ -19,10 +19,10 @@ from silverplatter.services.planning import (
     delete_plan,
     list_plans,
     plan_csv,
-    sla_dashboard,
     update_plan,
 )
 from silverplatter.services.planning_history import measure
+from silverplatter.services.planning_sla import sla_dashboard
 from silverplatter.storage.access_schema import audit_log
 
 ACTOR = Actor(None)

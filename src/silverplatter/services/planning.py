@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
@@ -33,14 +33,10 @@ from silverplatter.domain.planning import (
     FieldError,
     PlanInputs,
     PlanInvalid,
-    Projection,
     Rate,
     add_months,
     compute_plan,
-    month_start,
     plan_months_record,
-    project,
-    quarter_start,
 )
 from silverplatter.services.audit import Actor, record
 from silverplatter.services.planning_history import (
@@ -51,7 +47,6 @@ from silverplatter.services.planning_history import (
 from silverplatter.storage import marketing_plans as store
 
 PERIODS: Final = ("month", "quarter")
-DASHBOARD_MONTHS: Final = 12
 #: The largest target or deal size taken: more is a typo (and overflows the columns).
 MAX_AMOUNT: Final = 10**12
 _MONTH: Final = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
@@ -445,70 +440,11 @@ def plan_csv(found: PlanRecord) -> str:
     return out.getvalue()
 
 
-# --- the service level against actuals ----------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SlaMonth:
-    month: date
-    mqls: int
-    sqls: int
-    current: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SlaDashboard:
-    """Actual MQL and SQL arrivals per month against the active plan's service level."""
-
-    plan: PlanRecord | None
-    months: tuple[SlaMonth, ...]
-    #: Run-rate projections of the current month and quarter, per "mqls" / "sqls";
-    #: empty without an active plan.
-    month_projection: dict[str, Projection]
-    quarter_projection: dict[str, Projection]
-
-
-def _moment(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
-def sla_dashboard(
-    connection: Connection, *, now: datetime, months: int = DASHBOARD_MONTHS
-) -> SlaDashboard:
-    """The last ``months`` months up to the current one, and the projections."""
-    current = month_start(now)
-    firsts = [add_months(current, offset) for offset in range(1 - months, 1)]
-    ranges = [(_moment(first), _moment(add_months(first, 1))) for first in firsts]
-    found = store.arrivals_by_month(connection, ranges)
-    rows = tuple(
-        SlaMonth(first, *found.get(number, (0, 0)), first == current)
-        for number, first in enumerate(firsts)
-    )
-    plan = active_plan(connection)
-    month_projection: dict[str, Projection] = {}
-    quarter_projection: dict[str, Projection] = {}
-    if plan is not None:
-        quarter = quarter_start(current)
-        in_quarter = [row for row in rows if row.month >= quarter]
-        for key, sla in (("mqls", plan.sla_mqls_per_month), ("sqls", plan.sla_sqls_per_month)):
-            this = rows[-1].mqls if key == "mqls" else rows[-1].sqls
-            month_projection[key] = project(
-                this, sla, period_start=current, period_end=add_months(current, 1), now=now
-            )
-            so_far = sum(row.mqls if key == "mqls" else row.sqls for row in in_quarter)
-            quarter_projection[key] = project(
-                so_far, 3 * sla, period_start=quarter, period_end=add_months(quarter, 3), now=now
-            )
-    return SlaDashboard(plan, rows, month_projection, quarter_projection)
-
-
 __all__ = [
     "NEED_LABELS",
     "PERIODS",
     "PlanInvalid",
     "PlanRecord",
-    "SlaDashboard",
-    "SlaMonth",
     "activate_plan",
     "active_plan",
     "create_plan",
@@ -517,6 +453,5 @@ __all__ = [
     "list_plans",
     "plan_csv",
     "preview_plan",
-    "sla_dashboard",
     "update_plan",
 ]

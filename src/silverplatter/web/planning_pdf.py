@@ -24,8 +24,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from reportlab.platypus.flowables import Flowable
 
 from silverplatter.domain.planning import NEED_LABELS, NEEDS, STEP_LABELS, STEPS
-from silverplatter.services.planning import SlaDashboard
 from silverplatter.services.planning_history import Measurement
+from silverplatter.services.planning_sla import SlaDashboard
 from silverplatter.web.drawing_formats import pdf_fonts
 
 INK: Final = HexColor("#1d2433")

@@ -22,10 +22,10 @@ from silverplatter.services.planning import (
     delete_plan,
     get_plan,
     list_plans,
-    sla_dashboard,
     update_plan,
 )
 from silverplatter.services.planning_history import Measurement, measure
+from silverplatter.services.planning_sla import sla_dashboard
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem
 from silverplatter.web.security import actor_of, clock, requires

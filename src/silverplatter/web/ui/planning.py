@@ -26,17 +26,16 @@ from silverplatter.domain.planning import (
 )
 from silverplatter.services.planning import (
     PlanRecord,
-    SlaDashboard,
     activate_plan,
     create_plan,
     delete_plan,
     get_plan,
     list_plans,
     plan_csv,
-    sla_dashboard,
     update_plan,
 )
 from silverplatter.services.planning_history import Measurement, measure
+from silverplatter.services.planning_sla import SlaDashboard, sla_dashboard
 from silverplatter.services.sessions import Principal
 from silverplatter.web.planning_charts import sla_chart
 from silverplatter.web.planning_pdf import planning_pdf
