@@ -83,7 +83,6 @@ def module_deals(connection: Connection, owner_id: int | None = None) -> list[Ro
             func.trim(o.offer_module).label("module"),
             o.status,
             o.contact_id,
-            o.closed_at,
             accounts.c.industry,
             *_people_columns(),
         )
