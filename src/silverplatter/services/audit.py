@@ -66,6 +66,8 @@ ACTIONS: Final[dict[str, str]] = {
     "programme.archived": "a nurture programme was archived; its enrolments exited",
     "task.created": "a task was given to an owner",
     "task.done": "a task was marked done",
+    "channel_cost.saved": "what a channel cost in a month was entered or changed",
+    "channel_cost.deleted": "what a channel cost in a month was deleted",
     "mining.assigned": "lost leads from the mining report were given to an owner",
     "mining.enrolled": "lost leads from the mining report were enrolled in a programme",
     "plan.created": "a marketing plan was computed from a sales target and saved",

@@ -25,6 +25,7 @@ from silverplatter.services.scoring_backlog import BacklogScorer, backlog_size
 from silverplatter.settings import Settings
 from silverplatter.storage.engine import current_revision, make_engine, refresh_statistics
 from silverplatter.web import api, problems, ui
+from silverplatter.web.api import analytics as api_analytics
 from silverplatter.web.api import broadcasts as api_broadcasts
 from silverplatter.web.api import champion_moves as api_champion_moves
 from silverplatter.web.api import email_templates as api_email_templates
@@ -55,6 +56,8 @@ from silverplatter.web.capture import tracking as capture_tracking
 from silverplatter.web.capture import unsubscribe as capture_unsubscribe
 from silverplatter.web.rate_limit import RateLimiter
 from silverplatter.web.templating import make_templates
+from silverplatter.web.ui import analytics as ui_analytics
+from silverplatter.web.ui import analytics_costs as ui_analytics_costs
 from silverplatter.web.ui import api_docs
 from silverplatter.web.ui import broadcasts as ui_broadcasts
 from silverplatter.web.ui import champion_moves as ui_champion_moves
@@ -275,6 +278,9 @@ def create_app(
         api_grids.router,
         ui_kano.router,
         api_kano.router,
+        ui_analytics.router,
+        ui_analytics_costs.router,
+        api_analytics.router,
         ui_champion_moves.router,
         api_champion_moves.router,
     ):

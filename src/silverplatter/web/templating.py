@@ -35,6 +35,7 @@ NAVIGATION: Final = (
     ("Lost leads", "/mining", "planning:read"),
     ("People lists", "/people-lists", "planning:read"),
     ("Customer", "/boards", "understanding:read"),
+    ("Analytics", "/analytics", "planning:read"),
     ("Champion moves", "/champion-moves", "records:read"),
     ("Users", "/admin/users", "users:manage"),
 )
