@@ -115,18 +115,13 @@ def _keys(person: PersonRecord) -> list[tuple[str, object]]:
     return keys
 
 
-def _crowded(rows: Sequence[Row[Any]]) -> frozenset[tuple[str, str]]:
-    """Names that came back at the look-up's cap: too common to match by."""
-    counts: dict[tuple[str, str], int] = {}
-    for row in rows:
-        counts[(row.last_key, row.first_key)] = counts.get((row.last_key, row.first_key), 0) + 1
-    crowded = {pair for pair, count in counts.items() if count > CROWDED}
+def _crowded(counts: dict[tuple[str, str], int]) -> frozenset[tuple[str, str]]:
+    """The names (folded) with more records than ``CROWDED``: too common to match by."""
     found = set()
-    for row in rows:
-        if (row.last_key, row.first_key) in crowded:
-            key = name_key(row.first_name, row.last_name)
-            if key is not None:
-                found.add(key)
+    for (last, first), count in counts.items():
+        key = name_key(first, last)
+        if count > CROWDED and key is not None:
+            found.add(key)
     return frozenset(found)
 
 
@@ -142,7 +137,10 @@ def detect_moves(
     if not batch:
         return []
     urls, names, domains = _lookups(batch)
-    by_name = store.people_by_name(connection, names, per_name=CROWDED + 1)
+    counts = store.name_counts(connection, names)
+    crowded = _crowded(counts)
+    rare = [pair for pair, count in counts.items() if count <= CROWDED]
+    by_name = store.people_by_name(connection, rare)
     pool: dict[int, Row[Any]] = {int(row.id): row for row in batch}
     for row in (*store.people_by_profile(connection, urls), *by_name):
         pool.setdefault(int(row.id), row)
@@ -152,7 +150,6 @@ def detect_moves(
         for key in _keys(person):
             by_key.setdefault(key, []).append(person)
     domain_accounts = store.accounts_by_domain(connection, domains)
-    crowded = _crowded(by_name)
     matches = []
     for row in sorted(batch, key=lambda r: (r.created_at, r.id)):
         person = records[int(row.id)]

@@ -65,33 +65,38 @@ def people_by_profile(connection: Connection, stored_urls: Collection[str]) -> l
     return list(connection.execute(query))
 
 
-def people_by_name(
-    connection: Connection, names: Collection[tuple[str, str]], *, per_name: int
-) -> list[Row[Any]]:
-    """Contacts at an account whose lower-cased (last, first) name is one of ``names``.
+def _named(names: Collection[tuple[str, str]]) -> list[ColumnElement[bool]]:
+    """``names`` as conditions; the last name alone first, which SQLite finds by the
+    name index (it does not use the index for the pair)."""
+    return [
+        last_name().in_(sorted({last for last, _first in names})),
+        tuple_(last_name(), first_name()).in_(sorted(names)),
+    ]
 
-    At most ``per_name`` rows per name come back (the oldest): a name with
-    that many records is too common to match by anyway.
+
+def name_counts(
+    connection: Connection, names: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """How many contacts carry each lower-cased (last, first) name of ``names``.
+
+    Read from the name index alone, so a common name costs index entries, not rows.
     """
     if not names:
+        return {}
+    query = (
+        select(last_name(), first_name(), func.count())
+        .where(*_named(names))
+        .group_by(last_name(), first_name())
+    )
+    return {(str(last), str(first)): int(n) for last, first, n in connection.execute(query)}
+
+
+def people_by_name(connection: Connection, names: Collection[tuple[str, str]]) -> list[Row[Any]]:
+    """Contacts at an account whose lower-cased (last, first) name is one of ``names``."""
+    if not names:
         return []
-    key = tuple_(last_name(), first_name())
-    rank = (
-        func.row_number()
-        .over(partition_by=(last_name(), first_name()), order_by=contacts.c.id)
-        .label("rank")
-    )
-    inner = (
-        select(*_PERSON, last_name().label("last_key"), first_name().label("first_key"), rank)
-        .where(
-            # The last name alone first: SQLite finds it by the name index, not the pair.
-            last_name().in_(sorted({last for last, _first in names})),
-            key.in_(sorted(names)),
-            contacts.c.account_id.is_not(None),
-        )
-        .subquery()
-    )
-    return list(connection.execute(select(inner).where(inner.c.rank <= per_name)))
+    query = select(*_PERSON).where(*_named(names), contacts.c.account_id.is_not(None))
+    return list(connection.execute(query))
 
 
 def accounts_by_domain(connection: Connection, domains: Collection[str]) -> dict[str, int]:
