@@ -152,7 +152,7 @@ def _chart(
         drawing.add(
             String(
                 CHART_W,
-                y + 3,
+                y + 3 if y + 10 < CHART_H else y - 9,
                 f"service level {sla:,}",
                 fontName=regular,
                 fontSize=7,
