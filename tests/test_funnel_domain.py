@@ -143,16 +143,17 @@ def test_journeys_top_edges_and_flows() -> None:
 def test_cost_per_lead() -> None:
     months, channels = cost_per_lead(
         {("email", "2026-01"): Decimal("100.00"), ("email", "2026-02"): Decimal("50.00")},
-        {("email", "2026-01"): 3, ("web", "2026-01"): 2},
+        {("email", "2026-01"): 3, ("web", "2026-01"): 2, ("email", "2026-03"): 4},
         {("email", "2026-01"): 1},
     )
     assert [(r.channel, r.month, r.cost, r.per_mql, r.per_sql) for r in months] == [
         ("email", "2026-01", Decimal("100.00"), Decimal("33.33"), Decimal("100.00")),
         ("web", "2026-01", None, None, None),
         ("email", "2026-02", Decimal("50.00"), None, None),
+        ("email", "2026-03", None, None, None),
     ]
     assert [(r.channel, r.cost, r.mqls, r.per_mql) for r in channels] == [
-        ("email", Decimal("150.00"), 3, Decimal("50.00")),
+        ("email", Decimal("150.00"), 7, Decimal("50.00")),
         ("web", None, 2, None),
     ]
 

@@ -118,6 +118,14 @@ def test_entering_and_deleting_costs(application: FastAPI, engine: Engine) -> No
     assert "first touch" in text
     rows = _csv(client.get("/analytics/costs.csv").text)
     assert ["2026-01", "paid_search", "500.00", "1", "1", "500.00", "500.00"] in rows
+    channels = _csv(client.get("/analytics/costs.csv?by=channel").text)
+    assert channels[0][0] == "Channel"
+    assert ["paid_search", "500.00", "2", "2", "500.00", "500.00"] in channels
+    entered = _csv(client.get("/analytics/costs.csv?by=entered").text)
+    assert entered == [
+        ["Month", "Channel", "Amount", "Currency", "Note"],
+        ["2026-01", "paid_search", "500.00", "EUR", "search ads"],
+    ]
     bad = client.post(
         "/analytics/costs",
         data={"csrf_token": client.csrf, "channel": "paid_search", "month": "January",

@@ -94,14 +94,18 @@ class CostPerLead:
     cost: Decimal | None
     mqls: int
     sqls: int
+    #: Of ``mqls``/``sqls``, those in months with a cost entered (the per-channel
+    #: totals divide by these, so a month nobody priced does not look free).
+    priced_mqls: int | None = None
+    priced_sqls: int | None = None
 
     @property
     def per_mql(self) -> Decimal | None:
-        return _per(self.cost, self.mqls)
+        return _per(self.cost, self.mqls if self.priced_mqls is None else self.priced_mqls)
 
     @property
     def per_sql(self) -> Decimal | None:
-        return _per(self.cost, self.sqls)
+        return _per(self.cost, self.sqls if self.priced_sqls is None else self.priced_sqls)
 
 
 def _per(cost: Decimal | None, count: int) -> Decimal | None:
@@ -118,7 +122,8 @@ def cost_per_lead(
     """Per (channel, month) with money or qualified leads, and per channel over all months.
 
     Keys are ``(channel, "YYYY-MM")``.  A channel without any cost entered has
-    no cost (``None``), so its cost per MQL is unknown, not free.
+    no cost (``None``), so its cost per MQL is unknown, not free.  A channel's
+    total divides its cost by the MQLs (SQLs) of the months it has a cost for.
     """
     keys = sorted(set(costs) | set(mqls) | set(sqls), key=lambda key: (key[1], key[0]))
     months = tuple(
@@ -134,14 +139,18 @@ def cost_per_lead(
     channels = []
     for channel in sorted({channel for channel, _month in keys}):
         mine = [row for row in months if row.channel == channel]
-        spent = [row.cost for row in mine if row.cost is not None]
+        priced = [row for row in mine if row.cost is not None]
         channels.append(
             CostPerLead(
                 channel,
                 None,
-                sum(spent, Decimal("0.00")) if spent else None,
+                sum((row.cost or Decimal("0.00") for row in priced), Decimal("0.00"))
+                if priced
+                else None,
                 sum(row.mqls for row in mine),
                 sum(row.sqls for row in mine),
+                priced_mqls=sum(row.mqls for row in priced),
+                priced_sqls=sum(row.sqls for row in priced),
             )
         )
     return months, tuple(channels)

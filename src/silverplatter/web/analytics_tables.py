@@ -105,6 +105,16 @@ def cost_table(report: CostReport, *, by_month: bool = True) -> Table:
     return header, rows
 
 
+def entered_table(report: CostReport) -> Table:
+    """The costs entered for the period's months."""
+    header = ["Month", "Channel", "Amount", "Currency", "Note"]
+    rows = [
+        [c.month_label, c.channel, f"{c.amount:.2f}", c.currency, c.note or ""]
+        for c in report.costs
+    ]
+    return header, rows
+
+
 def _inert(cell: str) -> str:
     """A cell a spreadsheet will not run as a formula (a source may be anything)."""
     return f"'{cell}" if cell[:1] in ("=", "+", "-", "@") else cell

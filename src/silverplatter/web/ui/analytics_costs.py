@@ -102,10 +102,16 @@ def costs_csv(
     principal: Reader,
     start: Annotated[Day, Query(alias="from")] = None,
     end: Annotated[Day, Query(alias="to")] = None,
+    by: Annotated[str, Query(pattern="^(month|channel|entered)$")] = "month",
 ) -> Response:
+    """Cost per MQL/SQL by channel and month (``by=month``), by channel over the
+    period (``by=channel``), or the costs entered (``by=entered``)."""
     with request.app.state.engine.connect() as connection:
         report = cost_report(connection, period=parse_period(start, end), **who(principal))
-    return tables.csv_response("cost-per-mql-sql.csv", tables.cost_table(report))
+    if by == "entered":
+        return tables.csv_response("channel-costs.csv", tables.entered_table(report))
+    table = tables.cost_table(report, by_month=by == "month")
+    return tables.csv_response(f"cost-per-mql-sql-by-{by}.csv", table)
 
 
 @router.post("/analytics/costs", response_model=None)
