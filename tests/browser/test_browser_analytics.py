@@ -53,3 +53,14 @@ def test_the_journeys_flow_chart(
     paths = page.get_by_role("region", name="Most common paths CSV")
     expect(paths.get_by_role("row").nth(1)).to_contain_text("Subscriber →")
     shoot(page, "analytics-journeys")
+
+
+def test_the_cost_page(page_as: Callable[[str], Page], shoot: Callable[[Page, str], Path]) -> None:
+    from playwright.sync_api import expect
+
+    page = page_as("marketing")
+    page.goto("/analytics/costs")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cost per MQL and SQL")
+    expect(page.get_by_text("first touch", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Enter a cost")).to_be_visible()
+    shoot(page, "analytics-costs")

@@ -39,7 +39,8 @@ DONE: Final = {"saved": "The cost was saved.", "deleted": "The cost was deleted.
 
 
 def cost_chart(report: CostReport) -> Markup:
-    channels = [r for r in report.channels if r.cost is not None]
+    # Only channels with a figure: a bar of 0 would say "free" where it is "unknown".
+    channels = [r for r in report.channels if r.per_mql is not None or r.per_sql is not None]
     return grouped_bar_chart(
         [r.channel for r in channels],
         [
