@@ -15,8 +15,9 @@ Measured over the 12 months before ``NOW`` (2026-03-02 09:00 UTC):
   average.  A deal closed before the window and an open one are left out.
 
 Arrivals per month: April 2025 5 MQLs; May 2 SQLs; June 10 MQLs; July 1 MQL and
-4 SQLs; March 2026 (the current month) 2 MQLs and 1 SQL.  A move back from SQL
-to MQL is no new MQL.
+4 SQLs; March 2026 (the current month) 2 MQLs and 1 SQL.  A contact counts in the
+month it *first* reached a stage: sent back to MQL in August and handed over again
+in September, it is no new MQL or SQL.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def build_planning_world(engine: Engine) -> None:
     for number in (1, 2, 3):
         moves.append((number, "mql", "sql", YOUNG + timedelta(days=40)))
     moves.append((2, "sql", "mql", _at("2025-08-01 09:00")))  # sent back: no new MQL
+    moves.append((2, "mql", "sql", _at("2025-09-01 09:00")))  # handed over again: no new SQL
     moves.append((1, "sql", "opportunity", YOUNG + timedelta(days=54)))
     for number in range(41, 46):
         moves.append((number, "lead", "mql", _at("2025-04-01 09:00")))

@@ -1,5 +1,6 @@
 """Marketing's service level against actuals: the MQLs and SQLs that arrived each month
-(distinct contacts that crossed the MQL or SQL line, ``storage/marketing_plans.py``)
+(contacts that first reached MQL or SQL then, as Analytics counts them,
+``storage/marketing_plans.py``)
 set against the active plan's ``sla_mqls_per_month`` and ``sla_sqls_per_month``,
 with the run-rate projection of the current month and quarter.
 

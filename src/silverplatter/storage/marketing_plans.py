@@ -42,9 +42,6 @@ from silverplatter.storage.scoring_sql import epoch_seconds
 MQL_OR_ABOVE: Final = ("mql", "sql", "sal", "opportunity", "customer")
 SQL_OR_ABOVE: Final = ("sql", "sal", "opportunity", "customer")
 OPPORTUNITY_OR_ABOVE: Final = ("opportunity", "customer")
-#: Stages below each line: a move from one of these into the line's stages crosses it.
-BELOW_MQL: Final = ("subscriber", "lead", "recycled", "disqualified")
-BELOW_SQL: Final = (*BELOW_MQL, "mql")
 
 
 # --- plans ------------------------------------------------------------------------
@@ -187,35 +184,32 @@ def closed_opportunities(
 def arrivals_by_month(
     connection: Connection, months: Sequence[Range]
 ) -> dict[int, tuple[int, int]]:
-    """Per month number: (MQLs, SQLs) that arrived — distinct contacts that crossed
-    the MQL line (a move from below MQL into MQL or above) and the SQL line."""
+    """Per month number: (MQLs, SQLs) that arrived — contacts that *first* reached MQL
+    (SQL) or a later stage in that month, as the analytics count them: a contact sent
+    back and handed over again is not a second SQL."""
     t = stage_transitions.c
-    month = month_number(t.occurred_at, months)
-    crossed_mql = and_(t.to_stage.in_(MQL_OR_ABOVE), t.from_stage.in_(BELOW_MQL))
-    crossed_sql = and_(t.to_stage.in_(SQL_OR_ABOVE), t.from_stage.in_(BELOW_SQL))
-    tagged = (
+    reaches = (
         select(
-            month.label("month"),
-            t.contact_id.label("contact_id"),
-            case((crossed_mql, literal(1)), else_=literal(0)).label("mql"),
-            case((crossed_sql, literal(1)), else_=literal(0)).label("sql"),
+            _first_into(MQL_OR_ABOVE).label("mql_at"),
+            _first_into(SQL_OR_ABOVE).label("sql_at"),
         )
-        .where(
-            t.occurred_at >= bound(months[0][0]),
-            t.occurred_at < bound(months[-1][1]),
-            t.to_stage.in_(MQL_OR_ABOVE),
-            or_(crossed_mql, crossed_sql),
-        )
-        .subquery("tagged")
+        .where(t.to_stage.in_(MQL_OR_ABOVE), t.occurred_at < bound(months[-1][1]))
+        .group_by(t.contact_id)
+        .subquery("reaches")
     )
-    g = tagged.c
-    statement = select(
-        g.month,
-        func.count(func.distinct(case((g.mql == 1, g.contact_id)))),
-        func.count(func.distinct(case((g.sql == 1, g.contact_id)))),
-    ).group_by(g.month)
-    return {
-        int(row[0]): (int(row[1]), int(row[2]))
-        for row in connection.execute(statement)
-        if row[0] is not None
-    }
+    r = reaches.c
+    mql_month = month_number(r.mql_at, months).label("mql_month")
+    sql_month = month_number(r.sql_at, months).label("sql_month")
+    start = bound(months[0][0])
+    statement = (
+        select(mql_month, sql_month, func.count())
+        .where(or_(r.mql_at >= start, r.sql_at >= start))
+        .group_by(mql_month, sql_month)
+    )
+    found: dict[int, list[int]] = {}
+    for mql, sql, count in connection.execute(statement):
+        if mql is not None:
+            found.setdefault(int(mql), [0, 0])[0] += int(count)
+        if sql is not None:
+            found.setdefault(int(sql), [0, 0])[1] += int(count)
+    return {month: (mqls, sqls) for month, (mqls, sqls) in found.items()}
