@@ -9,6 +9,8 @@ it (every contact, all time, as marketing sees them):
   form): reach and exits, then the stays (a window over ``stage_transitions``);
 * ``journey_report`` (every contact's path as an ordered window aggregate);
 * ``cost_report`` (first MQL/SQL moment per contact by first-touch channel);
+* the funnel by tier and the journeys as the workspace's first salesperson
+  sees them (their own records only);
 * the same-run baselines: ``SELECT count(*)`` of ``stage_transitions``, a
   ``GROUP BY contact_id`` over it (the least any report reading the history
   must do) and every contact grouped by its account's tier (the least a
@@ -58,6 +60,15 @@ def _counts(engine: Engine) -> tuple[int, int]:
     return int(people), int(moves)
 
 
+def _seller(engine: Engine) -> int | None:
+    """The first salesperson of the workspace, whose own records are a quarter of the demo's."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT id FROM users WHERE role = 'sales' ORDER BY id LIMIT 1")
+        ).scalar()
+    return None if found is None else int(found)
+
+
 def _report(grouping: str) -> Callable[[Connection], Any]:
     return lambda connection: funnel_report(connection, grouping, role="marketing")
 
@@ -93,6 +104,18 @@ def bench(url: str, runs: int) -> Iterator[tuple[str, float]]:
         ("journeys (top paths, edges, flows)", lambda c: journey_report(c, role="marketing")),
         ("cost per MQL/SQL", lambda c: cost_report(c, role="marketing")),
     ]
+    seller = _seller(engine)
+    if seller is not None:
+        timings += [
+            (
+                "funnel by tier, as a salesperson (own records)",
+                lambda c: funnel_report(c, "tier", role="sales", user_id=seller),
+            ),
+            (
+                "journeys, as a salesperson (own records)",
+                lambda c: journey_report(c, role="sales", user_id=seller),
+            ),
+        ]
     for label, work in timings:
         yield label, _best(engine, work, runs)
     engine.dispose()
