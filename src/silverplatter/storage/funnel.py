@@ -108,7 +108,7 @@ def group_key(grouping: str, dialect: str) -> Expr:
     if grouping == "cohort":
         known = month_text(c.created_at, dialect)
     elif grouping == "source":
-        known = c.source
+        known = func.nullif(c.source, "")
     elif grouping == "channel":
         known = first_touch_channel()
     elif grouping == "tier":
@@ -117,7 +117,7 @@ def group_key(grouping: str, dialect: str) -> Expr:
         known = accounts.c.needs_segment
     elif grouping == "form":
         known = case(
-            (c.source.like("form:%"), func.substr(c.source, 6)),
+            (c.source.like("form:_%"), func.substr(c.source, 6)),
             else_=_first_form(),
         )
     else:
