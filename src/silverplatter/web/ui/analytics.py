@@ -10,6 +10,7 @@ Every figure comes from ``services/funnel.py`` and ``services/channel_costs.py``
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -72,10 +73,10 @@ def the_funnel(request: Request, principal: Principal, group: str, period: Perio
 
 def funnel_charts(report: FunnelReport) -> dict[str, Markup]:
     total = report.total
-    shown = report.rows[:CHART_GROUPS]
-    steps = [
-        (stage, FUNNEL[n + 1]) for n, stage in enumerate(FUNNEL[:-1])
-    ]  # lead→mql … opportunity→customer
+    # The largest groups; for cohorts the latest months.
+    cohorts = report.grouping == "cohort"
+    shown = report.rows[-CHART_GROUPS:] if cohorts else report.rows[:CHART_GROUPS]
+    steps = list(pairwise(FUNNEL))  # lead → MQL … opportunity → customer
     return {
         "funnel": funnel_chart(
             [(step.label, step.reached) for step in total.steps],
