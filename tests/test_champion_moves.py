@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from champion_world import NOW, T0, T1, World, build
+from silverplatter.domain.records import ContactFields
 from silverplatter.services.audit import Actor
 from silverplatter.services.champion_moves import MoveError, detect_moves, mark_move
 from silverplatter.services.champion_moves_view import (
@@ -20,6 +21,7 @@ from silverplatter.services.champion_moves_view import (
     recent_moves,
 )
 from silverplatter.services.importing import import_csv
+from silverplatter.services.records import upsert_contacts
 from silverplatter.storage.access_schema import audit_log
 from silverplatter.storage.planning_schema import champion_moves, employment_history, tasks
 from silverplatter.storage.schema import contacts
@@ -237,3 +239,31 @@ def test_importing_a_moved_person_raises_the_move(
         assert task_count == 2
     else:
         assert (_moves(engine), task_count) == ([], 0)
+
+
+def test_a_name_too_common_in_the_workspace_moves_nobody(engine: Engine) -> None:
+    world = build(engine, with_new_people=False)
+    with engine.begin() as connection:
+        namesakes = [
+            ContactFields(
+                email=f"pia.virta{n}@old.example",
+                first_name="Pia",
+                last_name="Virta",
+                account_domain="old.example",
+                created_at=T0,
+            )
+            for n in range(5)
+        ]
+        upsert_contacts(connection, namesakes, now=T0)
+        newcomer = ContactFields(
+            email="pia.virta@new.example",
+            first_name="Pia",
+            last_name="Virta",
+            account_domain="new.example",
+            created_at=T1,
+        )
+        new_id = upsert_contacts(connection, [newcomer], now=T1).ids[0]
+        assert new_id is not None
+        # Seven records named Pia Virta, all at Old Oy: too common to tell who moved.
+        assert detect_moves(connection, [new_id], now=NOW) == []
+    assert _moves(engine) == [] and world.contacts["pia"] > 0

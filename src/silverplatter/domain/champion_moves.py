@@ -116,6 +116,7 @@ def name_key(first_name: str | None, last_name: str | None) -> tuple[str, str] |
     return first, last
 
 
+@lru_cache(maxsize=65536)
 def name_lookup_forms(raw: str) -> tuple[str, ...]:
     """Lower-case spellings of a name part to find its stored namesakes by index.
 

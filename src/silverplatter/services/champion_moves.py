@@ -17,7 +17,7 @@ due in two days, a plain move in two weeks.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -153,9 +153,7 @@ def detect_moves(
     matches = []
     for row in sorted(batch, key=lambda r: (r.created_at, r.id)):
         person = records[int(row.id)]
-        keys = [
-            k for k in _keys(person) if k != ("name", person.name) or person.name not in crowded
-        ]
+        keys = [k for k in _keys(person) if k[1] not in crowded]
         related = {c.contact_id: c for key in keys for c in by_key.get(key, ())}
         if len(related) < 2:
             continue  # nobody else shares a profile or a (not too common) name
@@ -166,27 +164,48 @@ def detect_moves(
             matches.append(found)
     if not matches:
         return []
-    done = store.recorded_moves(connection, {m.earlier.contact_id for m in matches})
-    recorded: list[RecordedMove] = []
+    earlier_ids = {m.earlier.contact_id for m in matches}
+    done = store.recorded_moves(connection, earlier_ids)
+    facts = store.champion_facts(connection, earlier_ids)
+    written: list[tuple[RecordedMove, list[TaskFields]]] = []
     for found in matches:
         assert found.later.account_id is not None
         pair = (found.earlier.contact_id, found.later.account_id)
         if pair in done:
             continue
         done.add(pair)
-        recorded.append(
+        written.append(
             _record(
                 connection,
                 pool[found.earlier.contact_id],
                 pool[found.later.contact_id],
                 found.later.account_id,
                 found.matched_by,
+                facts=facts.get(found.earlier.contact_id, {}),
                 moved_at=found.later.created_at,
                 actor=actor,
                 now=now,
             )
         )
-    return recorded
+    return _with_tasks(connection, written, actor=actor, now=now)
+
+
+def _with_tasks(
+    connection: Connection,
+    written: Sequence[tuple[RecordedMove, list[TaskFields]]],
+    *,
+    actor: Actor,
+    now: datetime,
+) -> list[RecordedMove]:
+    """Give all the moves' tasks in one go; the moves with their task ids."""
+    ids = iter(
+        create_tasks(
+            connection, [f for _m, fields in written for f in fields], actor=actor, now=now
+        )
+    )
+    return [
+        replace(move, task_ids=tuple(next(ids) for _field in fields)) for move, fields in written
+    ]
 
 
 def mark_move(
@@ -206,9 +225,19 @@ def mark_move(
         raise MoveError("to_account_id", f"the contact already works at {target.name}")
     if (contact_id, to_account_id) in store.recorded_moves(connection, [contact_id]):
         raise MoveError("to_account_id", f"the move to {target.name} is already recorded")
-    moved = _record(
-        connection, person, None, to_account_id, "user", moved_at=now, actor=actor, now=now
+    facts = store.champion_facts(connection, [contact_id]).get(contact_id, {})
+    written = _record(
+        connection,
+        person,
+        None,
+        to_account_id,
+        "user",
+        facts=facts,
+        moved_at=now,
+        actor=actor,
+        now=now,
     )
+    moved = _with_tasks(connection, [written], actor=actor, now=now)[0]
     store.move_account(connection, contact_id, to_account_id, now)
     record(
         connection,
@@ -242,11 +271,12 @@ def _record(
     to_account_id: int,
     matched_by: MatchedBy,
     *,
+    facts: dict[str, Any],
     moved_at: datetime,
     actor: Actor,
     now: datetime,
-) -> RecordedMove:
-    """Write one move: the row, both histories and the owners' tasks."""
+) -> tuple[RecordedMove, list[TaskFields]]:
+    """Write one move (the row, both histories); the owners' tasks to give."""
     from_account_id: int = earlier.account_id
     named = store.accounts_by_id(connection, [from_account_id, to_account_id])
     old, new = named[from_account_id], named[to_account_id]
@@ -275,7 +305,6 @@ def _record(
         rows.append(_history_row(later, to_account_id, new.name, later.created_at))
     store.insert_history(connection, rows)
 
-    facts = store.champion_facts(connection, [int(earlier.id)]).get(int(earlier.id), {})
     reasons = champion_reasons(ChampionFacts(**facts))
     name = display_name(earlier.first_name, earlier.last_name, earlier.email)
     due = due_on(bool(reasons), now.date())
@@ -304,8 +333,7 @@ def _record(
         for _side, owner, contact, account, title in sides
         if owner is not None
     ]
-    task_ids = create_tasks(connection, fields, actor=actor, now=now)
-    return RecordedMove(
+    move = RecordedMove(
         id=move_id,
         contact_id=int(earlier.id),
         new_contact_id=None if later is None else int(later.id),
@@ -313,9 +341,10 @@ def _record(
         to_account_id=to_account_id,
         matched_by=matched_by,
         champion=reasons,
-        task_ids=tuple(task_ids),
+        task_ids=(),
         unalerted=tuple(side for side, owner, *_rest in sides if owner is None),
     )
+    return move, fields
 
 
 __all__ = ["SYSTEM", "MoveError", "RecordedMove", "detect_moves", "mark_move"]
