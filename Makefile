@@ -65,6 +65,7 @@ bench: dev
 	$(BIN)/python bench/bench_predictive.py bank --compare
 	$(BIN)/python bench/bench_predictive.py demo --contacts 100000
 	$(BIN)/python bench/bench_planning.py --contacts 100000 --backend sqlite postgresql
+	$(BIN)/python bench/bench_champion_moves.py --postgres
 
 ## make bench-quick: the same benchmarks at small sizes, to check they run
 bench-quick: dev
@@ -80,6 +81,7 @@ bench-quick: dev
 	$(BIN)/python bench/bench_sending.py --recipients 2000 --baseline 2000
 	$(BIN)/python bench/bench_programmes.py --contacts 5000 --backend sqlite --backend postgresql
 	$(BIN)/python bench/bench_planning.py --contacts 5000 --backend sqlite postgresql --repeat 1
+	$(BIN)/python bench/bench_champion_moves.py --rows 5000 --demo-contacts 2000 --postgres
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info
