@@ -38,6 +38,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, insert, select, text
+from sqlalchemy.exc import OperationalError
 
 from silverplatter.services.audit import Actor
 from silverplatter.services.demo.logins import DEMO_PASSWORD, ensure_demo_logins
@@ -70,10 +71,21 @@ def _copy(source_url: str, backend: str, workdir: Path) -> str:
         return f"sqlite:///{target}"
     name = f"silverplatter_bench_planning_{uuid.uuid4().hex[:8]}"
     admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        template = source_url.rsplit("/", 1)[1]
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    admin.dispose()
+    template = source_url.rsplit("/", 1)[1]
+    try:
+        # A template must have no other sessions; another benchmark may be reading it.
+        for attempt in range(20):
+            try:
+                with admin.connect() as connection:
+                    connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+                break
+            except OperationalError:
+                if attempt == 19:
+                    raise
+                print("  the demo is in use; waiting to copy it …", flush=True)
+                time.sleep(15)
+    finally:
+        admin.dispose()
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
