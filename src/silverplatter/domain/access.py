@@ -63,7 +63,9 @@ PERMISSIONS: Final[dict[str, str]] = {
         "see marketing plans and the service level, funnel and journey analytics and the "
         "lost-lead mining report"
     ),
-    "planning:write": "create and activate marketing plans, enter channel costs, import people lists",
+    "planning:write": (
+        "create and activate marketing plans, enter channel costs, import people lists"
+    ),
     "tasks:write": "create tasks and act on lost leads: assign, enrol, give a task",
 }
 
