@@ -54,8 +54,7 @@ def people(connection: Connection, contact_ids: Collection[int]) -> list[Row[Any
 def people_by_profile(connection: Connection, stored_urls: Collection[str]) -> list[Row[Any]]:
     """Contacts at an account whose LinkedIn URL is one of ``stored_urls``.
 
-    ``contacts.linkedin_url`` has no index: this reads the table once per
-    batch (see docs/champion-moves.md).
+    Served by the partial index ``ix_contacts_linkedin_url`` (migration 0018).
     """
     if not stored_urls:
         return []

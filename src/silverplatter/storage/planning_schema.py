@@ -32,9 +32,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
-from silverplatter.storage.schema import metadata
+from silverplatter.storage.schema import contacts, metadata
 from silverplatter.storage.types import JsonDocument, UtcDateTime
 
 marketing_plans = Table(
@@ -177,4 +178,13 @@ champion_moves = Table(
     Column("recorded_by", Integer, ForeignKey("users.id", ondelete="SET NULL")),
     CheckConstraint("matched_by IN ('linkedin', 'name_domain', 'user')", name="matched_by"),
     UniqueConstraint("contact_id", "to_account_id", name="uq_champion_moves_contact_to"),
+)
+
+#: Champion-move detection finds the earlier records of a person by their LinkedIn
+#: profile once per imported batch; without this index that read the whole list.
+Index(
+    "ix_contacts_linkedin_url",
+    contacts.c.linkedin_url,
+    sqlite_where=text("linkedin_url IS NOT NULL"),
+    postgresql_where=text("linkedin_url IS NOT NULL"),
 )
