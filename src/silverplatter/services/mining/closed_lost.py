@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
 from silverplatter.domain.buying_window import add_months
 from silverplatter.domain.mining import Candidate, Section
-from silverplatter.domain.reopen import SupplierEnd, suggest_reopen
+from silverplatter.domain.reopen import Reopen, SupplierEnd, suggest_reopen
 from silverplatter.services.mining._people import candidate
 from silverplatter.storage.mining_deals import contract_ends, recent_losses
 
@@ -43,44 +44,44 @@ def section(
     today = now.date()
     ranked = []
     for loss in losses:
-        lost_on = loss.closed_at.date()
         reopen = suggest_reopen(
             loss.lost_reason,
-            lost_on=lost_on,
+            lost_on=loss.closed_at.date(),
             today=today,
             window_opens_on=loss.window_opens_on,
             contracts=contracts.get(loss.account_id, ()),
         )
-        said = loss.lost_reason or "no reason given"
-        figures: dict[str, int | float | str] = {
-            "deal": loss.name,
-            "lost_on": lost_on.isoformat(),
-            "lost_reason": said,
-            "kind": reopen.kind,
-            "rule_date": reopen.rule_date.isoformat(),
-        }
-        if loss.amount is not None:
-            figures["amount"] = f"{loss.amount:.2f} {loss.currency}"
-        reason = f"Lost '{loss.name}' on {lost_on.isoformat()} ({said}): reopen {reopen.basis}"
         ranked.append(
-            candidate(
-                loss,
-                reason=reason,
-                contact_id=loss.contact_id,
-                account_id=loss.account_id,
-                figures=figures,
-                suggested_on=reopen.suggested_on,
-            )
+            (reopen.suggested_on, reopen.rule_date, loss.account_name or "", loss, reopen)
         )
-    ranked.sort(key=_order)
+    # Ranked first, worded after: only the candidates shown are built.
+    ranked.sort(key=lambda item: item[:3])
     return Section(
         key="closed_lost",
         title=TITLE,
         explanation=EXPLANATION,
-        candidates=ranked[:limit],
+        candidates=[_candidate(loss, reopen) for *_, loss, reopen in ranked[:limit]],
         total=len(ranked),
     )
 
 
-def _order(found: Candidate) -> tuple[object, ...]:
-    return (found.suggested_on, str(found.figures["rule_date"]), found.account_name or "")
+def _candidate(loss: Any, reopen: Reopen) -> Candidate:
+    lost_on = loss.closed_at.date()
+    said = loss.lost_reason or "no reason given"
+    figures: dict[str, int | float | str] = {
+        "deal": loss.name,
+        "lost_on": lost_on.isoformat(),
+        "lost_reason": said,
+        "kind": reopen.kind,
+        "rule_date": reopen.rule_date.isoformat(),
+    }
+    if loss.amount is not None:
+        figures["amount"] = f"{loss.amount:.2f} {loss.currency}"
+    return candidate(
+        loss,
+        reason=f"Lost '{loss.name}' on {lost_on.isoformat()} ({said}): reopen {reopen.basis}",
+        contact_id=loss.contact_id,
+        account_id=loss.account_id,
+        figures=figures,
+        suggested_on=reopen.suggested_on,
+    )

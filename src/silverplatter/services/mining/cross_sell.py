@@ -81,7 +81,8 @@ def section(
         if row.status == "won" and row.contact_email is not None:
             buyer[(row.account_id, row.module)] = row  # the latest, rows come by close time
     found = rules.suggestions(holdings, industries=industries, pursued=pursued, names=names)
-    candidates: list[Candidate] = []
+    shown: list[Candidate] = []
+    total = 0
     for suggestion in found:
         account = suggestion.account_id
         bought = buyer.get((account, suggestion.pairing.having))
@@ -92,19 +93,21 @@ def section(
             row.contact_owner_id if contact_id is not None else None,
         ):
             continue
-        candidates.append(
-            candidate(
-                row,
-                reason=_reason(suggestion),
-                contact_id=contact_id,
-                account_id=account,
-                figures=_figures(suggestion),
+        total += 1
+        if len(shown) < limit:  # only the candidates shown are worded
+            shown.append(
+                candidate(
+                    row,
+                    reason=_reason(suggestion),
+                    contact_id=contact_id,
+                    account_id=account,
+                    figures=_figures(suggestion),
+                )
             )
-        )
     return Section(
         key="cross_sell",
         title=TITLE,
         explanation=EXPLANATION,
-        candidates=candidates[:limit],
-        total=len(candidates),
+        candidates=shown,
+        total=total,
     )

@@ -43,6 +43,8 @@ def section(
         if row.contact_id in seen:
             continue
         seen.add(row.contact_id)
+        if len(found) >= limit:  # counted, not worded: only the candidates shown are built
+            continue
         met_on = row.occurred_at.date().isoformat()
         subject = f" ('{row.subject}')" if row.subject else ""
         role = ROLE_WORDS.get(row.decision_role, row.decision_role)
@@ -72,6 +74,6 @@ def section(
         key="met_decision_makers",
         title=TITLE,
         explanation=EXPLANATION,
-        candidates=found[:limit],
-        total=len(found),
+        candidates=found,
+        total=len(seen),
     )
