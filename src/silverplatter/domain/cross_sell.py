@@ -78,10 +78,21 @@ def pairings(
     return found
 
 
-def _count(holdings: Mapping[int, Set[str]], accounts: Set[int], having: str, then: str) -> Pairing:
-    with_a = [account for account in accounts if having in holdings.get(account, set())]
-    both = sum(1 for account in with_a if then in holdings[account])
-    return Pairing(having, then, len(with_a), both)
+def _peer_counts(
+    holdings: Mapping[int, Set[str]], industries: Mapping[int, str | None]
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str, str], int]]:
+    """Per industry: how many accounts hold each module, and each ordered pair."""
+    holders: dict[tuple[str, str], int] = defaultdict(int)
+    together: dict[tuple[str, str, str], int] = defaultdict(int)
+    for account, modules in holdings.items():
+        industry = industries.get(account)
+        if not industry:
+            continue
+        for module in modules:
+            holders[(industry, module)] += 1
+        for having, then in permutations(sorted(modules), 2):
+            together[(industry, having, then)] += 1
+    return holders, together
 
 
 def suggestions(
@@ -102,10 +113,6 @@ def suggestions(
     by_having: dict[str, list[Pairing]] = defaultdict(list)
     for pairing in found.values():
         by_having[pairing.having].append(pairing)
-    by_industry: dict[str, set[int]] = defaultdict(set)
-    for account, industry in industries.items():
-        if industry:
-            by_industry[industry].add(account)
     chosen: dict[tuple[int, str], Pairing] = {}
     for account, modules in holdings.items():
         excluded = modules | pursued.get(account, set())
@@ -117,17 +124,16 @@ def suggestions(
                 best = chosen.get(key)
                 if best is None or _better(pairing, best):
                     chosen[key] = pairing
+    peer_holders, peer_together = _peer_counts(holdings, industries)
     result = []
-    counted: dict[tuple[str, str, str], Pairing] = {}
     for (account, _), pairing in chosen.items():
         industry = industries.get(account)
         peers = None
         if industry:
-            key3 = (industry, pairing.having, pairing.then)
-            if key3 not in counted:
-                counted[key3] = _count(holdings, by_industry[industry], *key3[1:])
-            if counted[key3].holders >= rules.min_peers:
-                peers = counted[key3]
+            held = peer_holders.get((industry, pairing.having), 0)
+            if held >= rules.min_peers:
+                both = peer_together.get((industry, pairing.having, pairing.then), 0)
+                peers = Pairing(pairing.having, pairing.then, held, both)
         result.append(Suggestion(account, pairing, peers, industry))
     result.sort(
         key=lambda s: (
