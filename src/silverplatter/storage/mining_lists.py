@@ -31,15 +31,6 @@ def followers_not_contacts(
     entry = people_list_entries.alias("entry")
     other = contacts.alias("known")
     owner = users.alias("owner")
-    # Contacts' LinkedIn URLs are not indexed: an anti-join against the set of
-    # them, built once (a hash on PostgreSQL, an automatic index on SQLite),
-    # rather than a scan of the contacts per entry.
-    linked = (
-        select(other.c.linkedin_url)
-        .where(other.c.linkedin_url.is_not(None))
-        .distinct()
-        .subquery("linked")
-    )
     query = (
         select(
             entry.c.id,
@@ -57,7 +48,6 @@ def followers_not_contacts(
         )
         .select_from(
             entry.join(people_lists, people_lists.c.id == entry.c.list_id)
-            .outerjoin(linked, linked.c.linkedin_url == entry.c.linkedin_url)
             .outerjoin(accounts, accounts.c.id == entry.c.account_id)
             .outerjoin(owner, owner.c.id == accounts.c.owner_id)
         )
@@ -67,7 +57,10 @@ def followers_not_contacts(
             ~exists().where(
                 entry.c.email.is_not(None), other.c.email_key == func.lower(entry.c.email)
             ),
-            linked.c.linkedin_url.is_(None),
+            # One probe of ``ix_contacts_linkedin_url`` per entry (migration 0018).
+            ~exists().where(
+                entry.c.linkedin_url.is_not(None), other.c.linkedin_url == entry.c.linkedin_url
+            ),
             ~exists().where(
                 entry.c.full_name.is_not(None),
                 other.c.account_id == entry.c.account_id,
