@@ -18,6 +18,7 @@ from silverplatter.services.mining.report import (
     build_report,
     csv_text,
     one_section,
+    report_side_by_side,
     section_function,
 )
 from web_world import seed_users
@@ -46,6 +47,11 @@ def test_the_report_keeps_the_order_of_the_ten(engine: Engine) -> None:
     assert report.missing == []
     assert lost is not None and [c.account_name for c in lost.candidates] == ["Nu"]
     assert report.total >= 1
+    assert report_side_by_side(engine, now=NOW, workers=3) == report
+    with engine.connect() as connection:
+        sales_own = build_report(connection, now=NOW, owner_id=ids["sales"])
+    assert report_side_by_side(engine, now=NOW, owner_id=ids["sales"]) == sales_own
+    assert [s.key for s in sales_own.sections] == list(SECTION_KEYS)
 
 
 def test_csv_has_one_row_per_candidate_with_the_figures_as_json() -> None:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from silverplatter.domain.access import OWN_RECORDS_ONLY
 from silverplatter.domain.mining import SECTION_KEYS, Section
 from silverplatter.services.mining import actions
-from silverplatter.services.mining.report import DEFAULT_LIMIT, build_report, one_section
+from silverplatter.services.mining.report import DEFAULT_LIMIT, one_section, report_side_by_side
 from silverplatter.services.sessions import Principal
 from silverplatter.web.problems import Problem, field_problem
 from silverplatter.web.security import actor_of, clock, requires
@@ -137,10 +137,9 @@ def _answering() -> Iterator[None]:
 @router.get("/mining", response_model=ReportOut)
 def report(request: Request, principal: Read, limit: Limit = DEFAULT_LIMIT) -> ReportOut:
     """The ten places lost leads hide, in order, each with its first candidates."""
-    with request.app.state.engine.connect() as connection:
-        found = build_report(
-            connection, now=clock(request), limit=limit, owner_id=_own_only(principal)
-        )
+    found = report_side_by_side(
+        request.app.state.engine, now=clock(request), limit=limit, owner_id=_own_only(principal)
+    )
     return ReportOut(sections=[SectionOut.of(s) for s in found.sections], missing=found.missing)
 
 

@@ -26,9 +26,9 @@ from silverplatter.services.mining.report import (
     DEFAULT_LIMIT,
     EXPORT_LIMIT,
     Report,
-    build_report,
     csv_text,
     one_section,
+    report_side_by_side,
 )
 from silverplatter.services.sessions import Principal
 from silverplatter.services.users import list_users
@@ -72,10 +72,11 @@ def _page(
     failed: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    with request.app.state.engine.connect() as connection:
-        report: Report = build_report(
-            connection, now=clock(request), limit=limit, owner_id=own_only(principal)
-        )
+    engine = request.app.state.engine
+    report: Report = report_side_by_side(
+        engine, now=clock(request), limit=limit, owner_id=own_only(principal)
+    )
+    with engine.connect() as connection:
         choices = _choices(connection)
     context = {
         "report": report,
@@ -115,10 +116,12 @@ def _csv(body: str, name: str) -> Response:
 @router.get("/mining.csv", response_model=None)
 def report_csv(request: Request, principal: Reader) -> Response:
     """Every candidate of every section as CSV."""
-    with request.app.state.engine.connect() as connection:
-        report = build_report(
-            connection, now=clock(request), limit=EXPORT_LIMIT, owner_id=own_only(principal)
-        )
+    report = report_side_by_side(
+        request.app.state.engine,
+        now=clock(request),
+        limit=EXPORT_LIMIT,
+        owner_id=own_only(principal),
+    )
     return _csv(csv_text(report.sections), "lost-leads.csv")
 
 
