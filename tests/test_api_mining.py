@@ -117,6 +117,16 @@ def test_sales_reads_and_acts_on_its_own_only(engine: Engine, database_url: str)
     )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "targets[0]"
+    enrolling = sales.post(
+        "/api/v1/mining/closed_lost/enrol",
+        json={
+            "targets": [{"contact_id": ids["ann"], "account_id": ids["nu"]}],
+            "programme_id": ids["refinery"],
+        },
+        headers=_headers(sales),
+    )
+    assert enrolling.status_code == 403
+    assert "needs the nurture:write permission" in enrolling.text
     with engine.connect() as c:
         assert (
             c.execute(select(accounts.c.owner_id).where(accounts.c.id == ids["mu"])).scalar()

@@ -128,6 +128,19 @@ def test_sales_sees_its_own_candidates_and_cannot_act_on_others(
     page = client.get("/mining").text
     assert "Nu pilot" in page and "Mu payroll" not in page
     assert "You see the candidates on contacts and accounts you own." in page
+    assert 'value="enrol"' not in page and 'value="task"' in page
+    enrolling = client.post(
+        "/mining/closed_lost/act",
+        data={
+            "csrf_token": client.csrf,
+            "pick": ["0"],
+            "target_0": f"{ids['ann']}:{ids['nu']}",
+            "action": "enrol",
+            "programme_id": str(ids["refinery"]),
+        },
+    )
+    assert enrolling.status_code == 403
+    assert "needs the nurture:write permission" in enrolling.text
     refused = client.post(
         "/mining/closed_lost/act",
         data={

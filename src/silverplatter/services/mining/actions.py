@@ -39,6 +39,9 @@ from silverplatter.storage import record_owners as store
 
 MAX_ID: Final = 2**31 - 1
 MAX_TARGETS: Final = 5_000
+#: Enrolling from the report needs, besides ``tasks:write``, what enrolling on a
+#: programme's own page needs.
+ENROLLING: Final = "nurture:write"
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 

@@ -182,8 +182,11 @@ def assign(request: Request, principal: Act, key: Key, body: AssignBody) -> Done
 
 @router.post("/mining/{key}/enrol", response_model=Done)
 def enrol(request: Request, principal: Act, key: Key, body: EnrolBody) -> Done:
-    """Enrol the targets' contacts in an active programme (those never in it)."""
+    """Enrol the targets' contacts in an active programme (those never in it); needs
+    ``nurture:write`` besides ``tasks:write``, as enrolling does on the programme's page."""
     _known(key)
+    if not principal.may(actions.ENROLLING):
+        raise Problem(403, f"enrolling in a programme needs the {actions.ENROLLING} permission")
     action = actions.Enrol(section=key, **body.model_dump())
     done: Done = _act(request, principal, action)
     return done

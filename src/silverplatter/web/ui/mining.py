@@ -82,6 +82,7 @@ def _page(
         "report": report,
         "limit": limit,
         "may_act": principal.may("tasks:write"),
+        "may_enrol": principal.may("tasks:write") and principal.may(actions.ENROLLING),
         "own_only": own_only(principal) is not None,
         "done": done,
         "errors": errors or [],
@@ -195,6 +196,8 @@ def act(request: Request, principal: Actor, key: Key, form: Posted) -> Response:
     verb = _text(form, "action", 10)
     if verb not in VERBS:
         raise Problem(422, f"action: expected one of {', '.join(VERBS)}")
+    if verb == "enrol" and not principal.may(actions.ENROLLING):
+        raise Problem(403, f"enrolling in a programme needs the {actions.ENROLLING} permission")
     try:
         action = _action(key, verb, form)
         with request.app.state.engine.begin() as connection:
