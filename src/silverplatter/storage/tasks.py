@@ -73,15 +73,3 @@ def mark_done(connection: Connection, task_id: int, now: datetime) -> bool:
         .values(status="done", done_at=now)
     )
     return result.rowcount == 1
-
-
-def reassign(connection: Connection, task_ids: Sequence[int], owner_id: int | None) -> int:
-    """Give open tasks to ``owner_id``; how many changed."""
-    if not task_ids:
-        return 0
-    result = connection.execute(
-        update(tasks)
-        .where(tasks.c.id.in_(list(task_ids)), tasks.c.status == "open")
-        .values(owner_id=owner_id)
-    )
-    return int(result.rowcount)
