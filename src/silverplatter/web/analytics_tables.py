@@ -14,6 +14,7 @@ from silverplatter.domain.funnel import FUNNEL, GROUPINGS, STAGE_LABELS
 from silverplatter.domain.journeys import path_text
 from silverplatter.services.channel_costs import CostReport
 from silverplatter.services.funnel import FunnelReport, JourneyReport
+from silverplatter.web.downloads import csv_download
 
 Table = tuple[list[str], list[list[str]]]
 
@@ -127,11 +128,7 @@ def csv_response(name: str, table: Table) -> Response:
     header, rows = table
     writer.writerow(header)
     writer.writerows([[_inert(cell) for cell in row] for row in rows])
-    return Response(
-        out.getvalue().encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(out.getvalue().encode("utf-8"), name)
 
 
 def cells(table: Table) -> Sequence[Sequence[str]]:

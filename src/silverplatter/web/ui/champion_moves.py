@@ -23,6 +23,7 @@ from silverplatter.services.champion_moves_view import moves_csv, recent_moves
 from silverplatter.services.sessions import Principal
 from silverplatter.storage import employment as store
 from silverplatter.storage.visibility import contact_visible
+from silverplatter.web.downloads import csv_download
 from silverplatter.web.filters import owned_by
 from silverplatter.web.problems import Problem, field_problem
 from silverplatter.web.security import actor_of, clock, requires
@@ -58,11 +59,7 @@ def moves_export(request: Request, principal: Exporter) -> Response:
             now=clock(request),
             details={"object_type": "champion_moves", "rows": len(moves)},
         )
-    return Response(
-        moves_csv(moves),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="champion-moves.csv"'},
-    )
+    return csv_download(moves_csv(moves), "champion-moves.csv")
 
 
 def _account_id(connection: Connection, given: str) -> int:

@@ -32,6 +32,7 @@ from silverplatter.services.mining.report import (
 )
 from silverplatter.services.sessions import Principal
 from silverplatter.services.users import list_users
+from silverplatter.web.downloads import csv_download
 from silverplatter.web.problems import Problem, field_name
 from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
@@ -106,16 +107,8 @@ def mining_page(
     return _page(request, principal, limit=limit, done=message)
 
 
-def _csv(body: str, name: str) -> Response:
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 @router.get("/mining.csv", response_model=None)
-def report_csv(request: Request, principal: Reader) -> Response:
+def reportcsv_download(request: Request, principal: Reader) -> Response:
     """Every candidate of every section as CSV."""
     report = report_side_by_side(
         request.app.state.engine,
@@ -123,11 +116,11 @@ def report_csv(request: Request, principal: Reader) -> Response:
         limit=EXPORT_LIMIT,
         owner_id=own_only(principal),
     )
-    return _csv(csv_text(report.sections), "lost-leads.csv")
+    return csv_download(csv_text(report.sections), "lost-leads.csv")
 
 
 @router.get("/mining/{key}.csv", response_model=None)
-def section_csv(request: Request, principal: Reader, key: Key) -> Response:
+def sectioncsv_download(request: Request, principal: Reader, key: Key) -> Response:
     """One section's candidates as CSV."""
     if key not in SECTION_KEYS:
         raise Problem(404, f"there is no section {key!r}")
@@ -137,7 +130,7 @@ def section_csv(request: Request, principal: Reader, key: Key) -> Response:
         )
     if found is None:
         raise Problem(404, f"the section {key!r} is not available yet")
-    return _csv(csv_text([found]), f"lost-leads-{key.replace('_', '-')}.csv")
+    return csv_download(csv_text([found]), f"lost-leads-{key.replace('_', '-')}.csv")
 
 
 async def _form(request: Request) -> FormData:

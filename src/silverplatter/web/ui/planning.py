@@ -37,6 +37,7 @@ from silverplatter.services.planning import (
 from silverplatter.services.planning_history import Measurement, measure
 from silverplatter.services.planning_sla import SlaDashboard, sla_dashboard
 from silverplatter.services.sessions import Principal
+from silverplatter.web.downloads import csv_download
 from silverplatter.web.planning_charts import sla_chart
 from silverplatter.web.planning_pdf import planning_pdf
 from silverplatter.web.problems import Problem
@@ -277,11 +278,7 @@ def plan_page(
 @router.get("/planning/plans/{plan_id}/months.csv", response_class=Response)
 def plan_csv_file(request: Request, principal: Reader, plan_id: PlanId) -> Response:
     found = _plan(request, plan_id)
-    return Response(
-        plan_csv(found),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="plan-{found.id}.csv"'},
-    )
+    return csv_download(plan_csv(found), f"plan-{found.id}.csv")
 
 
 @router.post("/planning/plans/{plan_id}/activate", response_model=None)
