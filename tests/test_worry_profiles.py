@@ -31,8 +31,9 @@ from silverplatter.domain.records import AccountFields, ContactFields
 from silverplatter.domain.segment_rules import RuleInvalid
 from silverplatter.services.audit import Actor
 from silverplatter.services.ingest import ingest_events
+from silverplatter.services.needs_segments import assign_needs_segments, create_needs_segment
 from silverplatter.services.records import upsert_accounts, upsert_contacts
-from silverplatter.services.segments import compiled
+from silverplatter.services.segments import compiled, create_segment, draft_of
 from silverplatter.services.worries import add_tag, create_worry
 from silverplatter.services.worry_profiles import (
     account_worries_at,
@@ -261,3 +262,75 @@ def test_segment_rules_ask_about_a_worry_faded_to_now(engine: Engine) -> None:
         compiled(
             connection, {"field": "contact.worry.cost-control", "op": "equals", "value": 1}, now=NOW
         )
+
+
+def test_needs_segments_are_defined_by_worries_and_follow_them_as_they_fade(
+    engine: Engine,
+) -> None:
+    """Two needs segments, each a segment of people whose worry is at least 0.5; Nordtek
+    as above, Aalto's eva read the pricing page on day 28, Birch's finn opened the delivery
+    mail on day 0.
+
+    Day 30: Nordtek delivery — anna 0.75 → "Delivery reliability" (listed first, and anna
+    has only 0.875 on cost); Aalto cost — eva 2^-0.2 = 0.871 → "Cost control"; Birch
+    delivery — finn 0.5·2^-3 = 0.0625 → none.
+    Day 40: anna's delivery 0.75/2 = 0.375 and ben's 0.088 fall below 0.5, her cost
+    0.4375 too; eva's cost 2^-1.2 = 0.435 — nobody is left in either segment.
+    """
+    _world(engine)
+    _tag_everything(engine)
+    later = NOW + timedelta(days=10)
+    with engine.begin() as connection:
+        upsert_accounts(
+            connection,
+            [AccountFields(name="Aalto", domain="aalto.fi"), AccountFields(name="Birch")],
+            now=NOW,
+        )
+        upsert_contacts(
+            connection,
+            [
+                ContactFields(email="eva@aalto.fi", account_domain="aalto.fi"),
+                ContactFields(email="finn@birch.fi", account_name="Birch"),
+            ],
+            now=NOW,
+        )
+        reads = [
+            *HISTORY,
+            {**_event("page_view", "eva", 28, url="/pricing"), "email": "eva@aalto.fi"},
+            {
+                **_event("email_open", "finn", 0, campaign_id="nurture-delivery"),
+                "email": "finn@birch.fi",
+            },
+        ]
+        assert ingest_events(connection, reads, now=NOW).errors == []
+        for slug, worry in (
+            ("delivery-worriers", "delivery-reliability"),
+            ("cost-watchers", "cost-control"),
+        ):
+            rule = {"field": f"contact.worry.{worry}", "op": "gte", "value": 0.5}
+            create_segment(
+                connection,
+                draft_of({"slug": slug, "name": slug.capitalize(), "rule": rule}),
+                actor=ACTOR,
+                now=NOW,
+            )
+        create_needs_segment(
+            connection, {"name": "Delivery reliability", "segment": "delivery-worriers"}, now=NOW
+        )
+        create_needs_segment(
+            connection, {"name": "Cost control", "segment": "cost-watchers"}, now=NOW
+        )
+        first = assign_needs_segments(connection, now=NOW, actor=ACTOR)
+        placed = dict(connection.execute(select(accounts.c.name, accounts.c.needs_segment)).all())
+        again = assign_needs_segments(connection, now=later, actor=ACTOR)
+        faded = dict(connection.execute(select(accounts.c.name, accounts.c.needs_segment)).all())
+    assert placed == {"Nordtek": "Delivery reliability", "Aalto": "Cost control", "Birch": None}
+    assert (first.moved, first.accounts) == (
+        2,
+        {"Delivery reliability": 1, "Cost control": 1, "": 1},
+    )
+    assert faded == {"Nordtek": None, "Aalto": None, "Birch": None}
+    assert (again.moved, again.accounts) == (
+        2,
+        {"Delivery reliability": 0, "Cost control": 0, "": 3},
+    )
