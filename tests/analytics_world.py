@@ -36,6 +36,7 @@ from itertools import count
 from sqlalchemy import Connection, Engine, insert
 
 from silverplatter.services.workspace import init_workspace
+from silverplatter.storage import first_touches
 from silverplatter.storage.capture_schema import form_submissions, forms
 from silverplatter.storage.lifecycle_schema import stage_transitions
 from silverplatter.storage.schema import accounts, contacts, events, users
@@ -98,6 +99,7 @@ def build_analytics_world(engine: Engine) -> dict[str, int]:
         ids |= _people(connection, ids)
         _moves(connection, ids)
         _touches(connection, ids)
+        first_touches.refresh(connection)
         _submissions(connection, ids)
     return ids
 

@@ -22,6 +22,7 @@ from silverplatter.domain.vocabulary import CONTACT_CREATING_EVENTS
 from silverplatter.services.records import upsert_contacts
 from silverplatter.services.scoring import score_events
 from silverplatter.storage import events as event_store
+from silverplatter.storage import first_touches
 from silverplatter.storage.events import key_hash
 from silverplatter.storage.rows import rows_by
 from silverplatter.storage.schema import accounts, contacts
@@ -251,6 +252,10 @@ def ingest_events(
             )
         )
     appended = event_store.append(connection, rows)
+    first_touches.note(
+        connection,
+        first_touches.earliest((row.contact_id, row.occurred_at, row.channel) for row in appended),
+    )
     result.accepted = len(appended)
     result.duplicates += len(rows) - result.accepted
     if score and defer and appended:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from silverplatter.storage import first_touches
 from silverplatter.storage import visitors as store
 
 #: The longest visitor id stored (the column's width).
@@ -38,5 +39,7 @@ def stitch_visitor(
         raise UnknownContact(f"no contact {contact_id}")
     store.identify(connection, visitor_id, contact_id, now)
     attached = store.attach_events(connection, visitor_id, contact_id, account_id)
+    if attached:
+        first_touches.refresh(connection, [contact_id])
     store.queue_for_scoring(connection, attached, now)
     return len(attached)

@@ -47,7 +47,7 @@ from silverplatter.domain.journeys import SEPARATOR
 from silverplatter.storage.capture_schema import form_submissions, forms
 from silverplatter.storage.dashboard import _bound as bound
 from silverplatter.storage.lifecycle_schema import stage_transitions
-from silverplatter.storage.schema import accounts, contacts, events
+from silverplatter.storage.schema import accounts, contacts
 from silverplatter.storage.scoring_sql import epoch_seconds
 from silverplatter.storage.visibility import contact_visible_to
 
@@ -76,18 +76,6 @@ def stage_rank(column: Expr) -> Expr:
     return case(*((column == stage, literal(n)) for stage, n in RANK.items()), else_=literal(0))
 
 
-def first_touch_channel() -> Expr:
-    """The channel of the contact's earliest event with a channel (correlated)."""
-    e = events.c
-    return (
-        select(e.channel)
-        .where(e.contact_id == contacts.c.id, e.channel.is_not(None))
-        .order_by(e.occurred_at, e.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
 def _first_form() -> Expr:
     s = form_submissions.c
     return (
@@ -110,7 +98,7 @@ def group_key(grouping: str, dialect: str) -> Expr:
     elif grouping == "source":
         known = func.nullif(c.source, "")
     elif grouping == "channel":
-        known = first_touch_channel()
+        known = c.first_touch_channel
     elif grouping == "tier":
         known = accounts.c.value_tier
     elif grouping == "segment":
@@ -324,7 +312,6 @@ def qualified_by_channel_month(
 
 __all__ = [
     "Scope",
-    "first_touch_channel",
     "group_key",
     "month_text",
     "paths",

@@ -179,6 +179,11 @@ contacts = Table(
     Column("stage_changed_at", UtcDateTime),
     # How the address was acquired: "form:<slug>", "import:<preset>", "api", ...
     Column("source", String(200)),
+    # The channel and time of the contact's earliest event that has a channel,
+    # kept as events arrive (storage/first_touches.py): the funnel and the cost
+    # per lead group by it without searching the event log per contact.
+    Column("first_touch_channel", String(30)),
+    Column("first_touch_at", UtcDateTime),
     CheckConstraint(
         "lifecycle_stage IN ('subscriber', 'lead', 'mql', 'sql', 'sal', 'opportunity', "
         "'customer', 'recycled', 'disqualified')",

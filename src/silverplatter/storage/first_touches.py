@@ -1,0 +1,99 @@
+"""Statements that keep each contact's first touch: the channel and time of its
+earliest event that has a channel.
+
+Events arrive out of order (history imports, late batches, anonymous visits
+stitched to a contact later), so a contact's first touch moves only to an
+earlier time; between events of the same moment the one stored first stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
+
+from silverplatter.storage.schema import contacts, events
+
+Touch = tuple[int, datetime, str]
+
+
+def earliest(touches: Iterable[tuple[int | None, datetime, str | None]]) -> list[Touch]:
+    """Each contact's earliest touch among these (contact, time, channel) triples.
+
+    Touches without a contact or a channel are left out; of two at the same
+    time the first listed wins, as the first stored wins in the log.
+    """
+    found: dict[int, Touch] = {}
+    for contact_id, occurred_at, channel in touches:
+        if contact_id is None or not channel:
+            continue
+        known = found.get(contact_id)
+        if known is None or occurred_at < known[1]:
+            found[contact_id] = (contact_id, occurred_at, channel)
+    return sorted(found.values())
+
+
+_MOVE_EARLIER = (
+    update(contacts)
+    .where(
+        contacts.c.id == bindparam("touched_id"),
+        or_(
+            contacts.c.first_touch_at.is_(None),
+            contacts.c.first_touch_at > bindparam("touched_at"),
+        ),
+    )
+    .values(
+        first_touch_channel=bindparam("touched_channel"),
+        first_touch_at=bindparam("touched_at"),
+    )
+)
+
+
+def note(connection: Connection, touches: Sequence[Touch]) -> None:
+    """Move these contacts' first touches earlier where the new touch is earlier."""
+    if not touches:
+        return
+    connection.execute(
+        _MOVE_EARLIER,
+        [
+            {"touched_id": contact_id, "touched_at": at, "touched_channel": channel}
+            for contact_id, at, channel in touches
+        ],
+    )
+
+
+def _first_event() -> tuple[object, object]:
+    candidate = events.alias("candidate")
+    c = candidate.c
+    first = (
+        select(c.id)
+        .where(c.contact_id == contacts.c.id, c.channel.is_not(None))
+        .order_by(c.occurred_at, c.id)
+        .limit(1)
+        .correlate(contacts)
+        .scalar_subquery()
+    )
+    e = events.c
+    channel = select(e.channel).where(e.id == first).scalar_subquery()
+    at = select(e.occurred_at).where(e.id == first).scalar_subquery()
+    return channel, at
+
+
+def refresh(connection: Connection, contact_ids: Sequence[int] | None = None) -> int:
+    """Set the first touch from the event log: of these contacts, or of all; how many rows.
+
+    The whole-table form is the backfill (the migration, the demo world);
+    stitching uses it for the one contact whose anonymous visits it adopted.
+    """
+    channel, at = _first_event()
+    statement = update(contacts).values(first_touch_channel=channel, first_touch_at=at)
+    if contact_ids is not None:
+        if not contact_ids:
+            return 0
+        statement = statement.where(and_(contacts.c.id.in_(bindparam("refreshed", expanding=True))))
+        return int(connection.execute(statement, {"refreshed": sorted(set(contact_ids))}).rowcount)
+    return int(connection.execute(statement).rowcount)
+
+
+__all__ = ["Touch", "earliest", "note", "refresh"]
