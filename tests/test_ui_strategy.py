@@ -34,6 +34,11 @@ def _post(client: SignedIn, path: str, data: dict[str, Any]) -> Any:
     )
 
 
+def _shown(page: str) -> str:
+    """The markup of the version shown in full on a history page."""
+    return page.split('<section id="shown"')[1].split("</main>")[0].split(">", 1)[1]
+
+
 def _form(bullets: int = 7, version: str = "") -> dict[str, str]:
     form = {"version": version}
     for n in range(3):
@@ -86,6 +91,14 @@ def test_the_printable_page_the_pdf_and_the_history(application: FastAPI) -> Non
     assert pdf.headers["content-disposition"] == 'attachment; filename="core-questions-v2.pdf"'
     history = client.get("/core-questions/history")
     assert re.findall(r"<td>(Admin User)</td>", history.text) == ["Admin User", "Admin User"]
+    # version 1 read in full before it is restored: 7 bullets a box, not the 9 of version 2
+    first = client.get("/core-questions/history?version=1")
+    shown = _shown(first.text)
+    assert "Version 1 as it was saved" in _text(shown)
+    assert shown.count("<li>Why 1.") == 7 and "Why 1.8" not in shown
+    assert 'href="/core-questions/history?version=2#shown"' in first.text
+    assert client.get("/core-questions/history?version=9").status_code == 404
+    assert client.get("/core-questions/history?version=0").status_code == 422
     restored = _post(client, "/core-questions/restore", {"restored": "1", "version": "2"})
     assert restored.headers["location"] == "/core-questions?done=restored"
     page = client.get("/core-questions")
@@ -158,8 +171,23 @@ def test_swot_pest_and_target_customer_pages(application: FastAPI) -> None:
     assert "They buy parts online Half the orders come through the web shop by Q4" in text
     listing = _text(client.get("/strategy").text)
     assert "SWOT 2026 SWOT 2" in listing and "Target customer Target customer 2" in listing
+    _post(
+        client,
+        "/strategy/swot-2026",
+        {"version": "2", "title": "SWOT 2026", "strengths": "Local service", "threats": ""},
+    )
     sales = signed_in(application, "sales")
     assert 'name="strengths"' not in sales.get("/strategy/swot-2026").text
+    # sales reads version 2 in the history, with the bullets version 3 dropped
+    older = sales.get("/strategy/swot-2026/history?version=2")
+    assert "Restore" not in older.text
+    shown = _text(_shown(older.text))
+    assert shown == (
+        "Version 2 as it was saved Strengths Local service Spare parts in stock "
+        "Weaknesses Nothing yet. Opportunities Retiring fitters Threats Price war"
+    )
+    newest = _text(_shown(sales.get("/strategy/swot-2026/history?version=3").text))
+    assert newest.startswith("Version 3 (newest) as it was saved Strengths Local service Weak")
     assert _post(sales, "/strategy/swot-2026", {"version": "2"}).status_code == 403
     deleted = _post(client, "/strategy/swot-2026/delete", {"confirm": "yes"})
     assert deleted.headers["location"] == "/strategy?done=deleted"

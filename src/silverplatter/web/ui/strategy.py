@@ -30,7 +30,6 @@ from silverplatter.services.strategy_documents import (
     StrategyDocument,
     create_document,
     delete_document,
-    document_history,
     find_document,
     get_document,
     list_documents,
@@ -42,6 +41,7 @@ from silverplatter.services.workspace import workspace_name
 from silverplatter.web.problems import Problem
 from silverplatter.web.security import actor_of, clock, requires
 from silverplatter.web.templating import render
+from silverplatter.web.ui.strategy_history import Shown, history_page
 from silverplatter.web.zipper_export import core_questions_download
 
 router = APIRouter(include_in_schema=False)
@@ -195,8 +195,8 @@ def core_pdf(request: Request, principal: Reader) -> Response:
 
 
 @router.get("/core-questions/history", response_class=HTMLResponse)
-def core_history(request: Request, principal: Reader) -> HTMLResponse:
-    return _history(request, principal, CORE_QUESTIONS, "/core-questions")
+def core_history(request: Request, principal: Reader, version: Shown = None) -> HTMLResponse:
+    return history_page(request, principal, CORE_QUESTIONS, "/core-questions", version)
 
 
 @router.post("/core-questions/restore", response_model=None)
@@ -204,23 +204,7 @@ async def core_restore(request: Request, principal: Writer) -> Response:
     return await _restore(request, principal, CORE_QUESTIONS, "/core-questions")
 
 
-# --- history (shared) ------------------------------------------------------------------
-
-
-def _history(request: Request, principal: Principal, slug: str, base: str) -> HTMLResponse:
-    try:
-        with request.app.state.engine.connect() as connection:
-            found = get_document(connection, slug)
-            versions = document_history(connection, slug)
-    except LookupError as error:
-        raise Problem(404, str(error.args[0])) from None
-    context = {
-        "found": found,
-        "versions": versions,
-        "base": base,
-        "may_write": principal.may("understanding:write"),
-    }
-    return render(request, "strategy_history.html", context)
+# --- restore (shared) ------------------------------------------------------------------
 
 
 async def _restore(request: Request, principal: Principal, slug: str, base: str) -> Response:
@@ -438,8 +422,8 @@ async def save(request: Request, principal: Writer, slug: Slug) -> Response:
 
 
 @router.get("/strategy/{slug}/history", response_class=HTMLResponse)
-def history(request: Request, principal: Reader, slug: Slug) -> HTMLResponse:
-    return _history(request, principal, slug, f"/strategy/{slug}")
+def history(request: Request, principal: Reader, slug: Slug, version: Shown = None) -> HTMLResponse:
+    return history_page(request, principal, slug, f"/strategy/{slug}", version)
 
 
 @router.post("/strategy/{slug}/restore", response_model=None)
