@@ -15,7 +15,7 @@ from silverplatter.services.buying_windows import refresh_buying_windows
 from silverplatter.services.demo.pipeline import batches_from_helper, batches_here, use_helper
 from silverplatter.services.demo.writer import DemoWriter, read_next_ids
 from silverplatter.services.recompute import recompute
-from silverplatter.storage import planning_schema, schema
+from silverplatter.storage import lifecycle_schema, planning_schema, schema
 from silverplatter.storage.repair import restore_declared_indexes
 
 Progress = Callable[[str, int, int], None]
@@ -116,6 +116,7 @@ def generate_demo(
 #: Record tables a demo fills, children first: what an interrupted demo leaves behind.
 #: Channel costs stay: a new run leaves the months already recorded alone.
 _RECORDS: Final = (
+    lifecycle_schema.stage_transitions,
     planning_schema.employment_history,
     planning_schema.people_list_entries,
     planning_schema.people_lists,

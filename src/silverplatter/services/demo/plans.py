@@ -56,6 +56,7 @@ class NextIds:
     people_lists: int = 1
     people_list_entries: int = 1
     employment_history: int = 1
+    stage_transitions: int = 1
     event_ordinal: int = 0  # numbers idempotency keys: demo:<seed>:<ordinal>
 
 

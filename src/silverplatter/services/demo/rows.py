@@ -96,6 +96,9 @@ class ContactRow(NamedTuple):
     custom: str
     created_at: int
     updated_at: int
+    #: Where the person's stage history left them (``stages.py``).
+    lifecycle_stage: str = "subscriber"
+    stage_changed_at: int | None = None
     #: How the address was acquired (``form:<slug>``, ``import:<fair>``, ``sales:…``);
     #: set once the person's sign-up form is chosen (``world.py``).
     source: str | None = None
@@ -219,6 +222,18 @@ class EmploymentRow(NamedTuple):
     ended_at: int | None
 
 
+class StageTransitionRow(NamedTuple):
+    id: int
+    contact_id: int
+    from_stage: str
+    to_stage: str
+    transition: str
+    actor: str
+    user_id: int | None
+    reason: str
+    occurred_at: int
+
+
 #: Rows by table, in foreign-key order: what a batch is once it leaves the generator.
 Tables = tuple[tuple[str, Sequence[tuple[Any, ...]]], ...]
 
@@ -242,6 +257,7 @@ class Batch:
     people_lists: list[PeopleListRow] = field(default_factory=list)
     people_list_entries: list[PeopleListEntryRow] = field(default_factory=list)
     employment_history: list[EmploymentRow] = field(default_factory=list)
+    stage_transitions: list[StageTransitionRow] = field(default_factory=list)
 
     def tables(self) -> Tables:
         """``(table name, rows)`` in an order that satisfies every foreign key."""
@@ -261,6 +277,7 @@ class Batch:
             ("people_lists", self.people_lists),
             ("people_list_entries", self.people_list_entries),
             ("employment_history", self.employment_history),
+            ("stage_transitions", self.stage_transitions),
         )
 
 
@@ -281,4 +298,5 @@ ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "people_lists": PeopleListRow._fields,
     "people_list_entries": PeopleListEntryRow._fields,
     "employment_history": EmploymentRow._fields,
+    "stage_transitions": StageTransitionRow._fields,
 }

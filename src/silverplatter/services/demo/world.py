@@ -46,6 +46,7 @@ from silverplatter.services.demo.rows import (
     PropertyDefinitionRow,
     UserRow,
 )
+from silverplatter.services.demo.stages import StageHistories
 from silverplatter.services.demo.timeline import DAY, WINDOW, YEAR
 from silverplatter.services.demo.web import anonymous_visitor
 
@@ -88,6 +89,7 @@ class DemoWorld:
         marketing = self._user_ids[STAFF[1].email]
         self.people_lists = PeopleLists(seed, now, self.ids, marketing)
         self.moves = Moves(seed, self.context, self.ids)
+        self.stages = StageHistories(seed, self.context, self.ids)
         # the streams of offer modules and campaign answers, taken in account order
         self._offers = Random(f"{seed}/offers")
         self._answers = Random(f"{seed}/answers")
@@ -203,6 +205,7 @@ class DemoWorld:
     ) -> int:
         ctx = self.context
         ids = self.ids
+        first_event, first_deal = len(log.rows), len(batch.opportunities)
         account, solutions, contracts = plan_account(rng, ctx, ids, name_rounds, offsets)
         size = min(committee_size(rng, account), remaining)
         people, contact_rows = build_committee(rng, ctx, account, size, ids)
@@ -218,6 +221,15 @@ class DemoWorld:
         sales.sell()
         announce(rng, ctx, account, log)
         batch.people_list_entries.extend(self.people_lists.entries(account, people, contact_rows))
+        batch.stage_transitions.extend(
+            self.stages.record(
+                account,
+                people,
+                contact_rows,
+                log.rows[first_event:],
+                batch.opportunities[first_deal:],
+            )
+        )
 
         first_known = min(person.created_at for person in people)
         if account.customer_since is not None:
