@@ -75,6 +75,19 @@ def test_swot_pest_and_target_customer_bodies() -> None:
         "opportunities": [],
         "threats": ["Cheap imports"],
     }
+    # a PEST draws conclusions from its factors; one saved without them reads as none drawn
+    pest = parse_body(
+        "pest",
+        {"economic": ["Rates fall"], "conclusions": ["Plants invest again: offer a pilot"]},
+    )
+    assert pest.document() == {
+        "political": [],
+        "economic": ["Rates fall"],
+        "social": [],
+        "technological": [],
+        "conclusions": ["Plants invest again: offer a pilot"],
+    }
+    assert parse_body("pest", {"social": ["Planners retire"]}).document()["conclusions"] == []
     with pytest.raises(DocumentInvalid) as error:
         parse_body("pest", {"political": ["ok", "two\nlines"], "legal": []})
     assert _errors(error) == [

@@ -133,6 +133,24 @@ def test_swot_pest_and_target_customer_pages(application: FastAPI) -> None:
         "Retiring fitters",
         "Price war",
     ]
+    _post(client, "/strategy", {"kind": "pest", "title": "PEST 2026"})
+    pest_form = client.get("/strategy/pest-2026").text
+    assert 'name="conclusions"' in pest_form
+    _post(
+        client,
+        "/strategy/pest-2026",
+        {
+            "version": "1",
+            "title": "PEST 2026",
+            "economic": "Rates fall",
+            "conclusions": "Plants invest again: offer a pilot",
+        },
+    )
+    pest = _text(client.get("/strategy/pest-2026").text.split('class="st-grid st-pest"')[1])
+    assert pest.startswith(
+        "> Political Nothing yet. Economic Rates fall Social Nothing yet. Technological Nothing "
+        "yet. Conclusions: what they mean for us Plants invest again: offer a pilot Edit"
+    )
     _post(client, "/strategy", {"kind": "target_customer", "definition": "Nordic manufacturers"})
     target = client.get("/strategy/target-customer")
     assert target.text.count('name="assumption_') == 3
@@ -171,6 +189,7 @@ def test_swot_pest_and_target_customer_pages(application: FastAPI) -> None:
     assert "They buy parts online Half the orders come through the web shop by Q4" in text
     listing = _text(client.get("/strategy").text)
     assert "SWOT 2026 SWOT 2" in listing and "Target customer Target customer 2" in listing
+    assert "PEST 2026 PEST 2" in listing
     _post(
         client,
         "/strategy/swot-2026",

@@ -6,7 +6,10 @@ Each is a small structured document kept with every saved version:
   with a *Why?* box (what causes the pressure) and a *How?* box (how we answer
   it) of **7 to 10 bullets** each — no more, no fewer;
 * **swot** — strengths, weaknesses (inside), opportunities, threats (outside);
-* **pest** — political, economic, social and technological factors;
+* **pest** — political, economic, social and technological factors, and the
+  **conclusions** drawn from them: what they mean for us (seed 003: "it is
+  sterile just to describe factors without thinking through what they mean";
+  the conclusions feed the opportunities and threats of a SWOT);
 * **target_customer** — who we sell to: a definition, the criteria a customer
   meets, and the **assumptions** behind the choice, each with a note on how we
   will know whether it holds (write them down, so what was missed shows later).
@@ -112,6 +115,7 @@ class Pest(_Body):
     economic: Bullets
     social: Bullets
     technological: Bullets
+    conclusions: Bullets
 
 
 class Assumption(_Body):
@@ -149,6 +153,7 @@ LISTS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("economic", "Economic"),
         ("social", "Social"),
         ("technological", "Technological"),
+        ("conclusions", "Conclusions: what they mean for us"),
     ),
 }
 

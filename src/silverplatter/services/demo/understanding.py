@@ -186,6 +186,11 @@ PEST: Final[dict[str, Any]] = {
     "economic": ["Interest rates decide when plants invest", "Energy prices swing"],
     "social": ["Skilled planners retiring", "Young employees expect modern tools"],
     "technological": ["Cloud ERP becoming the norm", "Sensors on machines are cheap"],
+    "conclusions": [
+        "Plants that bring production home need planning help now: an opportunity",
+        "Investments wait for rates: keep the first step small and cheap",
+        "Retiring planners make knowledge in the system worth more than in heads",
+    ],
 }
 TARGET: Final[dict[str, Any]] = {
     "definition": (

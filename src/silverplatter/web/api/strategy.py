@@ -53,7 +53,7 @@ CORE = "/api/v1/understanding/core-questions"
 BODIES = (
     "core_questions: {questions: [3 × {question, why: [7–10 bullets], how: [7–10 bullets]}]}; "
     "swot: {strengths, weaknesses, opportunities, threats}: lists of bullets; "
-    "pest: {political, economic, social, technological}: lists of bullets; "
+    "pest: {political, economic, social, technological, conclusions}: lists of bullets; "
     "target_customer: {definition, criteria: [bullets], "
     "assumptions: [{assumption, how_we_know}]}"
 )
