@@ -4,17 +4,23 @@ For each ``--recipients N`` it makes a fresh SQLite workspace (or uses
 ``--database-url``) with N contacts at 50 accounts and a newsletter template
 with personalisation (first name, account name with fallbacks), two tracked
 links, the unsubscribe link and the open pixel, queues N sends in the ledger
-(as a broadcast's expansion leaves them), then runs ONE worker process
-(``deliver_due``, the exactly-once hand-over with ``--connections`` SMTP
-connections per commit) against an aiosmtpd sink in another process that only
-counts what it accepts.  Reported: messages per second (wall), the worker's CPU
-seconds per 1,000 messages, and the worker's peak RSS.
+(as a broadcast's expansion leaves them), then runs ``--workers`` worker
+processes at once (each ``deliver_due``, the exactly-once hand-over with
+``--connections`` SMTP connections per commit, claiming its own rows) against
+``--sinks`` counting sink processes on one port (``bench/smtp_sink.py``, which
+offers PIPELINING; ``--aiosmtpd`` uses an aiosmtpd sink instead, as the tests
+do).  Reported: messages per second (wall), the workers' CPU seconds per 1,000
+messages, each worker's peak RSS, the sinks' CPU per 1,000 and the load average.
 
-Baseline in the same run: plain ``smtplib`` ``sendmail`` of one fixed,
-pre-built message over one connection to the same sink (no database, no
-rendering, no exactly-once), for ``--baseline`` messages.
+Baselines in the same run, against the same sink:
+* **sink alone**: ``smtp_sink.blast``, a bare-socket client that sends one
+  fixed, pre-built message pipelined over ``--connections`` connections
+  (no database, no rendering, no exactly-once) — what the sink can absorb;
+* **raw smtplib**: ``smtplib`` ``sendmail`` of the same message over one
+  connection, the baseline of the earlier runs.
 
 Run:  .venv/bin/python bench/bench_sending.py --recipients 100000
+      .venv/bin/python bench/bench_sending.py --recipients 100000 --workers 2
       .venv/bin/python bench/bench_sending.py --recipients 2000 --baseline 2000   (quick)
 """
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import smtplib
 import socket
 import subprocess
@@ -33,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from ports import free_port
+from smtp_sink import blast
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SENDER = "Seller Oy <news@seller.example>"
@@ -45,12 +53,17 @@ HTML = (
     '<p><a href="https://seller.example/webinar">Join the webinar</a></p>'
     '<p>Not for you? <a href="{{ unsubscribe_url }}">Unsubscribe</a>.</p></body></html>'
 )
+BASELINE_MESSAGE = (
+    b"From: news@seller.example\r\nTo: person@buyer.example\r\nSubject: News\r\n"
+    b"Message-ID: <fixed@seller.example>\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + b"Hello there, the news.\r\n" * 40
+)
 
 
-# ------------------------------------------------------------------ the sink process
+# ------------------------------------------------------------------ the sinks
 
 
-def run_sink(port: int) -> None:
+def run_aiosmtpd_sink(port: int) -> None:
     from aiosmtpd.controller import Controller
 
     class Counter:
@@ -78,6 +91,20 @@ def _wait_for_port(port: int) -> None:
         except OSError:
             time.sleep(0.05)
     raise RuntimeError("the sink did not start")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU the processes ``pids`` have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _load() -> str:
+    return "load average " + ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 # ------------------------------------------------------------------ the workspace
@@ -166,7 +193,7 @@ def make_world(url: str, recipients: int) -> None:
 # ------------------------------------------------------------------ the worker process
 
 
-def run_worker(url: str, port: int, connections: int) -> None:
+def run_worker(url: str, port: int, connections: int, start_at: float) -> None:
     from silverplatter.jobs import worker_engine
     from silverplatter.services.mail_composer import Composer, Links
     from silverplatter.services.mail_handover import Pool
@@ -181,9 +208,12 @@ def run_worker(url: str, port: int, connections: int) -> None:
         Composer(Links(Signer("bench key " * 5), PUBLIC_URL), sender=SENDER, workspace="Seller"),
         lambda: NOW,
     )
+    # Every worker starts at the same moment, after its imports.
+    time.sleep(max(0.0, start_at - time.time()))
     started, cpu = time.perf_counter(), time.process_time()
     report = deliver_due(delivery, limit=10**9)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    finished = time.time()
     delivery.pool.close()
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent that
     # built the world, while VmHWM is this process's own high-water mark.
@@ -199,6 +229,7 @@ def run_worker(url: str, port: int, connections: int) -> None:
                 "failed": report.failed + report.retried,
                 "commits": report.commits,
                 "seconds": elapsed,
+                "finished": finished,
                 "cpu": cpu,
                 "peak_mb": peak_kb / 1024,
             }
@@ -206,48 +237,100 @@ def run_worker(url: str, port: int, connections: int) -> None:
     )
 
 
-# ------------------------------------------------------------------ the baseline
+def run_workers(url: str, port: int, connections: int, workers: int) -> list[dict[str, Any]]:
+    """``workers`` worker processes started together; each one's report."""
+    start_at = time.time() + 3.0 + 0.5 * workers
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                url,
+                str(port),
+                str(connections),
+                str(start_at),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(workers)
+    ]
+    results = []
+    for process in processes:
+        output, _ = process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"a worker failed with exit code {process.returncode}")
+        results.append(json.loads(output.strip().splitlines()[-1]))
+    for result in results:
+        result["started"] = start_at
+    return results
 
 
-def baseline(port: int, count: int) -> float:
-    message = (
-        b"From: news@seller.example\r\nTo: person@buyer.example\r\nSubject: News\r\n"
-        b"Message-ID: <fixed@seller.example>\r\nMIME-Version: 1.0\r\n"
-        b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + b"Hello there, the news.\r\n" * 40
-    )
+# ------------------------------------------------------------------ the baselines
+
+
+def smtplib_baseline(port: int, count: int) -> float:
     client = smtplib.SMTP("127.0.0.1", port)
     client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # type: ignore[union-attr]
     started = time.perf_counter()
     for n in range(count):
-        client.sendmail("news@seller.example", [f"person{n}@buyer.example"], message)
+        client.sendmail("news@seller.example", [f"person{n}@buyer.example"], BASELINE_MESSAGE)
     elapsed = time.perf_counter() - started
     client.quit()
     return count / elapsed
+
+
+def _sinks(options: argparse.Namespace, port: int) -> list[subprocess.Popen[str]]:
+    if options.aiosmtpd:
+        command = [sys.executable, __file__, "--sink", str(port)]
+        return [subprocess.Popen(command, stdout=subprocess.PIPE, text=True)]
+    sink = str(Path(__file__).with_name("smtp_sink.py"))
+    return [
+        subprocess.Popen([sys.executable, sink, str(port)], stdout=subprocess.PIPE, text=True)
+        for _ in range(options.sinks)
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recipients", type=int, action="append")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--baseline", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--sinks", type=int, default=1, help="sink processes on one port")
+    parser.add_argument("--aiosmtpd", action="store_true", help="one aiosmtpd sink instead")
+    parser.add_argument("--baseline", type=int, default=20000, help="messages per baseline")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.sink:
-        run_sink(options.sink)
+        run_aiosmtpd_sink(options.sink)
         return
     if options.worker:
-        url, port, connections = options.worker
-        run_worker(url, int(port), int(connections))
+        url, port, connections, start_at = options.worker
+        run_worker(url, int(port), int(connections), float(start_at))
         return
     port = free_port()
-    sink = subprocess.Popen([sys.executable, __file__, "--sink", str(port)])
+    sinks = _sinks(options, port)
+    pids = [sink.pid for sink in sinks]
+    kind = "aiosmtpd" if options.aiosmtpd else f"{options.sinks} asyncio sink process(es)"
+    print(f"{os.cpu_count()} cores; sink: {kind}; {_load()}")
     try:
         _wait_for_port(port)
+        count = options.baseline
+        cpu = _cpu_seconds(pids)
+        rate = blast(port, BASELINE_MESSAGE, count, options.connections)
+        sink_cpu = _cpu_seconds(pids) - cpu
         print(
-            f"baseline: raw smtplib, one fixed message, one connection: "
-            f"{baseline(port, options.baseline):,.0f} msg/s ({options.baseline:,} messages)"
+            f"baseline, sink alone: bare client, fixed message, {options.connections} "
+            f"connections: {rate:,.0f} msg/s, sink CPU {1000 * sink_cpu / count:.2f} s "
+            f"per 1,000 ({count:,} messages)"
+        )
+        count = min(options.baseline, 5000)
+        print(
+            f"baseline, raw smtplib, fixed message, one connection: "
+            f"{smtplib_baseline(port, count):,.0f} msg/s ({count:,} messages)"
         )
         for recipients in options.recipients or [100_000]:
             with tempfile.TemporaryDirectory() as folder:
@@ -255,30 +338,37 @@ def main() -> None:
                 started = time.perf_counter()
                 make_world(url, recipients)
                 print(f"{recipients:,} recipients queued in {time.perf_counter() - started:.1f} s")
-                worker = subprocess.run(
-                    [
-                        sys.executable,
-                        __file__,
-                        "--worker",
-                        url,
-                        str(port),
-                        str(options.connections),
-                    ],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-                result = json.loads(worker.stdout.strip().splitlines()[-1])
+                print(f"  before sending: {_load()}")
+                cpu = _cpu_seconds(pids)
+                results = run_workers(url, port, options.connections, options.workers)
+                sink_cpu = _cpu_seconds(pids) - cpu
+                sent = sum(result["sent"] for result in results)
+                wall = max(result["finished"] for result in results) - results[0]["started"]
+                worker_cpu = sum(result["cpu"] for result in results)
+                peaks = " / ".join(f"{result['peak_mb']:.0f}" for result in results)
                 print(
-                    f"sending {recipients:,} with {options.connections} connections: "
-                    f"{result['sent'] / result['seconds']:,.0f} msg/s, "
-                    f"{1000 * result['cpu'] / max(result['sent'], 1):.2f} CPU s per 1,000, "
-                    f"peak RSS {result['peak_mb']:.0f} MB, {result['commits']:,} commits, "
-                    f"{result['failed']} not sent"
+                    f"sending {recipients:,} with {options.workers} worker(s) x "
+                    f"{options.connections} connections: {sent / wall:,.0f} msg/s, "
+                    f"worker CPU {1000 * worker_cpu / max(sent, 1):.2f} s per 1,000, "
+                    f"sink CPU {1000 * sink_cpu / max(sent, 1):.2f} s per 1,000, "
+                    f"peak RSS {peaks} MB, "
+                    f"{sum(r['commits'] for r in results):,} commits, "
+                    f"{sum(r['failed'] for r in results)} not sent"
                 )
+                for n, result in enumerate(results, 1):
+                    print(
+                        f"  worker {n}: {result['sent']:,} sent in {result['seconds']:.1f} s, "
+                        f"CPU {result['cpu']:.1f} s"
+                    )
+                print(f"  after sending: {_load()}")
     finally:
-        sink.terminate()
-        sink.wait()
+        received = 0
+        for sink in sinks:
+            sink.terminate()
+            output, _ = sink.communicate()
+            received += int(output.strip() or 0) if not options.aiosmtpd else 0
+        if not options.aiosmtpd:
+            print(f"the sinks took {received:,} messages in all")
 
 
 if __name__ == "__main__":
