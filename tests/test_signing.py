@@ -150,6 +150,50 @@ def test_a_token_whose_payload_is_not_an_object_is_refused() -> None:
     assert str(_refusal(SIGNER, "opt_in", listed, signed_at)) == NOT_OURS
 
 
+LONG_URL = (
+    "https://seller.example/guide?utm_source=newsletter&utm_medium=email&utm_campaign=newsletter"
+)
+
+
+def test_tokens_are_written_as_itsdangerous_writes_them() -> None:
+    """The signer writes tokens itself (a keyed HMAC made once per purpose, not per token);
+    they are the very bytes ``URLSafeTimedSerializer`` makes, so links already sent and
+    links sent now read the same way."""
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    assert SIGNER.sign("open", {"s": 7}, now=NOW) == "eyJzIjo3fQ.aaVRkA.NPcs9BCLZkyf4ScFz6hcWgKBKgI"
+    compressed = SIGNER.sign("click", {"s": 7, "u": LONG_URL}, now=NOW)
+    assert compressed == (
+        ".eJxNy0sKhTAMRuG9ZOBI7FAoiEuRoj9aSFSaBIXL3buPkdOPc36kFNuanCItZrvGEBTMKA3OJDsjzJ4n9G4y6OZlRL"
+        "fiUIYZSvWoYMouHSRlfmG8v5Tn9RPS_wLMvyeC.aaVRkA.KChMQyA2lyqaspBtb8jXDbtFEjY"
+    )
+    payloads: list[dict[str, object]] = [
+        {},
+        {"s": 7},
+        {"c": 41, "s": 123_456_789},
+        {"s": 7, "u": LONG_URL},
+        {"s": 8, "u": "https://exämple.fi/päivä?q=" + "a" * 300},
+        {"name": "Müller & Söhne", "n": [1, 2, None, True]},
+    ]
+
+    def signing_at(moment: datetime) -> type[TimestampSigner]:
+        class AtMoment(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return int(moment.timestamp())
+
+        return AtMoment
+
+    for moment in (NOW, NOW + timedelta(seconds=1), datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC)):
+        for purpose in sorted(LIFETIMES):
+            reference = URLSafeTimedSerializer(
+                KEY, salt=f"silverplatter.{purpose}", signer=signing_at(moment)
+            )
+            for payload in payloads:
+                token = SIGNER.sign(purpose, payload, now=moment)
+                assert token == reference.dumps(payload), (purpose, payload, moment)
+                assert SIGNER.verify(purpose, token, now=moment) == payload
+
+
 def test_an_unknown_purpose_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="unknown link purpose 'newsletter'"):
         SIGNER.sign("newsletter", {"c": 1}, now=NOW)

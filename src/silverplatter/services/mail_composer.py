@@ -68,9 +68,16 @@ class Composed:
 def tracked(rendered: Rendered, links: Links, send_id: int, now: datetime) -> Rendered:
     """Clicks through the redirect and an open pixel at the end of the HTML."""
     own = f"{links.base}/capture/"
+    # The HTML and the plain text carry the same links: each is signed once per message.
+    signed: dict[str, str] = {}
 
     def swap(url: str) -> str:
-        return url if url.startswith(own) else links.click(send_id, url, now)
+        if url.startswith(own):
+            return url
+        link = signed.get(url)
+        if link is None:
+            link = signed[url] = links.click(send_id, url, now)
+        return link
 
     done = rewrite_links(rendered, swap)
     if done.html is None:

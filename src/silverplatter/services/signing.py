@@ -10,6 +10,11 @@ when set, else the workspace's own key made with the workspace.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import zlib
+from base64 import urlsafe_b64encode
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -68,6 +73,41 @@ def _serializer_at(key: str, purpose: str, timestamp: int) -> URLSafeTimedSerial
     return URLSafeTimedSerializer(key, salt=f"silverplatter.{purpose}", signer=_clock(moment))
 
 
+#: The JSON itsdangerous writes: compact, non-ASCII kept as UTF-8.
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _base64(data: bytes) -> bytes:
+    return urlsafe_b64encode(data).rstrip(b"=")
+
+
+@lru_cache(maxsize=64)
+def _keyed_mac(key: str, purpose: str) -> Any:
+    """An HMAC-SHA1 keyed as itsdangerous keys a purpose's signer (``django-concat``: SHA-1
+    of salt, ``signer`` and the key), made once and copied for each token."""
+    salt = f"silverplatter.{purpose}".encode()
+    derived = hashlib.sha1(salt + b"signer" + key.encode("utf-8")).digest()
+    return hmac.new(derived, digestmod="sha1")
+
+
+@lru_cache(maxsize=256)
+def _timestamp(timestamp: int) -> bytes:
+    return b"." + _base64(timestamp.to_bytes(8, "big").lstrip(b"\x00")) + b"."
+
+
+def _token(key: str, purpose: str, payload: dict[str, Any], timestamp: int) -> str:
+    """Exactly what ``URLSafeTimedSerializer.dumps`` writes for the same key, salt, payload
+    and second — compressed JSON when shorter, base64, timestamp, signature — at a tenth
+    of its cost: the keyed HMAC is made once, not per token, and runs in C."""
+    data = _COMPACT_JSON.encode(payload).encode("utf-8")
+    compressed = zlib.compress(data)
+    body = b"." + _base64(compressed) if len(compressed) < len(data) - 1 else _base64(data)
+    value = body + _timestamp(timestamp)
+    mac = _keyed_mac(key, purpose).copy()
+    mac.update(value[:-1])
+    return (value + _base64(mac.digest())).decode("ascii")
+
+
 @dataclass(frozen=True)
 class Signer:
     """Signs and verifies tokens with one key; cheap to make, safe to share."""
@@ -80,7 +120,11 @@ class Signer:
         return _serializer_at(self.key, purpose, int(now.timestamp()))
 
     def sign(self, purpose: str, payload: dict[str, Any], *, now: datetime) -> str:
-        return self._serializer(purpose, now).dumps(payload)
+        """The token of ``payload`` for ``purpose``, signed at ``now`` (itsdangerous' format:
+        ``verify`` reads it with itsdangerous)."""
+        if purpose not in LIFETIMES:
+            raise ValueError(f"unknown link purpose {purpose!r}")
+        return _token(self.key, purpose, payload, int(now.timestamp()))
 
     def verify(self, purpose: str, token: str, *, now: datetime) -> dict[str, Any]:
         serializer = self._serializer(purpose, now)
