@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
+from typing import Final
 
 from silverplatter.domain.email_templates import Rendered
 
@@ -36,19 +38,42 @@ def _header_value(value: str) -> str:
     return Header(value, "utf-8").encode(maxlinelen=76)
 
 
-@lru_cache(maxsize=1024)
+#: A bare address of common characters: written as it is, without parsing (which costs
+#: more than the rest of the headers together).
+_PLAIN_ADDRESS: Final = re.compile(
+    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
+
+
 def _address(value: str) -> str:
+    if _PLAIN_ADDRESS.fullmatch(value):
+        return value
+    return _named_address(value)
+
+
+@lru_cache(maxsize=1024)
+def _named_address(value: str) -> str:
     name, address = parseaddr(value)
     if "@" not in address or "\r" in value or "\n" in value:
         raise BadHeader(f"{value!r} is not an e-mail address")
     return formataddr((name, address), charset="utf-8") if name else address
 
 
+@lru_cache(maxsize=64)
+def _domain_of(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+
+
+@lru_cache(maxsize=16)
+def _date(when: datetime) -> str:
+    """The Date header: one moment serves a whole batch of messages."""
+    return format_datetime(when)
+
+
 def message_id_for(dedupe_key: str, sender: str) -> str:
     """``<digest@sender's domain>``: the same key always gives the same Message-ID."""
     digest = hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:32]
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    return f"<{digest}@{domain}>"
+    return f"<{digest}@{_domain_of(sender)}>"
 
 
 def _quoted(text: str) -> bytes:
@@ -78,7 +103,7 @@ def message_bytes(
         ("From", _address(sender)),
         ("To", _address(to)),
         ("Subject", _header_value(rendered.subject)),
-        ("Date", format_datetime(when)),
+        ("Date", _date(when)),
         ("Message-ID", _header_value(message_id)),
         ("MIME-Version", "1.0"),
     ]
