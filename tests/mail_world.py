@@ -37,7 +37,19 @@ class Inbox:
         self.closing_after: int | None = None
         #: The client's address and port of each message: one per connection.
         self.peers: list[Any] = []
+        #: Offer PIPELINING (RFC 2920) in the answer to EHLO.
+        self.pipelining = False
+        #: For each MAIL: whether RCPT and DATA had arrived with it, in the same write.
+        self.pipelined: list[bool] = []
         self.port = 0
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(1, "250-PIPELINING")
+        return responses
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
@@ -46,6 +58,9 @@ class Inbox:
             return "421 4.3.2 shutting down"
         envelope.mail_from = address
         envelope.mail_options.extend(options)
+        # What the server has read but not yet handled (aiosmtpd's stream reader).
+        waiting = bytes(getattr(server._reader, "_buffer", b""))
+        self.pipelined.append(waiting.startswith(b"RCPT") and b"\r\nDATA\r\n" in waiting)
         return "250 OK"
 
     async def handle_RCPT(
