@@ -32,6 +32,9 @@ STATUSES = ("queued", "sending", "sent", "suppressed", "failed", "bounced")
 
 m = mail_sends.c
 
+#: How often ``claim_due`` picks again when another worker took every row it picked.
+_PICKS = 5
+
 
 def add_send(connection: Connection, values: Mapping[str, Any]) -> int | None:
     """Insert one ledger row unless its dedupe key is there already; its id, or None."""
@@ -58,7 +61,10 @@ def claim_due(connection: Connection, now: datetime, size: int) -> list[int]:
 
     The ids are picked first (on PostgreSQL skipping rows another worker holds)
     and updated by list: a ``LIMIT … SKIP LOCKED`` subquery inside the UPDATE
-    may be run again by the planner and take more than ``size`` rows.
+    may be run again by the planner and take more than ``size`` rows.  On
+    SQLite two workers may pick the same rows; the one that updates second
+    finds them taken and picks again (an empty answer means nothing is due,
+    and ends the worker's pass).
     """
     due = (
         select(m.id)
@@ -68,20 +74,23 @@ def claim_due(connection: Connection, now: datetime, size: int) -> list[int]:
     )
     if connection.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    picked = [int(value) for value in connection.execute(due).scalars()]
-    if not picked:
-        return []
-    claimed = (
-        connection.execute(
-            update(mail_sends)
-            .where(m.id.in_(picked), m.status == "queued")
-            .values(status="sending", claimed_at=now, attempts=m.attempts + 1)
-            .returning(m.id)
+    for _attempt in range(_PICKS):
+        picked = [int(value) for value in connection.execute(due).scalars()]
+        if not picked:
+            return []
+        claimed = (
+            connection.execute(
+                update(mail_sends)
+                .where(m.id.in_(picked), m.status == "queued")
+                .values(status="sending", claimed_at=now, attempts=m.attempts + 1)
+                .returning(m.id)
+            )
+            .scalars()
+            .all()
         )
-        .scalars()
-        .all()
-    )
-    return sorted(int(value) for value in claimed)
+        if claimed:
+            return sorted(int(value) for value in claimed)
+    return []
 
 
 def _person_columns(owner: Any) -> list[Any]:
