@@ -112,14 +112,15 @@ class StageMove(NamedTuple):
     occurred_at: int
 
 
-class Happening(NamedTuple):
-    """Something that may move the contact: an event or a step of sales' work."""
+#: A scored event: when, its type and its properties.
+Event = tuple[int, str, str]
+#: A step of sales' work: when, the order it was queued in, its kind, reason and who.
+Step = tuple[int, int, str, str, int | None]
+NEVER: Final = 2**62
 
-    at: int
-    order: int
-    kind: str
-    detail: str
-    user_id: int | None
+
+def _moment(event: Event) -> int:
+    return event[0]
 
 
 class Lines(NamedTuple):
@@ -165,24 +166,46 @@ class StagePath:
         self._scored_at = created_at
         self._flag_until = 0
         self._caps: dict[tuple[str, int], int] = {}
-        self._queue: list[Happening] = []
+        self._events: list[Event] = []
+        self._steps: list[Step] = []  # a heap
         self._order = 0
+
+    def add_events(self, events: list[Event]) -> None:
+        """Queue the contact's scored events (in any order)."""
+        self._events.extend(events)
 
     def add(self, at: int, kind: str, detail: str = "", user_id: int | None = None) -> None:
         """Queue something that happened: an event (its type and properties) or one of
         sales' ``STEPS`` (its reason and who took it)."""
+        if kind not in STEPS:
+            self._events.append((at, kind, detail))
+            return
         self._order += 1
-        heapq.heappush(self._queue, Happening(at, self._order, kind, detail, user_id))
+        heapq.heappush(self._steps, (at, self._order, kind, detail, user_id))
 
     def run(self) -> list[StageMove]:
-        """Play everything queued in time order (what it queues in turn too) up to ``now``."""
-        queue = self._queue
-        while queue and queue[0].at < self.now:
-            happening = heapq.heappop(queue)
-            self._fade_before(happening.at)
-            self._apply(happening)
-        queue.clear()
-        self._fade_before(self.now)
+        """Play everything queued in time order (what it queues in turn too) up to ``now``;
+        at the same moment, events before sales' steps."""
+        events = sorted(self._events, key=_moment)  # stable: ties keep their order
+        steps, now = self._steps, self.now
+        index, count = 0, len(events)
+        while True:
+            upcoming = events[index][0] if index < count else NEVER
+            if steps and steps[0][0] < upcoming:
+                at, _, kind, detail, user_id = heapq.heappop(steps)
+                if at >= now:
+                    break
+                self._fade_before(at)
+                self._step(at, kind, detail, user_id)
+            elif upcoming < now:
+                at, kind, properties = events[index]
+                index += 1
+                self._fade_before(at)
+                self._event(at, kind, properties)
+            else:
+                break
+        self._events, self._steps = [], []
+        self._fade_before(now)
         return self.moves
 
     # --- the score ------------------------------------------------------------
@@ -243,12 +266,9 @@ class StagePath:
         self.stage = to
         self.changed_at = at
 
-    def _apply(self, happening: Happening) -> None:
-        at, _, kind, detail, user_id = happening
+    def _step(self, at: int, kind: str, detail: str, user_id: int | None) -> None:
         stage = self.stage
-        if kind not in STEPS:
-            self._event(at, kind, detail)
-        elif kind == "lapse":
+        if kind == "lapse":
             if stage == "sql" and self._flag_until <= at:
                 if self._mql_ready(at):
                     reason = "the hard call to action lapsed"

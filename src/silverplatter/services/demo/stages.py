@@ -20,8 +20,8 @@ from functools import partial
 from random import Random
 from typing import Final
 
-from silverplatter.domain.grades import threshold_level
-from silverplatter.domain.grading import grade
+from silverplatter.domain.grades import level_of, threshold_level
+from silverplatter.domain.grading import evaluate_criterion, field_value
 from silverplatter.domain.model_file import default_model_text, parse_model
 from silverplatter.domain.readiness import ReadinessFacts, holds
 from silverplatter.domain.scoring_model import Condition
@@ -32,7 +32,7 @@ from silverplatter.services.demo.rows import (
     OpportunityRow,
     StageTransitionRow,
 )
-from silverplatter.services.demo.stage_path import SCORED, Lines, Seller, StagePath
+from silverplatter.services.demo.stage_path import SCORED, Event, Lines, Seller, StagePath
 from silverplatter.services.demo.timeline import DAY, HOUR
 
 #: A deal opened this soon after the contact's own request answered the request.
@@ -40,6 +40,7 @@ ANSWERED_WITHIN: Final = 12 * DAY
 #: What sales made of a request no deal came of: recycled, disqualified, else nothing.
 NOT_NOW_CHANCE: Final = 0.55
 NOT_A_BUYER_CHANCE: Final = 0.15
+REMEMBERED_VALUES: Final = 100_000
 CALLED_BACK: Final = "called back after the request: need and timeline confirmed"
 CALLED_OUT: Final = "qualified by sales in a call: need and timeline confirmed"
 ACCEPTED: Final = "sales accepted the handover"
@@ -53,6 +54,9 @@ class StageHistories:
         self.ctx = ctx
         self.ids = ids
         self.model = parse_model(default_model_text())
+        self._start = level_of(self.model.grading.start)
+        #: What each grading criterion adds for a value: a few values recur endlessly.
+        self._thirds: dict[tuple[int, object], int] = {}
 
     def record(
         self,
@@ -64,11 +68,14 @@ class StageHistories:
     ) -> list[StageTransitionRow]:
         """The moves of ``people`` (whose rows ``contacts`` get their final stage in place),
         from the account's ``events`` and ``deals``."""
-        scored: dict[int, list[EventValues]] = {}
+        scored: dict[int, list[Event]] = {}
         for event in events:
             contact_id = event[4]
             if contact_id is not None and event[2] in SCORED:
-                scored.setdefault(contact_id, []).append(event)
+                found = scored.get(contact_id)
+                if found is None:
+                    found = scored[contact_id] = []
+                found.append((event[3], event[2], event[9]))
         deals_of: dict[int, list[OpportunityRow]] = {}
         for deal in deals:
             if deal.contact_id is not None:
@@ -88,15 +95,14 @@ class StageHistories:
         rows: list[StageTransitionRow] = []
         for index, person in enumerate(people):
             contact = contacts[index]
-            level = grade(self.model.grading, _profile(account, contact)).level
+            level = self._grade(_profile(account, contact))
             lines = Lines(
                 tier.mql.score or 0.0,
                 level >= needed,
                 partial(_sales_ready, tier.sql, _facts(account, contact, level, hard_cta)),
             )
             path = StagePath(person.id, person.created_at, ctx.now, lines, self.rng, seller)
-            for event in scored.get(person.id, ()):
-                path.add(event[3], event[2], event[9])
+            path.add_events(scored.get(person.id, []))
             answered = self._deals(path, person, deals_of.get(person.id, []))
             self._requests(path, seller, person, answered)
             for move in path.run():
@@ -106,6 +112,20 @@ class StageHistories:
                 lifecycle_stage=path.stage, stage_changed_at=path.changed_at
             )
         return rows
+
+    def _grade(self, profile: dict[str, object]) -> int:
+        """The contact's grade level, as ``domain.grading.grade`` gives it, from the
+        criteria's results per value (remembered; forgotten when they grow many)."""
+        if len(self._thirds) > REMEMBERED_VALUES:
+            self._thirds.clear()
+        level = self._start
+        for index, criterion in enumerate(self.model.grading.criteria):
+            key = (index, field_value(profile, criterion.field))
+            thirds = self._thirds.get(key)
+            if thirds is None:
+                thirds = self._thirds[key] = evaluate_criterion(criterion, profile).thirds
+            level += thirds
+        return max(0, min(12, level))
 
     def _deals(self, path: StagePath, person: Person, deals: list[OpportunityRow]) -> set[int]:
         """Queue the person's deals; returns the requests they answered."""
