@@ -94,10 +94,21 @@ def test_a_worry_is_made_tagged_and_shows_in_profiles_and_on_the_queue(
     assert profile["worries"][0]["last_read_at"] == "2026-03-02T09:00:00Z"
     account = _send(client, "GET", f"/accounts/{ids['nordtek']}/worries").json()
     assert [(w["worry"], w["value"]) for w in account["worries"]] == [("delivery-reliability", 2.5)]
-    tags = {
-        t["kind"]: t["id"]
-        for t in _send(client, "GET", "/worries/delivery-reliability/tags").json()
-    }
+    listed_tags = _send(client, "GET", "/worries/delivery-reliability/tags").json()
+    # neither names a lead magnet, form or e-mail of the workspace: no name, nothing to flag
+    assert [(t["kind"], t["content"], t["warning"]) for t in listed_tags] == [
+        ("content", None, None),
+        ("url_pattern", None, None),
+    ]
+    flagged = _send(
+        client, "POST", "/worries/delivery-reliability/tags", {"kind": "form", "target": "tco"}
+    ).json()
+    assert (flagged["content"], flagged["warning"]) == (None, "no form has this slug")
+    assert (
+        _send(client, "DELETE", f"/worries/delivery-reliability/tags/{flagged['id']}").status_code
+        == 204
+    )
+    tags = {t["kind"]: t["id"] for t in listed_tags}
     removed = _send(client, "DELETE", f"/worries/delivery-reliability/tags/{tags['content']}")
     assert removed.status_code == 204
     application.state.worry_recompute.wait(30)

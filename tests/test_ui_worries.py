@@ -13,7 +13,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, select
 
 from silverplatter.domain.records import AccountFields, ContactFields
+from silverplatter.services.email_templates import TemplateDraft, create_template
 from silverplatter.services.ingest import ingest_events
+from silverplatter.services.lead_magnets import create_lead_magnet
 from silverplatter.services.records import upsert_accounts, upsert_contacts
 from silverplatter.storage.schema import accounts, contacts
 from web_world import NOW, Clock, SignedIn, seed_users, signed_in, web_app
@@ -86,7 +88,7 @@ def test_a_worry_is_added_tagged_and_shows_on_the_people_pages(
     page = _text(client.get("/worries/cost-control?done=tagged", headers=HTML).text)
     assert "Tag added. Profiles are being recomputed" in page
     assert "People with it 1 Accounts with it 1 Tags 1" in page
-    assert "Pages (URL pattern) /benchmarks/* 2.0 Remove" in page
+    assert "Pages (URL pattern) /benchmarks/* — 2.0 Remove" in page
     listing = _text(client.get("/worries", headers=HTML).text)
     assert "Cost control Offer the TCO benchmark walkthrough 1 1 1" in listing
     # 2 points read 45 days ago with a 90-day half-life: 2/√2 = 1.41.
@@ -136,3 +138,58 @@ def test_sales_reads_but_does_not_change(world: tuple[FastAPI, dict[str, int]]) 
     assert 'action="/worries"' not in page.text
     assert _post(sales, "/worries", {"name": "X"}).status_code == 403
     assert _post(sales, "/worries/recompute", {}).status_code == 403
+
+
+def test_tags_name_the_content_they_point_at_and_flag_targets_that_are_none_of_ours(
+    world: tuple[FastAPI, dict[str, int]], engine: Engine
+) -> None:
+    application, _ids = world
+    with engine.begin() as connection:
+        create_template(
+            connection,
+            TemplateDraft(
+                name="Delivery nurture 1",
+                subject="Late deliveries?",
+                html_body="<p>Hello</p>",
+                slug="delivery-1",
+            ),
+            user_id=None,
+            now=NOW,
+        )
+        create_lead_magnet(
+            connection,
+            title="Late deliveries checklist",
+            content=b"%PDF-1.4 checklist",
+            file_name="checklist.pdf",
+            slug="delivery-checklist",
+            now=NOW,
+        )
+    client = signed_in(application, "marketing")
+    _post(client, "/worries", {"name": "Late deliveries"})
+    page = client.get("/worries/late-deliveries", headers=HTML).text
+    # the target field offers the workspace's own content, by kind and then name
+    assert re.findall(r'<option value="([^"]+)" label="([^"]+)"', page) == [
+        ("delivery-checklist", "Lead magnet: Late deliveries checklist"),
+        ("delivery-1", "E-mail (campaign or template key): Delivery nurture 1"),
+        ("delivery-checklist", "Content id: Late deliveries checklist"),
+    ]
+    for kind, target in (
+        ("email", "delivery-1"),
+        ("lead_magnet", "delivery-checklst"),
+        ("email", "broadcast:99"),
+        ("content", "delivery-checklist"),
+        ("url_pattern", "/guides/delivery-*"),
+    ):
+        added = _post(client, "/worries/late-deliveries/tags", {"kind": kind, "target": target})
+        assert added.status_code == 303, added.text
+    rows = _text(client.get("/worries/late-deliveries", headers=HTML).text.split('id="tags"')[1])
+    assert (
+        "Kind Target Content Weight Remove "
+        "Content id delivery-checklist Late deliveries checklist 1.0 Remove "
+        "E-mail (campaign or template key) broadcast:99 Not found: no e-mail template or "
+        "broadcast has this key; only imported events with this campaign id match 1.0 Remove "
+        "E-mail (campaign or template key) delivery-1 Delivery nurture 1 1.0 Remove "
+        "Lead magnet delivery-checklst Not found: no lead magnet has this slug 1.0 Remove "
+        "Pages (URL pattern) /guides/delivery-* — 1.0 Remove Tag content"
+    ) in rows
+    application.state.worry_recompute.wait(30)

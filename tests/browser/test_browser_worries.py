@@ -70,7 +70,7 @@ def test_a_talking_point_appears_on_the_card_after_the_contact_reads_tagged_cont
     tag.get_by_role("button", name="Add tag").click()
     expect(marketing.get_by_text("Tag added.")).to_be_visible()
     expect(marketing.locator("#tags tbody tr")).to_have_text(
-        ["Content id late-deliveries-guide 2.0 Remove"], use_inner_text=True
+        ["Content id late-deliveries-guide — 2.0 Remove"], use_inner_text=True
     )
     marketing.evaluate("window.scrollTo(0, 0)")
     shoot(marketing, "worry")

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Connection
 
 from silverplatter.domain.understanding_checks import invalid
-from silverplatter.domain.worry_profile import WorryTag, tag_fields, worry_fields
+from silverplatter.domain.worry_profile import KIND_LABELS, WorryTag, tag_fields, worry_fields
 from silverplatter.services.audit import Actor, record
 from silverplatter.services.worry_profiles import recompute_worry_profiles
 from silverplatter.storage import worries as store
@@ -245,7 +245,51 @@ def remove_tag(
     return current.id
 
 
+# --- the content a tag names --------------------------------------------------------
+
+#: Kinds of tag whose targets name the workspace's own content: a target naming none of it
+#: is flagged (a typo matches nothing).  Pages and content ids may be anyone's.
+OWN_CONTENT: Final = ("lead_magnet", "form", "email")
+_NOT_OURS: Final = {
+    "lead_magnet": "no lead magnet has this slug",
+    "form": "no form has this slug",
+    "email": (
+        "no e-mail template or broadcast has this key; only imported events "
+        "with this campaign id match"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class KnownContent:
+    """The workspace's lead magnets, forms, e-mail templates and broadcasts by tag key."""
+
+    names: dict[tuple[str, str], str]
+
+    def name_of(self, kind: str, target: str) -> str | None:
+        """The name of the content a tag of ``kind`` with ``target`` names, if ours."""
+        return self.names.get((kind, target))
+
+    def warning(self, kind: str, target: str) -> str | None:
+        """Why a tag naming our own kind of content names none of it; None when it does."""
+        if kind in OWN_CONTENT and (kind, target) not in self.names:
+            return _NOT_OURS[kind]
+        return None
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(key, "Kind: name") of everything a tag may name, by kind and then name."""
+        order = {kind: place for place, kind in enumerate(KIND_LABELS)}
+        ranked = sorted(self.names.items(), key=lambda item: (order[item[0][0]], item[1].lower()))
+        return [(key, f"{KIND_LABELS[kind]}: {name}") for (kind, key), name in ranked]
+
+
+def known_content(connection: Connection) -> KnownContent:
+    return KnownContent({(kind, key): name for kind, key, name in store.content_keys(connection)})
+
+
 __all__ = [
+    "OWN_CONTENT",
+    "KnownContent",
     "Tag",
     "Worry",
     "add_tag",
@@ -253,6 +297,7 @@ __all__ = [
     "create_worry",
     "delete_worry",
     "get_worry",
+    "known_content",
     "list_tags",
     "list_worries",
     "remove_tag",

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
+from silverplatter.storage.capture_schema import forms, lead_magnets
+from silverplatter.storage.nurture_schema import broadcasts, email_templates
 from silverplatter.storage.understanding_schema import (
     account_worries,
     contact_worries,
@@ -109,7 +111,26 @@ def delete_tag(connection: Connection, tag_id: int) -> None:
     connection.execute(delete(worry_tags).where(t.id == tag_id))
 
 
+def content_keys(connection: Connection) -> list[tuple[str, str, str]]:
+    """(kind, key, name) of the workspace's own content a tag may name: lead magnets (by
+    slug, and by content id, which their downloads carry too), forms, e-mail templates and
+    broadcasts (``broadcast:<id>``, the campaign id their mails carry)."""
+    magnets = connection.execute(select(lead_magnets.c.slug, lead_magnets.c.title)).all()
+    found = [("lead_magnet", slug, title) for slug, title in magnets]
+    found += [("content", slug, title) for slug, title in magnets]
+    found += [
+        ("form", slug, name)
+        for slug, name in connection.execute(select(forms.c.slug, forms.c.name))
+    ]
+    templates = connection.execute(select(email_templates.c.slug, email_templates.c.name))
+    found += [("email", slug, name) for slug, name in templates]
+    sent = connection.execute(select(broadcasts.c.id, broadcasts.c.name))
+    found += [("email", f"broadcast:{key}", name) for key, name in sent]
+    return found
+
+
 __all__ = [
+    "content_keys",
     "delete_tag",
     "delete_worry",
     "insert_tag",

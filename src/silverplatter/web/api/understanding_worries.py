@@ -23,6 +23,7 @@ from silverplatter.domain.understanding_checks import SLUG, UnderstandingInvalid
 from silverplatter.domain.worry_profile import FADED, ProfileLine
 from silverplatter.services.sessions import Principal
 from silverplatter.services.worries import (
+    KnownContent,
     Tag,
     Worry,
     add_tag,
@@ -30,6 +31,7 @@ from silverplatter.services.worries import (
     create_worry,
     delete_worry,
     get_worry,
+    known_content,
     list_tags,
     list_worries,
     remove_tag,
@@ -128,9 +130,15 @@ class TagOut(BaseModel):
     target: str
     weight: float
     created_at: datetime
+    content: str | None = Field(
+        description="the name of the lead magnet, form, e-mail template or broadcast it names"
+    )
+    warning: str | None = Field(
+        description="why a lead magnet, form or e-mail tag names none of the workspace's own"
+    )
 
     @classmethod
-    def of(cls, found: Tag) -> TagOut:
+    def of(cls, found: Tag, known: KnownContent) -> TagOut:
         return cls(
             id=found.id,
             worry=found.worry_slug,
@@ -138,6 +146,8 @@ class TagOut(BaseModel):
             target=found.target,
             weight=found.weight,
             created_at=found.created_at,
+            content=known.name_of(found.kind, found.target),
+            warning=known.warning(found.kind, found.target),
         )
 
 
@@ -251,7 +261,8 @@ def delete(request: Request, principal: Writer, slug: Slug) -> Response:
 def tags(request: Request, principal: Reader, slug: Slug) -> list[TagOut]:
     with request.app.state.engine.connect() as connection:
         try:
-            return [TagOut.of(tag) for tag in list_tags(connection, slug)]
+            known = known_content(connection)
+            return [TagOut.of(tag, known) for tag in list_tags(connection, slug)]
         except LookupError as error:
             raise missing(error) from None
 
@@ -273,12 +284,13 @@ def tag(request: Request, principal: Writer, slug: Slug, body: TagIn) -> TagOut:
                 now=clock(request),
                 recompute=False,
             )
+            known = known_content(connection)
     except LookupError as error:
         raise missing(error) from None
     except UnderstandingInvalid as invalid:
         raise invalid_problem(invalid) from None
     recompute_runner(request).request([added.worry_id])
-    return TagOut.of(added)
+    return TagOut.of(added, known)
 
 
 @router.delete(

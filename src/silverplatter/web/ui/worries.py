@@ -24,6 +24,7 @@ from silverplatter.services.worries import (
     create_worry,
     delete_worry,
     get_worry,
+    known_content,
     list_tags,
     list_worries,
     remove_tag,
@@ -145,11 +146,13 @@ def _worry_page(
             raise Problem(404, "there is no such worry") from None
         tags = list_tags(connection, slug)
         counts = profile_counts(connection).get(worry.id, (0, 0))
+        known = known_content(connection)
     runner = getattr(request.app.state, "worry_recompute", None)
     context: dict[str, Any] = {
         "worry": worry,
         "tags": tags,
         "counts": counts,
+        "known": known,
         "kinds": [(kind, KIND_LABELS[kind]) for kind in TARGET_KINDS],
         "values": values
         or {
