@@ -14,6 +14,14 @@ distorts scores; probabilities are then calibrated on a held-out part of
 the training rows (Platt's sigmoid by default, isotonic on request), so
 the weighting does not bias them.
 
+Large training sets: the trees learn from every positive and a seeded,
+weighted sample of the negatives (``domain/predictive_sampling.py``; the
+calibration part is not sampled), and a model keeps at most ``MAX_TREES``
+trees: scoring costs in proportion to the trees.  A faster learning rate
+was measured and rejected: at 0.1 the early stopping on the 100k demo
+world's few positives stops at the first trees and the held-out ROC AUC
+fell from about 0.87 to 0.73 (docs/benchmarks.md).
+
 The model is stored as LightGBM's own text format plus the calibration map
 as JSON: nothing is unpickled when a version is loaded.
 """
@@ -31,6 +39,13 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
+
+from silverplatter.domain.predictive_sampling import (
+    MIN_NEGATIVES,
+    NEGATIVES_PER_POSITIVE,
+    Sample,
+    sample_negatives,
+)
 
 Vector = npt.NDArray[np.float64]
 Calibration = Literal["sigmoid", "isotonic"]
@@ -52,8 +67,10 @@ PARAMETERS: dict[str, Any] = {
     "deterministic": True,
     "force_col_wise": True,
 }
-#: Trees at most; early stopping on the calibration part usually stops far sooner.
-MAX_ROUNDS = 1000
+#: Trees at most in a model: the batch pass's cost is proportional to them
+#: (930 trees scored 7,342 contacts/s, 58 trees 150,306; docs/benchmarks.md).
+#: Early stopping on the calibration part usually stops far sooner.
+MAX_TREES = 300
 #: Rounds without a better held-out AUC before stopping.
 PATIENCE = 50
 MIN_ROUNDS = 50
@@ -146,10 +163,12 @@ def _dataset(
     labels: npt.NDArray[np.int8],
     categorical: list[int],
     reference: lightgbm.Dataset | None = None,
+    weights: Vector | None = None,
 ) -> lightgbm.Dataset:
     return lightgbm.Dataset(
         matrix,
         label=labels,
+        weight=weights,
         categorical_feature=categorical or "auto",
         reference=reference,
         free_raw_data=True,
@@ -162,26 +181,36 @@ def _first_booster(
     labels: npt.NDArray[np.int8],
     categorical: list[int],
     parameters: dict[str, Any],
+    sampling: dict[str, int],
     calibration_rows: npt.NDArray[np.bool_],
 ) -> tuple[lightgbm.Booster, int]:
-    """The booster fitted without the calibration part, and how many trees were worth it."""
-    inner = ~calibration_rows
-    training = _dataset(matrix[inner], labels[inner], categorical)
+    """The booster fitted without the calibration part, and how many trees were worth it.
+
+    It learns from a sample of the rows outside the calibration part
+    (``domain/predictive_sampling.py``) and stops on the calibration part
+    itself, unsampled.
+    """
+    inner = np.flatnonzero(~calibration_rows)
+    training, _sample = _sampled_dataset(
+        matrix, labels, categorical, inner, int(parameters["seed"]), sampling
+    )
     held = labels[calibration_rows]
+    cap = sampling["max_trees"]
     if held.size == 0 or held.min() == held.max():
-        return lightgbm.train(parameters, training, num_boost_round=FIXED_ROUNDS), FIXED_ROUNDS
+        rounds = min(FIXED_ROUNDS, cap)
+        return lightgbm.train(parameters, training, num_boost_round=rounds), rounds
     validation = _dataset(matrix[calibration_rows], held, categorical, reference=training)
     booster = lightgbm.train(
         {**parameters, "metric": "auc"},
         training,
-        num_boost_round=MAX_ROUNDS,
+        num_boost_round=cap,
         valid_sets=[validation],
         callbacks=[lightgbm.early_stopping(PATIENCE, verbose=False)],
         # keep the trees past the best one: the calibration scores use as many
         # trees as the kept booster will have
         keep_training_booster=True,
     )
-    return booster, max(1, int(booster.best_iteration or MAX_ROUNDS))
+    return booster, max(1, int(booster.best_iteration or cap))
 
 
 def fit_calibration(kind: Calibration, raw: Vector, labels: npt.NDArray[np.int8]) -> list[Any]:
@@ -198,6 +227,26 @@ def fit_calibration(kind: Calibration, raw: Vector, labels: npt.NDArray[np.int8]
     return [float(platt.coef_[0][0]), float(platt.intercept_[0])]
 
 
+def _sampled_dataset(
+    matrix: Vector,
+    labels: npt.NDArray[np.int8],
+    categorical: list[int],
+    rows: npt.NDArray[np.int64],
+    seed: int,
+    sampling: dict[str, int],
+) -> tuple[lightgbm.Dataset, Sample]:
+    """``rows`` with every positive and a seeded, weighted share of the negatives."""
+    sample = sample_negatives(
+        labels[rows],
+        seed,
+        per_positive=sampling["negatives_per_positive"],
+        at_least=sampling["min_negatives"],
+    )
+    kept = rows[sample.rows]
+    weights = sample.weights if sample.sampled else None
+    return _dataset(matrix[kept], labels[kept], categorical, weights=weights), sample
+
+
 def fit(
     matrix: Vector,
     labels: npt.NDArray[np.int8],
@@ -206,6 +255,10 @@ def fit(
     calibration_rows: npt.NDArray[np.bool_],
     calibration: Calibration = "sigmoid",
     seed: int = 0,
+    rate: float | None = None,
+    max_trees: int = MAX_TREES,
+    negatives_per_positive: int = NEGATIVES_PER_POSITIVE,
+    min_negatives: int = MIN_NEGATIVES,
 ) -> FittedModel:
     """Fit on all rows, calibrated by a model fitted without ``calibration_rows``.
 
@@ -215,28 +268,51 @@ def fit(
     outcomes is then applied to a second booster fitted on every row, with a
     third more trees than the first found best (it learns from a third more
     rows) and the map learnt from the first's scores with as many trees.
+    Both boosters learn from every positive and a weighted sample of the
+    negatives (``domain/predictive_sampling.py``); the calibration part that
+    the map is learnt on is not sampled.  ``rate`` (the learning rate),
+    ``max_trees`` and the sampling's two numbers are for benchmarks that
+    weigh them.
     """
     positives = float(labels.sum())
     negatives = float(labels.size - positives)
     parameters = {
         **PARAMETERS,
+        "learning_rate": PARAMETERS["learning_rate"] if rate is None else rate,
         "seed": seed,
         "num_threads": FIT_THREADS,
         "min_data_in_leaf": _leaf_size(labels.size),
         "scale_pos_weight": math.sqrt(negatives / positives) if positives else 1.0,
     }
-    first, best = _first_booster(matrix, labels, categorical, parameters, calibration_rows)
+    sampling = {
+        "max_trees": max_trees,
+        "negatives_per_positive": negatives_per_positive,
+        "min_negatives": min_negatives,
+    }
+    first, best = _first_booster(
+        matrix, labels, categorical, parameters, sampling, calibration_rows
+    )
     # The map is learnt from scores of as many trees as the kept booster has:
     # raw scores of three trees and of fifty live on different scales.
-    rounds = min(max(MIN_ROUNDS, math.ceil(best * 4 / 3)), first.current_iteration())
+    rounds = min(max(MIN_ROUNDS, math.ceil(best * 4 / 3)), first.current_iteration(), max_trees)
     held_out = np.asarray(
         first.predict(matrix[calibration_rows], raw_score=True, num_iteration=rounds),
         dtype=np.float64,
     )
     mapping = fit_calibration(calibration, held_out, labels[calibration_rows])
-    booster = lightgbm.train(
-        parameters, _dataset(matrix, labels, categorical), num_boost_round=rounds
-    )
+    everyone = np.arange(labels.size, dtype=np.int64)
+    training, sample = _sampled_dataset(matrix, labels, categorical, everyone, seed, sampling)
+    booster = lightgbm.train(parameters, training, num_boost_round=rounds)
     return FittedModel(
-        booster, calibration, mapping, {**parameters, "rounds": rounds, "best_rounds": best}
+        booster,
+        calibration,
+        mapping,
+        {
+            **parameters,
+            "rounds": rounds,
+            "best_rounds": best,
+            **sampling,
+            "negatives": sample.negatives,
+            "kept_negatives": sample.kept_negatives,
+        },
     )
