@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +65,34 @@ def previously_active(connection: Connection, current: int) -> int | None:
     return None if found is None else int(found)
 
 
+_WRITE = {
+    "sqlite": (
+        "INSERT INTO contact_predictions "
+        "(contact_id, model_id, probability, contributions, scored_at) "
+        "VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (contact_id) DO UPDATE SET model_id = excluded.model_id, "
+        "probability = excluded.probability, contributions = excluded.contributions, "
+        "scored_at = excluded.scored_at"
+    ),
+    # One statement per batch: each column travels as one array parameter.
+    "postgresql": (
+        "INSERT INTO contact_predictions "
+        "(contact_id, model_id, probability, contributions, scored_at) "
+        "SELECT c, %s::int, p, j, %s::timestamptz "
+        "FROM unnest(%s::int[], %s::float8[], %s::jsonb[]) AS t(c, p, j) "
+        "ON CONFLICT (contact_id) DO UPDATE SET model_id = excluded.model_id, "
+        "probability = excluded.probability, contributions = excluded.contributions, "
+        "scored_at = excluded.scored_at"
+    ),
+}
+#: Rows per statement on PostgreSQL (arrays of this length per parameter).
+WRITE_BATCH = 100_000
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
 def write_predictions(
     connection: Connection,
     model_id: int,
@@ -71,27 +100,43 @@ def write_predictions(
     *,
     now: datetime,
 ) -> int:
-    """Replace the probabilities of these contacts (one DELETE and one INSERT per chunk)."""
-    for start in range(0, len(rows), IN_CHUNK):
-        chunk = rows[start : start + IN_CHUNK]
-        connection.execute(
-            delete(contact_predictions).where(
-                contact_predictions.c.contact_id.in_([row[0] for row in chunk])
+    """Replace the probabilities of these contacts: one upsert for them all.
+
+    The rows go straight to the driver, as the event log's appends do (no
+    per-row type processing: 100,000 rows in 0.8 s instead of 3.8 s on
+    SQLite): SQLite takes one executemany, PostgreSQL one statement per
+    ``WRITE_BATCH`` rows with each column as an array.
+    """
+    if not rows:
+        return 0
+    dialect = connection.dialect
+    # The full chain (the UTC check and the dialect's own formatting), so SQLite gets the
+    # same text as SQLAlchemy writes elsewhere: times compare correctly as text.
+    kind = contact_predictions.c.scored_at.type.dialect_impl(dialect)
+    as_time: Callable[[Any], Any] = kind.bind_processor(dialect) or _as_is
+    scored_at = as_time(now)
+    dumps = json.dumps
+    if dialect.name == "postgresql":
+        for start in range(0, len(rows), WRITE_BATCH):
+            chunk = rows[start : start + WRITE_BATCH]
+            connection.exec_driver_sql(
+                _WRITE["postgresql"],
+                (
+                    model_id,
+                    scored_at,
+                    [row[0] for row in chunk],
+                    [row[1] for row in chunk],
+                    [dumps(row[2], separators=(",", ":")) for row in chunk],
+                ),
             )
-        )
-        connection.execute(
-            insert(contact_predictions),
-            [
-                {
-                    "contact_id": contact_id,
-                    "model_id": model_id,
-                    "probability": probability,
-                    "contributions": contributions,
-                    "scored_at": now,
-                }
-                for contact_id, probability, contributions in chunk
-            ],
-        )
+        return len(rows)
+    connection.exec_driver_sql(
+        _WRITE["sqlite"],
+        [
+            (contact_id, model_id, probability, dumps(reasons, separators=(",", ":")), scored_at)
+            for contact_id, probability, reasons in rows
+        ],
+    )
     return len(rows)
 
 
