@@ -175,6 +175,10 @@ def numbers(values: Sequence[Any]) -> Matrix:
     """Floats from database values; ``None`` and booleans handled, unknown is ``nan``."""
     if not len(values):
         return np.empty(0, dtype=np.float64)
+    try:  # numbers and None (as nan) convert in one go
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        pass
     array = np.asarray(values, dtype=object)
     missing = np.array([value is None for value in values], dtype=bool)
     array[missing] = math.nan

@@ -251,20 +251,22 @@ def score_contacts(
     now: datetime,
     contact_ids: list[int] | None = None,
     explain: bool = False,
+    side_by_side: Engine | None = None,
 ) -> int:
     """Score these contacts (all when ``None``) with the active model, as of ``now``.
 
     With ``explain`` the strongest contributions are stored too; explaining
     costs about a thousand times a probability (TreeSHAP over every tree),
     so the batch pass leaves it to the pages that show a contact
-    (:func:`explained`).
+    (:func:`explained`).  ``side_by_side``: read the behaviour in a connection
+    of its own from this engine, beside the profile (``gather``).
     """
     loaded = _loaded(connection)
     if loaded is None:
         return 0
     version_id, model, features, parameters = loaded
     query = _scoring_query(connection, parameters, now=now, contact_ids=contact_ids)
-    table = gather(connection, query)
+    table = gather(connection, query, side_by_side=side_by_side)
     if len(table) == 0:
         return 0
     matrix = encode(table, features)
@@ -316,9 +318,9 @@ def explained(
 
 
 def score_all(engine: Engine, *, now: datetime) -> int:
-    """Score every contact with the active model; one transaction."""
+    """Score every contact with the active model; one transaction (and a second reader)."""
     with engine.begin() as connection:
-        return score_contacts(connection, now=now)
+        return score_contacts(connection, now=now, side_by_side=engine)
 
 
 def stored_probabilities(connection: Connection, contact_ids: list[int]) -> dict[int, float]:
