@@ -43,3 +43,17 @@ def test_a_small_report_prints_and_its_csv_is_inert() -> None:
     assert tables.time_table(funnel)[1][-1] == ["All", "Lead", "3", "2", "5"]
     assert tables.paths_table(paths)[1] == [["Subscriber → Lead → MQL", "2", "2", "100.0%"]]
     assert tables.cost_table(costs, by_month=False)[1] == [["email", "10.00", "0", "0", "—", "—"]]
+
+
+def test_the_csv_marks_formulas_and_keeps_negative_figures_as_numbers() -> None:
+    header = ["Source", "Cost", "Note"]
+    rows = [
+        ['=HYPERLINK("http://x","y")', "-12.50", "+1-2"],
+        ["@SUM(A1)", "-1,234.50", "-3"],
+    ]
+    answer = tables.csv_response("x.csv", (header, rows))
+    assert bytes(answer.body).decode("utf-8") == (
+        "Source,Cost,Note\r\n"
+        '"\'=HYPERLINK(""http://x"",""y"")",-12.50,\'+1-2\r\n'
+        '\'@SUM(A1),"-1,234.50",-3\r\n'
+    )

@@ -3,7 +3,7 @@ hand, a look-alike left alone, histories, both owners' tasks, idempotence, impor
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,8 @@ from silverplatter.domain.records import ContactFields
 from silverplatter.services.audit import Actor
 from silverplatter.services.champion_moves import MoveError, detect_moves, mark_move
 from silverplatter.services.champion_moves_view import (
+    MoveTask,
+    MoveView,
     account_moves,
     contact_employment,
     moves_csv,
@@ -181,6 +183,30 @@ def test_the_pages_read_moves_with_tasks_champions_and_who_was_not_alerted(
         '"risk: Jane Doe left Old Oy for New AB (Sam Sales, open); opening: Jane Doe joined '
         'New AB from Old Oy, who knew us at Old Oy (Olle Owner, open)",',
     ]
+
+
+def test_the_csv_writes_cells_a_spreadsheet_would_run_as_text() -> None:
+    move = MoveView(
+        id=1,
+        contact_id=2,
+        name='=HYPERLINK("http://x","y")',
+        email="eve@old.example",
+        new_contact_id=None,
+        new_email=None,
+        from_account_id=3,
+        from_name="+1-2",
+        to_account_id=4,
+        to_name="-3",
+        matched_by="manual",
+        detected_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        champion=("@SUM(A1)",),
+        tasks=(MoveTask(5, "-1 day", None, "open", None),),
+        unalerted=(),
+    )
+    assert moves_csv([move]).splitlines()[1] == (
+        '2026-03-02T09:00:00+00:00,"\'=HYPERLINK(""http://x"",""y"")",'
+        "eve@old.example,,'+1-2,-3,manual,'@SUM(A1),\"'-1 day (nobody, open)\","
+    )
 
 
 @pytest.mark.parametrize(

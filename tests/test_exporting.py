@@ -8,12 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from silverplatter.domain.records import ContactFields
 from silverplatter.services import exporting
 from silverplatter.services.exporting import export_csv
 from silverplatter.services.importing import import_csv
+from silverplatter.services.records import upsert_contacts
 from silverplatter.storage.properties import create_definition
+from silverplatter.storage.schema import contacts
 from silverplatter.storage.users import create_user
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -171,3 +174,43 @@ def test_an_empty_table_exports_a_header(engine: Engine, tmp_path: Path) -> None
     assert export_csv(engine, "opportunities", destination) == 0
     assert destination.read_text(encoding="utf-8").startswith("external_id,name,")
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_formulas_are_exported_as_text_and_import_back_unchanged(
+    engine: Engine, tmp_path: Path
+) -> None:
+    hostile = {
+        "first_name": '=HYPERLINK("http://x","y")',
+        "last_name": "'=marked by hand",
+        "title": "@SUM(A1)",
+        "phone": "+1-2",
+        "department": "-3",
+    }
+    with engine.begin() as connection:
+        create_definition(
+            connection,
+            object_type="contact",
+            name="budget",
+            label="Budget",
+            type="number",
+            options=None,
+            now=NOW,
+        )
+        upsert_contacts(
+            connection,
+            [ContactFields(email="eve@hostile.example", custom={"budget": -12.5}, **hostile)],
+            now=NOW,
+        )
+    destination = tmp_path / "contacts.csv"
+    export_csv(engine, "contacts", destination)
+    assert destination.read_text(encoding="utf-8").splitlines()[1] == (
+        'eve@hostile.example,,"\'=HYPERLINK(""http://x"",""y"")",\'\'=marked by hand,'
+        "'@SUM(A1),,-3,,'+1-2,,,,,,,2026-03-01T09:00:00+00:00,-12.5"
+    )
+    summary = import_csv(engine, destination, "contacts", now=LATER)
+    assert (summary.created, summary.updated, summary.unchanged, summary.rejected) == (0, 0, 1, 0)
+    columns = [contacts.c[name] for name in hostile]
+    with engine.connect() as connection:
+        stored = connection.execute(select(*columns, contacts.c.custom)).one()
+    assert dict(zip(hostile, stored[:-1], strict=True)) == hostile
+    assert stored.custom == {"budget": -12.5}

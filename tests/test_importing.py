@@ -381,6 +381,40 @@ def test_a_fixed_rejects_file_can_be_imported_again(engine: Engine, tmp_path: Pa
     assert count(engine, property_definitions) == 0
 
 
+def test_a_rejects_file_marks_formulas_and_imports_them_back_as_they_were(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "fair.csv"
+    path.write_text(
+        "email;first_name;last_name;phone;title\n"
+        'bo(at)vasa.se;"=HYPERLINK(""http://x"",""y"")";\'=marked;+1-2;-3\n'
+        "anna@nordtek.fi;@SUM(A1);'@typed;-12.5;+44\n",
+        encoding="utf-8",
+    )
+    summary = import_csv(engine, path, "contacts", now=NOW)
+    assert summary.rejects_path is not None
+    written = summary.rejects_path.read_text(encoding="utf-8-sig")
+    assert written.splitlines() == [
+        "email;first_name;last_name;phone;title;row_number;reason",
+        'bo(at)vasa.se;"\'=HYPERLINK(""http://x"",""y"")";\'=marked;\'+1-2;-3;2;'
+        "email: 'bo(at)vasa.se' is not a valid email address: An email address must have "
+        "an @-sign.",
+    ]
+    retry = tmp_path / "retry.csv"
+    retry.write_text(written.replace("bo(at)vasa.se;", "bo@vasa.se;"), encoding="utf-8")
+    assert counts(import_csv(engine, retry, "contacts", now=LATER)) == (1, 1, 0, 0, 0)
+    with engine.connect() as connection:
+        people = connection.execute(
+            select(
+                contacts.c.first_name, contacts.c.last_name, contacts.c.phone, contacts.c.title
+            ).order_by(contacts.c.email)
+        ).all()
+    assert [tuple(person) for person in people] == [
+        ("@SUM(A1)", "@typed", "-12.5", "+44"),
+        ('=HYPERLINK("http://x","y")', "=marked", "+1-2", "-3"),
+    ]
+
+
 # --- a user's own mapping ---------------------------------------------------------------
 
 

@@ -110,3 +110,23 @@ def test_the_report_for_one_owner_passes_the_owner_to_every_section(engine: Engi
         report = build_report(connection, now=NOW, owner_id=ids["sales"], keys=MINE)
     lost = {s.key: s for s in report.sections}["closed_lost"]
     assert [c.account_name for c in lost.candidates] == ["Mine"] and report.missing == []
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_written_as_text() -> None:
+    hostile = Candidate(
+        reason="@SUM(A1)",
+        account_id=3,
+        account_name="+1-2",
+        contact_id=4,
+        contact_name='=HYPERLINK("http://x","y")',
+        contact_email="ann@nu.example",
+        owner_id=2,
+        owner_name="-Sam",
+        suggested_on=None,
+        figures={"amount": -3},
+    )
+    section = Section(key="closed_lost", title="", explanation="", total=1, candidates=[hostile])
+    assert csv_text([section]).splitlines()[1] == (
+        'closed_lost,\'@SUM(A1),,4,"\'=HYPERLINK(""http://x"",""y"")",'
+        'ann@nu.example,3,\'+1-2,2,\'-Sam,"{""amount"":-3}"'
+    )

@@ -4,7 +4,8 @@ naming fields, activation, deletion, the audit trail and the service-level dashb
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, select
@@ -13,6 +14,7 @@ from planning_world import NOW, build_planning_world
 from silverplatter.domain.planning import PlanInvalid
 from silverplatter.services.audit import Actor
 from silverplatter.services.planning import (
+    PlanRecord,
     activate_plan,
     active_plan,
     create_plan,
@@ -247,3 +249,30 @@ def test_the_dashboard_sets_arrivals_against_the_service_level(engine: Engine) -
         "behind",
     )
     assert (quarter["sqls"].projected, quarter["sqls"].target) == (1, 30)
+
+
+def test_the_csv_keeps_negative_figures_as_numbers_and_marks_formulas() -> None:
+    """The plan's CSV holds figures only; whatever reaches it still goes through the one
+    writer that marks formulas, and a negative figure stays a number."""
+    cell = {"expected": -3, "low": -4, "high": None}
+    month = {"month": "=1+1-06-01", "lead_in": True, "revenue": -12.5}
+    when = datetime(2026, 6, 1, tzinfo=UTC)
+    plan = PlanRecord(
+        id=1,
+        name="Odd",
+        starts_on=when.date(),
+        months_count=1,
+        revenue_target=Decimal(0),
+        average_deal_size=Decimal(1),
+        currency="EUR",
+        inputs={},
+        months=[
+            month | dict.fromkeys(("deals", "opportunities", "sqls", "mqls", "addresses"), cell)
+        ],
+        sla_sqls_per_month=0,
+        sla_mqls_per_month=0,
+        active=False,
+        created_at=when,
+        updated_at=when,
+    )
+    assert plan_csv(plan).splitlines()[1] == "'=1+1-06,yes,-12.50" + ",-3,-4," * 5

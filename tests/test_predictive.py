@@ -224,6 +224,21 @@ def test_contacts_whose_events_are_scored_are_rescored(engine: Engine, tmp_path:
 
 
 @pytest.mark.storage
+def test_history_stores_formula_cells_as_the_contact_import_does(
+    engine: Engine, tmp_path: Path
+) -> None:
+    source = tmp_path / "old-crm.csv"
+    source.write_text(
+        'Email,First name,Title,Result\na@x.example,"=HYPERLINK(""http://x"",""y"")",\'\'=x,Won\n',
+        encoding="utf-8",
+    )
+    import_history(engine, source, outcome_column="result", now=TODAY)
+    with engine.connect() as connection:
+        person = connection.execute(select(contacts.c.first_name, contacts.c.title)).one()
+    assert tuple(person) == ('=HYPERLINK("http://x","y")', "'=x")
+
+
+@pytest.mark.storage
 def test_history_keeps_the_files_own_addresses_and_ids(engine: Engine, tmp_path: Path) -> None:
     source = tmp_path / "old-crm.csv"
     source.write_text(

@@ -7,6 +7,10 @@ inside quoted values.  :func:`open_table` settles the format from a sample
 (each choice can be given instead) and then reads one record at a time, so
 memory does not grow with the file.
 
+A cell the product marked with a leading quote so that a spreadsheet would not
+run it as a formula (``domain/spreadsheet_cells.py``) is read without the
+mark: exported and rejected rows import as the values they were written from.
+
 Text is decoded with ``errors="surrogateescape"``: a few bytes that are not
 valid in the file's encoding do not stop the import, they mark their record,
 which :func:`bad_bytes_column` finds so the importer can reject it.
@@ -24,6 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
+from silverplatter.domain.spreadsheet_cells import read_cell, read_row
 from silverplatter.importing import ImportFileError
 
 DELIMITERS = ",;\t|"
@@ -178,7 +183,9 @@ class CsvTable:
             self._text.readline()
         for values in self._reader:
             if any(value.strip() for value in values):
-                self.header = [printable(value).strip().lstrip("\ufeff") for value in values]
+                self.header = [
+                    read_cell(printable(value).strip().lstrip("\ufeff")) for value in values
+                ]
                 break
         self._line = self._reader.line_num + (1 if csv_format.sep_line else 0)
 
@@ -196,7 +203,7 @@ class CsvTable:
                 first = line + 1
                 line = reader.line_num + offset
                 if any(values):
-                    yield first, values
+                    yield first, read_row(values)
         except csv.Error as error:
             raise ImportFileError(
                 f"{self.path.name} cannot be read from line {line + 1} on: {error} "

@@ -4,16 +4,18 @@ It holds the original columns followed by ``row_number`` and ``reason``, so a
 marketer can fix the rows in a spreadsheet and import the same file again
 (the two extra columns are left out on re-import).  It is written as UTF-8
 with a byte-order mark, which spreadsheet programs open correctly, and only
-when there is something to write.
+when there is something to write.  Cells a spreadsheet would run as a formula
+are marked as text (``domain/spreadsheet_cells.py``); the reader takes the
+mark off again on re-import.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
+from silverplatter.domain.spreadsheet_cells import SpreadsheetWriter
 from silverplatter.importing.mapping import REJECT_COLUMNS
 from silverplatter.importing.reader import printable
 
@@ -31,13 +33,13 @@ class RejectsWriter:
         self._header = [printable(label) for label in header]
         self._delimiter = delimiter
         self._handle: IO[str] | None = None
-        self._writer: Any = None
+        self._writer: SpreadsheetWriter | None = None
 
     def add(self, row_number: int, values: Sequence[str], reason: str) -> None:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
-            self._writer = csv.writer(self._handle, delimiter=self._delimiter)
+            self._writer = SpreadsheetWriter(self._handle, delimiter=self._delimiter)
             self._writer.writerow([*self._header, *REJECT_COLUMNS])
         width = len(self._header)
         cells = [printable(value) for value in values[:width]]

@@ -9,7 +9,6 @@ move was recorded.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from silverplatter.domain.champion_moves import (
     champion_reasons,
     display_name,
 )
+from silverplatter.domain.spreadsheet_cells import SpreadsheetWriter
 from silverplatter.storage import employment as store
 
 
@@ -165,15 +165,10 @@ CSV_HEADER = (
 )
 
 
-def _safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def moves_csv(moves: Sequence[MoveView]) -> str:
     """The moves as CSV, one row each, in the order given."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SpreadsheetWriter(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for move in moves:
         cells = (
@@ -188,5 +183,5 @@ def moves_csv(moves: Sequence[MoveView]) -> str:
             "; ".join(f"{t.title} ({t.owner_name or 'nobody'}, {t.status})" for t in move.tasks),
             "; ".join(move.unalerted),
         )
-        writer.writerow([_safe(cell) for cell in cells])
+        writer.writerow(cells)
     return out.getvalue()

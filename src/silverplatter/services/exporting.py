@@ -4,13 +4,14 @@ The file is Silverplatter's native layout: UTF-8, a header of canonical field
 names, ISO 8601 times, custom properties as ``custom.<name>`` columns and
 event properties as one JSON column.  It is exactly what the importer reads
 without a mapping, so exporting and importing into the same workspace
-changes nothing.  Rows are read page by page in id order (keyset
+changes nothing (a cell a spreadsheet would run as a formula is written
+with a leading quote, which the importer takes off again:
+``domain/spreadsheet_cells.py``).  Rows are read page by page in id order (keyset
 pagination), so memory does not grow with the table.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, FromClause, Row, Select, func, select
 from sqlalchemy.orm import aliased
 
+from silverplatter.domain.spreadsheet_cells import SpreadsheetWriter
 from silverplatter.importing.mapping import OBJECT_TYPES
 from silverplatter.services.importing import ObjectType
 from silverplatter.storage import properties as property_store
@@ -182,7 +184,7 @@ def export_csv(
     written = 0
     try:
         with partial.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = SpreadsheetWriter(handle)
             writer.writerow([*names, *(f"custom.{name}" for name in properties)])
             for page in _pages(engine, object_type):
                 for row in page:

@@ -19,7 +19,6 @@ learns from them.
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from silverplatter.domain.lead_history import HISTORY_LEAD_TIME_HOURS, history_change
+from silverplatter.domain.spreadsheet_cells import SpreadsheetWriter
 from silverplatter.importing import ImportFileError
 from silverplatter.importing.mapping import (
     canonical_target,
@@ -114,7 +114,9 @@ def import_history(
         folder = Path(tempfile.mkdtemp(prefix="history-"))
         staged = folder / f"{source.stem}.csv"
         with staged.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
+            # Written as every CSV file is, so the importer reads back exactly
+            # the values read here (a quote-marked cell stays marked once).
+            writer = SpreadsheetWriter(out)
             writer.writerow([header[index] for index in kept] + extra)
             for number, (_line, values) in enumerate(table.records(), start=1):
                 generated = {

@@ -13,7 +13,6 @@ quarter.  Plans are workspace figures: every role that reads them sees the same.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -38,6 +37,7 @@ from silverplatter.domain.planning import (
     compute_plan,
     plan_months_record,
 )
+from silverplatter.domain.spreadsheet_cells import SpreadsheetWriter
 from silverplatter.services.audit import Actor, record
 from silverplatter.services.planning_history import (
     DEFAULT_LOOKBACK_MONTHS,
@@ -424,7 +424,7 @@ def delete_plan(connection: Connection, plan_id: int, *, actor: Actor, now: date
 def plan_csv(found: PlanRecord) -> str:
     """One row per month: revenue, then each need's expected, low and high arrivals."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SpreadsheetWriter(out, lineterminator="\n")
     header = ["month", "lead_in", "revenue"]
     for need in NEEDS:
         header += [need, f"{need}_low", f"{need}_high"]

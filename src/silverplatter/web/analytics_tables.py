@@ -3,7 +3,6 @@ the CSV downloads and the PDF, so the two always show the same figures."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from decimal import Decimal
@@ -12,6 +11,7 @@ from fastapi.responses import Response
 
 from silverplatter.domain.funnel import FUNNEL, GROUPINGS, STAGE_LABELS
 from silverplatter.domain.journeys import path_text
+from silverplatter.domain.spreadsheet_cells import SpreadsheetWriter
 from silverplatter.services.channel_costs import CostReport
 from silverplatter.services.funnel import FunnelReport, JourneyReport
 from silverplatter.web.downloads import csv_download
@@ -116,18 +116,13 @@ def entered_table(report: CostReport) -> Table:
     return header, rows
 
 
-def _inert(cell: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a source may be anything)."""
-    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@") else cell
-
-
 def csv_response(name: str, table: Table) -> Response:
     """The table as a UTF-8 CSV download named ``name``."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SpreadsheetWriter(out)
     header, rows = table
     writer.writerow(header)
-    writer.writerows([[_inert(cell) for cell in row] for row in rows])
+    writer.writerows(rows)
     return csv_download(out.getvalue().encode("utf-8"), name)
 
 

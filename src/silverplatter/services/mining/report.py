@@ -8,12 +8,12 @@ every section: a sales user sees only candidates on what they own.
 
 The CSV holds one row per candidate: the section, the reason, who, the
 suggested date and the figures as one JSON object — UTF-8 with a header,
-ISO dates, as ``services/exporting.py`` writes its files.
+ISO dates, cells a spreadsheet would run as a formula marked as text, as
+``services/exporting.py`` writes its files.
 """
 
 from __future__ import annotations
 
-import csv
 import importlib
 import io
 import json
@@ -27,6 +27,7 @@ from typing import Final, Protocol, TextIO, cast
 from sqlalchemy import Connection, Engine
 
 from silverplatter.domain.mining import SECTION_KEYS, Candidate, Section
+from silverplatter.domain.spreadsheet_cells import SpreadsheetWriter
 
 PACKAGE: Final = "silverplatter.services.mining"
 #: Candidates per section on the page and in the API unless asked otherwise.
@@ -180,7 +181,7 @@ def _row(key: str, candidate: Candidate) -> list[str]:
 
 def write_csv(sections: Iterable[Section], handle: TextIO) -> int:
     """Write the candidates of ``sections`` as CSV to ``handle``; how many rows."""
-    writer = csv.writer(handle)
+    writer = SpreadsheetWriter(handle)
     writer.writerow(CSV_COLUMNS)
     rows = 0
     for section in sections:
