@@ -193,3 +193,40 @@ def test_tags_name_the_content_they_point_at_and_flag_targets_that_are_none_of_o
         "Pages (URL pattern) /guides/delivery-* — 1.0 Remove Tag content"
     ) in rows
     application.state.worry_recompute.wait(30)
+
+
+def test_the_segment_builder_offers_each_worry_and_finds_the_people_who_have_it(
+    world: tuple[FastAPI, dict[str, int]],
+) -> None:
+    application, _ids = world
+    client = signed_in(application, "marketing")
+    _post(client, "/worries", {"name": "Cost control"})
+    _post(client, "/worries/cost-control/tags", {"kind": "url_pattern", "target": "/benchmarks/*"})
+    application.state.worry_recompute.wait(30)
+    editor = client.get("/segments/new", headers=HTML).text
+    assert '<option value="contact.worry.cost-control">Worry: Cost control</option>' in editor
+    assert '<option value="account.worry.cost-control">Account worry: Cost control</option>' in (
+        editor
+    )
+    rule = {
+        "name": "Cost worriers",
+        "slug": "cost-worriers",
+        "kind": "dynamic",
+        "r:kind": "all",
+        "r.0:kind": "field",
+        "r.0:field": "contact.worry.cost-control",
+        "r.0:op": "gte",
+        "r.0:value": "0.7",
+    }
+    created = _post(client, "/segments", rule)
+    assert created.status_code == 303, created.text
+    # anna read it 45 days ago with a 90-day half-life: 1/√2 = 0.707, just over 0.7
+    members = _text(client.get(created.headers["location"], headers=HTML).text)
+    assert "Members 1" in members and "anna@nordtek.fi" in members
+    higher = _post(
+        client,
+        created.headers["location"],
+        {**rule, "segment_id": created.headers["location"].rsplit("/", 1)[1], "r.0:value": "0.71"},
+    )
+    assert higher.status_code == 303, higher.text
+    assert "Members 0" in _text(client.get(created.headers["location"], headers=HTML).text)
