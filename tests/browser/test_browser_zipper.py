@@ -113,24 +113,42 @@ def test_a_board_is_built_by_drag_and_drop_reordered_and_exported(
         "src", "/boards/spare-parts-service/export.svg?version=8"
     )
 
+    # a solution on our step answers the worry, dragged onto it from the situation
+    add("New solution at Deliver the part", "Express courier", 9)
+    solution = page.locator('.zb-solution[data-id="m6"]')
+    drag(page, situation.locator(".zb-worry").first, solution.locator("h4"))
+    expect(version).to_have_text("10")
+    expect(solution.locator(".zb-answer")).to_have_text([re.compile(r"^Materials arrive late")])
+    # rename a step
+    page.locator('.zb-ours .zb-step[data-id="o3"] > details summary').click()
+    add("New name of Deliver the part", "Deliver the spare part", 11)
+    assert _names(page, "ours") == ["Deliver the spare part"]
+
     # export
     with page.expect_download() as svg_download:
         page.get_by_role("link", name="SVG", exact=True).click()
     svg = svg_download.value
-    assert svg.suggested_filename == "spare-parts-service-v8.svg"
+    assert svg.suggested_filename == "spare-parts-service-v11.svg"
     text = Path(svg.path()).read_text(encoding="utf-8")
     for label in (
         "Install the part",
         "Order spare parts",
-        "Deliver the part",
+        "Deliver the spare part",
         "The machine is down",
+        "Express courier",
     ):
         assert f">{label}</text>" in text
-    assert ">• Materials arrive late</text>" in text
+    assert ">• Materials arrive late</text>" in text  # the worry in the situation
+    assert ">» Materials arrive late</text>" in text  # the solution answering it
     with page.expect_download() as png_download:
         page.get_by_role("link", name="PNG", exact=True).click()
     png = Path(png_download.value.path()).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="PDF", exact=True).click()
+    assert pdf_download.value.suggested_filename == "spare-parts-service-v11.pdf"
+    pdf = Path(pdf_download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(re.findall(rb"/Type\s*/Page(?![a-z])", pdf)) == 1
 
     # the demo's board for the user guide: the editor and its exported picture
     page.goto("/boards/delivery-reliability")
