@@ -179,3 +179,48 @@ def test_points_must_add_up_to_100_and_say_by_how_much_they_are_off() -> None:
     assert check_names([" Brand ", "Price"], "needs", 20) == ["Brand", "Price"]
     with pytest.raises(UnderstandingInvalid, match=r"needs\[1\]: 'brand' is named twice"):
         check_names(["Brand", "brand"], "needs", 20)
+
+
+def test_gaps_and_differences_are_ranked_within_their_scale_points_first() -> None:
+    """Marketing 52/48 points, Us 9 and 3; Sales 50/50, Us 9 and 9; a customer 50/50, Us 5, 6.
+    Ranked together the score gap of 6 (Us on Price, Sales against Marketing) would come
+    before the points gaps of 2; within their scales the points come first."""
+    both = ("Brand", "Price")
+    ratings = [
+        Rating(
+            "M",
+            "internal",
+            "Marketing",
+            {"Brand": 52, "Price": 48},
+            {("Brand", "Us"): 9, ("Price", "Us"): 3},
+        ),
+        Rating(
+            "S",
+            "internal",
+            "Sales",
+            {"Brand": 50, "Price": 50},
+            {("Brand", "Us"): 9, ("Price", "Us"): 9},
+        ),
+        Rating(
+            "C",
+            "customer",
+            None,
+            {"Brand": 50, "Price": 50},
+            {("Brand", "Us"): 5, ("Price", "Us"): 6},
+        ),
+    ]
+    found = evaluate(ratings, both, ("Us",))
+    assert [(g.need, g.competitor, g.highest, g.gap) for g in found.department_gaps] == [
+        ("Brand", None, "Marketing", 2.0),
+        ("Price", None, "Sales", 2.0),
+        ("Price", "Us", "Sales", 6.0),
+        ("Brand", "Us", "Marketing", 0.0),
+    ]
+    # Internal totals: M .52·9 + .48·3 = 6.12, S 9 → 7.56; the customer .5·5 + .5·6 = 5.5.
+    assert [(d.need, d.competitor, round(d.difference, 6)) for d in found.differences] == [
+        ("Brand", None, 1.0),
+        ("Price", None, -1.0),
+        ("Brand", "Us", 4.0),
+        (None, "Us", 2.06),
+        ("Price", "Us", 0.0),
+    ]

@@ -89,8 +89,25 @@ def test_a_grid_is_made_rated_surveyed_and_drawn(application: FastAPI) -> None:
     assert "Us us 5.60 1.20 7.40 -1.80" in page
     # Rival: Maija .6·6+.4·7 = 6.4, Sami .2·7+.8·8 = 7.8: 7.1 (sd 0.7); C1 .3·7+.7·5 = 5.6.
     assert "Rival 7.10 0.70 5.60 +1.50" in page
-    assert "Points on Brand Marketing (60.0) Sales (20.0) 40.0" in page
-    assert "Points on Brand 40.00 30.00 +10.00" in page
+    # internal belief against the customer, each scale ranked on its own, largest first:
+    # points Brand 40 against 30, Price 60 against 70; Us on Price (5+4)/2 = 4.5 against 8 …
+    assert (
+        "What matters (points, 0–100) Points on Brand 40.00 30.00 +10.00 "
+        "Points on Price 60.00 70.00 -10.00 "
+        "How they compare (scores and totals, 0–10) Us on Price 4.50 8.00 -3.50 "
+        "Rival on Price 7.50 5.00 +2.50 Weighted total of Us 5.60 7.40 -1.80 "
+        "Weighted total of Rival 7.10 5.60 +1.50 Us on Brand 7.00 6.00 +1.00 "
+        "Rival on Brand 6.50 7.00 -0.50"
+    ) in page
+    assert (
+        "What matters (points, 0–100) Points on Brand Marketing (60.0) Sales (20.0) 40.0 "
+        "Points on Price Sales (80.0) Marketing (40.0) 40.0 "
+        "How they compare (scores, 0–10) Us on Brand Marketing (8.0) Sales (6.0) 2.0 "
+        "Rival on Brand Sales (7.0) Marketing (6.0) 1.0 Rival on Price Sales (8.0) "
+        "Marketing (7.0) 1.0 Us on Price Marketing (5.0) Sales (4.0) 1.0"
+    ) in page
+    # the largest of each is marked
+    assert uploaded.text.count('class="un-largest"') == 4
     markup = uploaded.text
     for chart in (
         "grid-weights",

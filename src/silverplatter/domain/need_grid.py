@@ -27,6 +27,11 @@ Definitions (all pure, on fixed data; ``tests/test_need_grid.py`` holds them):
   customers'; per competitor, the internal total minus the customers'.
   Ranked by the size of the difference, largest first: where internal
   belief differs most from what customers say.
+
+Gaps and differences are ranked **within their scale**: the needs' points
+(0–100) first, then the scores and totals (0–10).  Ranked together, a
+points gap of 5 (a twentieth of its scale) would come before a score gap of
+4 (two fifths of its), and a list cut at its top would show only points.
 """
 
 from __future__ import annotations
@@ -190,7 +195,8 @@ def _department(rating: Rating) -> str:
 def department_gaps(
     departments: Mapping[str, GroupFigures], needs: Sequence[str], competitors: Sequence[str]
 ) -> list[DepartmentGap]:
-    """Per cell the departments' means, highest against lowest; largest gap first."""
+    """Per cell the departments' means, highest against lowest: the points largest gap
+    first, then the scores largest gap first."""
     if len(departments) < 2:
         return []
     found: list[DepartmentGap] = []
@@ -212,7 +218,7 @@ def department_gaps(
         lowest = min((d for d in means if d != highest), key=lambda d: (means[d], d))
         found.append(DepartmentGap(need, competitor, means, highest, lowest))
     found.sort(
-        key=lambda gap: (-gap.gap, gap.competitor is not None, gap.need, gap.competitor or "")
+        key=lambda gap: (gap.competitor is not None, -gap.gap, gap.need, gap.competitor or "")
     )
     return found
 
@@ -220,7 +226,8 @@ def department_gaps(
 def differences(
     internal: GroupFigures, customer: GroupFigures, needs: Sequence[str], competitors: Sequence[str]
 ) -> list[Difference]:
-    """Internal against customers for every need, cell and total both have; largest first."""
+    """Internal against customers for every need, cell and total both have: the points
+    largest first, then the scores and totals largest first."""
     found: list[Difference] = []
     for need in needs:
         if need in internal.weights and need in customer.weights:
@@ -246,7 +253,14 @@ def differences(
                     customer.totals[competitor].mean,
                 )
             )
-    found.sort(key=lambda d: (-abs(d.difference), d.need or "", d.competitor or ""))
+    found.sort(
+        key=lambda d: (
+            d.competitor is not None,
+            -abs(d.difference),
+            d.need or "",
+            d.competitor or "",
+        )
+    )
     return found
 
 
