@@ -205,8 +205,12 @@ class ResultOut(BaseModel):
     internal: FiguresOut
     customer: FiguresOut
     departments: dict[str, FiguresOut]
-    department_gaps: list[GapOut] = Field(description="largest gap first")
-    differences: list[DifferenceOut] = Field(description="largest difference first")
+    department_gaps: list[GapOut] = Field(
+        description="the points largest gap first, then the scores largest gap first"
+    )
+    differences: list[DifferenceOut] = Field(
+        description="the points largest first, then the scores and totals largest first"
+    )
 
 
 class Imported(BaseModel):
