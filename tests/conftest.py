@@ -62,6 +62,9 @@ def postgres_url() -> Iterator[str]:
         admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+            # A throwaway database need not wait for the disk on each commit:
+            # it only loses data if the server itself crashes.
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     except Exception as error:  # connection refused, no such role ...
         _postgres_or_skip(str(error).splitlines()[0])
     url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
@@ -74,10 +77,36 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate_postgres(engine: Engine) -> None:
-    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+# Which tables hold rows, in one round trip.
+_FILLED_TABLES = text(
+    " UNION ALL ".join(
+        f"SELECT '{table.name}' WHERE EXISTS (SELECT FROM \"{table.name}\")"
+        for table in metadata.sorted_tables
+    )
+)
+# Every sequence a test drew from starts again at its first value, as
+# TRUNCATE ... RESTART IDENTITY would do (a failed insert draws one too).
+_RESTART_SEQUENCES = text(
+    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)"
+    " FROM pg_sequences WHERE last_value IS NOT NULL"
+)
+
+
+def _empty_postgres(engine: Engine) -> None:
+    """Empty the workspace again: the tables the test filled, and the sequences.
+
+    Deleting the rows of the few tables a test wrote takes milliseconds;
+    TRUNCATE of all the tables made new files for every table and index and
+    took 0.6-2 s per test on a busy two-core machine, most of a PostgreSQL
+    test's time.  Children go before their parents, so no foreign key stands
+    in the way.
+    """
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        filled = set(connection.execute(_FILLED_TABLES).scalars())
+        for table in reversed(metadata.sorted_tables):
+            if table.name in filled:
+                connection.execute(text(f'DELETE FROM "{table.name}"'))
+        connection.execute(_RESTART_SEQUENCES)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -99,7 +128,7 @@ def database_url(
     url: str = request.getfixturevalue("postgres_url")
     yield url
     engine = make_engine(url)
-    _truncate_postgres(engine)
+    _empty_postgres(engine)
     engine.dispose()
 
 
