@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CONTACTS ?= 2000
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-fast lint format bench bench-quick install dev clean
 
@@ -40,9 +41,11 @@ format: dev
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
-## make test: lint, then every test on SQLite and PostgreSQL (browser tests included)
+## make test: lint, then every test on SQLite and PostgreSQL (browser tests included), on
+## $(TEST_WORKERS) xdist workers: each test module and the browser tests as a whole go to one
+## worker (see tests/conftest.py); TEST_WORKERS=0 runs them in this process
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 ## make test-fast: every test except the browser tests, without lint
 test-fast: dev

@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -54,10 +55,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this test session."""
+    """A fresh, migrated PostgreSQL database for this test session (or xdist worker)."""
     from sqlalchemy.engine import make_url
 
-    name = f"silverplatter_test_{uuid.uuid4().hex[:10]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"silverplatter_test_{worker}_{uuid.uuid4().hex[:10]}"
     try:
         admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
@@ -140,15 +142,54 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def _is_browser(item: pytest.Item) -> bool:
+    return item.get_closest_marker("browser") is not None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the browser tests last, keeping every other test's order.
 
     Playwright's synchronous API keeps its event loop registered as the main
     thread's running loop for as long as the session's browser is open, so a
     test calling ``asyncio.run`` after a browser test would find a loop
     already running.
+
+    Under ``-n 2 --dist loadgroup`` (``make test``) the browser tests form one
+    group: one worker builds the demo workspace, serves it and opens Chromium
+    once, and runs them after everything else it was given.  This runs before
+    xdist reads the groups, hence ``tryfirst``.
     """
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=_is_browser)
+    if config.getoption("dist", default="no") == "loadgroup":
+        for item in items:
+            if _is_browser(item):
+                item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``--dist loadgroup``, each test module goes whole to one worker.
+
+    A module's tests then run in the order written, on one worker, as in a
+    run without xdist: module-scoped worlds are built once, and a module's
+    tests that share something outside the process (test_jobs's Redis
+    database, the task-queue file in the working directory that
+    test_mail_courier's PostgreSQL apps use) never run at the same time.  The
+    groups are sent in collection order, never largest first, so the browser
+    group stays last on the worker that runs it.
+    """
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ModuleScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope: str = super()._split_scope(nodeid)
+            return nodeid.split("::", 1)[0] if scope == nodeid else scope
+
+    config.option.loadscopereorder = False
+    return ModuleScheduling(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -156,10 +197,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()
     callspec = getattr(item, "callspec", None)
-    if report.when == "call" and report.passed and callspec is not None:
+    if report.when == "call" and callspec is not None:
         chosen = callspec.params.get("backend")
         if chosen in BACKENDS:
-            _ran_on[chosen] += 1
+            # Kept on the report, which xdist carries from its worker to the summary.
+            report.backend = chosen
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    backend = getattr(report, "backend", None)
+    if report.when == "call" and report.passed and backend in BACKENDS:
+        _ran_on[backend] += 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
