@@ -251,22 +251,20 @@ def score_contacts(
     now: datetime,
     contact_ids: list[int] | None = None,
     explain: bool = False,
-    side_by_side: Engine | None = None,
 ) -> int:
     """Score these contacts (all when ``None``) with the active model, as of ``now``.
 
     With ``explain`` the strongest contributions are stored too; explaining
     costs about a thousand times a probability (TreeSHAP over every tree),
     so the batch pass leaves it to the pages that show a contact
-    (:func:`explained`).  ``side_by_side``: read the behaviour in a connection
-    of its own from this engine, beside the profile (``gather``).
+    (:func:`explained`).
     """
     loaded = _loaded(connection)
     if loaded is None:
         return 0
     version_id, model, features, parameters = loaded
     query = _scoring_query(connection, parameters, now=now, contact_ids=contact_ids)
-    table = gather(connection, query, side_by_side=side_by_side)
+    table = gather(connection, query)
     if len(table) == 0:
         return 0
     matrix = encode(table, features)
@@ -318,9 +316,9 @@ def explained(
 
 
 def score_all(engine: Engine, *, now: datetime) -> int:
-    """Score every contact with the active model; one transaction (and a second reader)."""
+    """Score every contact with the active model; one transaction."""
     with engine.begin() as connection:
-        return score_contacts(connection, now=now, side_by_side=engine)
+        return score_contacts(connection, now=now)
 
 
 def stored_probabilities(connection: Connection, contact_ids: list[int]) -> dict[int, float]:

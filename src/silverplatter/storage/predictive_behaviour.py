@@ -1,9 +1,7 @@
 """Behaviour before the cut-off: event counts per type and window, first and last event.
 
 One grouped statement per (contact, event type) — four counts, the first and
-the last time — and a pivot in numpy into one column per type and window
-(apart, so that the statement can run in a connection of its own beside the
-profile statement: ``gather``'s ``side_by_side``).
+the last time — and a pivot in numpy into one column per type and window.
 Grouping by type first keeps the per-event work to four comparisons; a
 column per type and window in SQL would evaluate a hundred per event.
 
@@ -30,8 +28,15 @@ from silverplatter.storage.schema import events
 from silverplatter.storage.scoring_sql import Expr, epoch_seconds, power2
 
 
-def behaviour_rows(connection: Connection, *, cutoff: Any, scope: Any) -> list[Any]:
-    """Per contact and event type: the window counts, all of them, the first and last time."""
+def behaviour_columns(
+    connection: Connection,
+    *,
+    cutoff: Any,
+    event_types: tuple[str, ...],
+    scope: Any,
+    contact_ids: npt.NDArray[np.int64],
+) -> tuple[dict[str, Matrix], dict[str, str]]:
+    """Columns aligned with ``contact_ids`` (ascending) and their labels."""
     dialect = connection.dialect.name
     counts = [
         func.count(case((events.c.occurred_at >= cutoff - timedelta(days=days), 1)))
@@ -50,17 +55,7 @@ def behaviour_rows(connection: Connection, *, cutoff: Any, scope: Any) -> list[A
         .where(within, events.c.occurred_at < cutoff)
         .group_by(events.c.contact_id, events.c.type)
     )
-    return list(connection.execute(statement).fetchall())
-
-
-def pivot(
-    rows: list[Any],
-    *,
-    cutoff: Any,
-    event_types: tuple[str, ...],
-    contact_ids: npt.NDArray[np.int64],
-) -> tuple[dict[str, Matrix], dict[str, str]]:
-    """:func:`behaviour_rows` as one column per type and window, aligned with ``contact_ids``."""
+    rows = connection.execute(statement).fetchall()
     size = contact_ids.size
     columns: dict[str, Matrix] = {}
     labels: dict[str, str] = {}

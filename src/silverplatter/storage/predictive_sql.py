@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,7 +20,6 @@ from typing import Any
 import numpy as np
 from sqlalchemy import (
     Connection,
-    Engine,
     Float,
     and_,
     case,
@@ -46,7 +44,7 @@ from silverplatter.domain.predictive_features import (
 from silverplatter.services.scoring_models import ModelVersion
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.lifecycle_schema import stage_transitions
-from silverplatter.storage.predictive_behaviour import behaviour_rows, engagement_now, pivot
+from silverplatter.storage.predictive_behaviour import behaviour_columns, engagement_now
 from silverplatter.storage.recompute_sql import hits_select
 from silverplatter.storage.schema import accounts, contacts, events, opportunities
 from silverplatter.storage.scoring_sql import (
@@ -261,32 +259,8 @@ _PROFILE_COLUMNS = {
 }
 
 
-def gather(
-    connection: Connection, query: FeatureQuery, *, side_by_side: Engine | None = None
-) -> FeatureTable:
-    """The feature columns of the contacts ``query`` asks for, in contact id order.
-
-    With ``side_by_side`` (the batch pass over every contact, before it has
-    written anything), the behaviour statement runs in a connection of its
-    own from that engine while the profile statement runs here: they are
-    independent reads of committed rows, and the pass waits for the slower
-    one rather than for their sum (SQLite and psycopg let other threads run
-    while a statement executes).
-    """
-    if side_by_side is None:
-        return _gather(connection, query, None)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="predictive-gather") as pool:
-        return _gather(connection, query, pool.submit(_behaviour_apart, side_by_side, query))
-
-
-def _behaviour_apart(engine: Engine, query: FeatureQuery) -> list[Any]:
-    with engine.connect() as connection:
-        return behaviour_rows(connection, cutoff=query.cutoff, scope=_scope(query))
-
-
-def _gather(
-    connection: Connection, query: FeatureQuery, behaviour: Future[list[Any]] | None
-) -> FeatureTable:
+def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
+    """The feature columns of the contacts ``query`` asks for, in contact id order."""
     dialect = connection.dialect.name
     cutoff = query.cutoff
     at = cutoff.timestamp()
@@ -386,12 +360,11 @@ def _gather(
     )
     rows = connection.execute(statement).fetchall()
     table = _table(rows, names, query, outcome is not None)
-    found, found_labels = pivot(
-        behaviour_rows(connection, cutoff=cutoff, scope=scope)
-        if behaviour is None
-        else behaviour.result(),
+    found, found_labels = behaviour_columns(
+        connection,
         cutoff=cutoff,
         event_types=query.event_types,
+        scope=scope,
         contact_ids=table.contact_ids,
     )
     for name, values in found.items():
