@@ -85,6 +85,27 @@ def test_answers_as_csv_and_json_give_the_features_results(application: FastAPI)
     assert smb["features"][0]["counts"] == {"M": 1, "O": 2, "A": 1, "I": 1, "R": 1, "Q": 1}
     study = _send(client, "GET", "/roadmap-2026").json()
     assert (study["features"], study["respondents"], study["answers"]) == (2, 10, 12)
+    # a survey tool's export: one row per respondent, two columns per feature
+    wide = (
+        "respondent,Dark theme (functional),Dark theme (dysfunctional)\n"
+        "r1,like,neutral\nr2,neutral,neutral\n"
+    )
+    sent = _send(
+        client,
+        "POST",
+        "/roadmap-2026/answers",
+        content=wide,
+        headers={"Content-Type": "text/csv; charset=utf-8"},
+    )
+    assert sent.json() == {"answers": 2}
+    dark = _send(client, "GET", "/roadmap-2026/results").json()["features"][2]
+    # A and I, one each: A wins by the order M, O, A, I with a margin of 0; Better 1/2.
+    assert (dark["feature"], dark["category"], dark["margin"], dark["better"]) == (
+        "Dark theme",
+        "A",
+        0.0,
+        0.5,
+    )
     assert _send(client, "DELETE", "/roadmap-2026").status_code == 204
     assert _send(client, "GET", "").json() == []
 
