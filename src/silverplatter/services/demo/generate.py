@@ -15,7 +15,7 @@ from silverplatter.services.buying_windows import refresh_buying_windows
 from silverplatter.services.demo.pipeline import batches_from_helper, batches_here, use_helper
 from silverplatter.services.demo.writer import DemoWriter, read_next_ids
 from silverplatter.services.recompute import recompute
-from silverplatter.storage import lifecycle_schema, planning_schema, schema
+from silverplatter.storage import first_touches, lifecycle_schema, planning_schema, schema
 from silverplatter.storage.repair import restore_declared_indexes
 
 Progress = Callable[[str, int, int], None]
@@ -101,6 +101,8 @@ def generate_demo(
         report("scores", 0, 1)
         with connection.begin():
             recompute(connection, now=now)
+            # Each contact's first touch, from the events written in bulk above.
+            first_touches.refresh(connection)
             # Each account's buying window, from its contracts and installed base (§6).
             refresh_buying_windows(connection, today=now.date(), now=now)
         report("scores", 1, 1)
