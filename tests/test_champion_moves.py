@@ -23,6 +23,7 @@ from silverplatter.services.champion_moves_view import (
     recent_moves,
 )
 from silverplatter.services.importing import import_csv
+from silverplatter.services.ingest import ingest_events
 from silverplatter.services.records import upsert_contacts
 from silverplatter.storage.access_schema import audit_log
 from silverplatter.storage.planning_schema import champion_moves, employment_history, tasks
@@ -293,3 +294,31 @@ def test_a_name_too_common_in_the_workspace_moves_nobody(engine: Engine) -> None
         # Seven records named Pia Virta, all at Old Oy: too common to tell who moved.
         assert detect_moves(connection, [new_id], now=NOW) == []
     assert _moves(engine) == [] and world.contacts["pia"] > 0
+
+
+def test_a_form_submitter_known_at_another_account_raises_the_move(engine: Engine) -> None:
+    world = build(engine, with_new_people=False)
+    submission = {
+        "type": "form_submit",
+        "occurred_at": NOW.isoformat(),
+        "email": "jd@new.example",
+        "contact": {
+            "first_name": "J.",
+            "last_name": "Doe",
+            "linkedin_url": "http://LinkedIn.com/in/Jane-Doe/",
+            "account_domain": "new.example",
+        },
+        "properties": {"form": "pricing"},
+    }
+    for _ in range(2):  # the same person submitting again raises nothing new
+        with engine.begin() as connection:
+            result = ingest_events(connection, [submission], now=NOW, score=False)
+        assert result.errors == []
+    with engine.connect() as connection:
+        jane2 = connection.execute(
+            select(contacts.c.id).where(contacts.c.email_key == "jd@new.example")
+        ).scalar_one()
+        task_count = connection.execute(select(func.count()).select_from(tasks)).scalar_one()
+    c, a = world.contacts, world.accounts
+    assert _moves(engine) == [(c["jane"], jane2, a["old"], a["new"], "linkedin", NOW, None)]
+    assert task_count == 2

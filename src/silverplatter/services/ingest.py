@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from silverplatter.domain.records import ContactFields, EventInput, describe_errors
 from silverplatter.domain.vocabulary import CONTACT_CREATING_EVENTS
+from silverplatter.services.champion_moves import detect_moves
 from silverplatter.services.records import upsert_contacts
 from silverplatter.services.scoring import score_events
 from silverplatter.storage import events as event_store
@@ -156,6 +157,8 @@ def _people(
             if position in upserted.errors:
                 result.errors.append(ItemError(index, "contact", upserted.errors[position]))
                 failed.add(index)
+        # A submitter may be someone known at another account: a champion's move.
+        detect_moves(connection, [i for i in upserted.ids if i is not None], now=now)
         changed = {fields.email_key for _i, fields in ordered}
         for key, row in rows_by(
             connection, contacts, contacts.c.email_key, changed, _CONTACT_COLUMNS
