@@ -18,6 +18,7 @@ from silverplatter.services.tasks import (
     create_task,
     create_tasks,
     open_tasks,
+    open_tasks_about,
     tasks_about,
 )
 from silverplatter.services.users import create_user
@@ -138,3 +139,24 @@ def test_a_bad_id_is_refused_naming_its_field_and_nothing_is_written(engine: Eng
         TaskFields(title="")
     with pytest.raises(ValidationError, match="source"):
         TaskFields(title="x", source="Mining Report")
+
+
+def test_an_old_open_task_shows_behind_fifty_newer_done_ones(engine: Engine) -> None:
+    sales, marketing, account, _contact = _world(engine)
+    with engine.begin() as connection:
+        old = create_task(
+            connection,
+            TaskFields(title="Call back in spring", account_id=account, owner_id=sales),
+            actor=Actor(marketing),
+            now=NOW,
+        )
+        newer = create_tasks(
+            connection,
+            [TaskFields(title=f"Done {n}", account_id=account, owner_id=sales) for n in range(55)],
+            actor=Actor(marketing),
+            now=NOW,
+        )
+        for task_id in newer:
+            complete_task(connection, task_id, actor=Actor(sales), now=NOW, own_only=True)
+        assert [task.id for task in open_tasks_about(connection, account_id=account)] == [old]
+        assert len(tasks_about(connection, account_id=account)) == 50

@@ -159,9 +159,11 @@ def tasks_about(
 def open_tasks_about(
     connection: Connection, *, contact_id: int | None = None, account_id: int | None = None
 ) -> list[Task]:
-    """The open tasks about a contact or an account, for their pages."""
-    found = tasks_about(connection, contact_id=contact_id, account_id=account_id)
-    return [task for task in found if task.status == "open"]
+    """The open tasks about a contact or an account, for their pages (the 50 newest)."""
+    rows = store.tasks_about(
+        connection, contact_id=contact_id, account_id=account_id, status="open"
+    )
+    return [_task(row) for row in rows]
 
 
 def complete_task(

@@ -54,10 +54,13 @@ def tasks_about(
     *,
     contact_id: int | None = None,
     account_id: int | None = None,
+    status: str | None = None,
     limit: int = 50,
 ) -> list[Row[Any]]:
-    """Tasks about a contact or an account, newest first."""
+    """Tasks about a contact or an account (of one ``status`` if given), newest first."""
     statement = _listing()
+    if status is not None:
+        statement = statement.where(tasks.c.status == status)
     if contact_id is not None:
         statement = statement.where(tasks.c.contact_id == contact_id)
     if account_id is not None:
