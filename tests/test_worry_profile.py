@@ -17,6 +17,7 @@ from silverplatter.domain.worry_profile import (
     roll_up,
     shifted,
     tag_fields,
+    url_forms,
     worry_fields,
 )
 
@@ -65,6 +66,25 @@ def test_an_event_adds_the_largest_weight_of_the_tags_it_meets_per_worry() -> No
     assert BOOK.worries_of("form_submit", {"form": "delivery-check"}) == {DELIVERY: 2.0}
     assert BOOK.worries_of("email_sent", {"campaign_id": "nurture-delivery"}) == {}
     assert not TagBook([])
+
+
+def test_a_full_web_address_is_matched_by_its_path_too() -> None:
+    """A click in our mail records the whole address; a page view records its path."""
+    assert url_forms("https://seller.example/guides/delivery-times?x=1#top") == (
+        "https://seller.example/guides/delivery-times?x=1#top",
+        "/guides/delivery-times",
+    )
+    assert url_forms("HTTP://seller.example") == ("HTTP://seller.example", "/")
+    assert url_forms("/pricing") == ("/pricing",)
+    assert url_forms("mailto:anna@nordtek.fi") == ("mailto:anna@nordtek.fi",)
+    click = {"url": "https://seller.example/guides/delivery-delays?utm_source=mail"}
+    # the exact path tag (4) and the pattern (1) both meet it; the largest counts
+    assert BOOK.worries_of("email_click", click) == {DELIVERY: 4.0}
+    assert BOOK.worries_of("email_click", {"url": "https://seller.example/pricing"}) == {COST: 1.0}
+    partner = TagBook([WorryTag(COST, "url_pattern", "https://partner.example/*", 2.0)])
+    assert partner.worries_of("page_view", {"url": "https://partner.example/tco"}) == {COST: 2.0}
+    assert partner.worries_of("page_view", {"url": "https://seller.example/tco"}) == {}
+    assert partner.matching("url_pattern", "https://partner.example/tco") == list(partner.tags)
 
 
 def test_a_value_fades_by_half_each_half_life_and_takes_late_events_in_any_order() -> None:

@@ -6,8 +6,8 @@ The history (half-life 10 days, day 0 = 2026-01-01 00:00 UTC):
 anna  day 0   page_view /pricing                              cost      +1
 anna  day 10  content_download tco-benchmark (magnet 3, content 2)  cost +3 (largest)
 anna  day 10  page_view /guides/delivery-delays               delivery  +1
-anna  day 20  email_click nurture-delivery to /guides/delivery-times
-              (e-mail tag 0.5, page pattern 1)                delivery  +1 (largest)
+anna  day 20  email_click nurture-delivery to https://seller.example/guides/delivery-times?x=1
+              (e-mail tag 0.5, page pattern 1 on the path)    delivery  +1 (largest)
 anna  day 25  email_sent nurture-delivery                     nothing (not reading)
 ben   day 15  email_open nurture-delivery                     delivery  +0.5
 
@@ -76,7 +76,13 @@ HISTORY = [
     _event("page_view", "anna", 0, url="/pricing"),
     _event("content_download", "anna", 10, lead_magnet="tco-benchmark", content_id="tco-benchmark"),
     _event("page_view", "anna", 10, url="/guides/delivery-delays"),
-    _event("email_click", "anna", 20, campaign_id="nurture-delivery", url="/guides/delivery-times"),
+    _event(
+        "email_click",
+        "anna",
+        20,
+        campaign_id="nurture-delivery",
+        url="https://seller.example/guides/delivery-times?x=1",  # a click records the address
+    ),
     _event("email_sent", "anna", 25, campaign_id="nurture-delivery"),
     _event("email_open", "ben", 15, campaign_id="nurture-delivery"),
 ]

@@ -8,7 +8,11 @@ kind           events it looks at                    what must match the tag's t
 =============  ====================================  ==================================
 url_pattern    page_view, email_click                ``url``, a glob over the whole
                                                      value (``*`` any run, ``?`` one
-                                                     character), e.g. ``/guides/erp-*``
+                                                     character), e.g. ``/guides/erp-*``;
+                                                     a full web address is matched by
+                                                     its path too (a click in our mail
+                                                     records the whole address, a page
+                                                     view its path)
 lead_magnet    content_download, form_submit         ``lead_magnet`` (the magnet's slug)
 form           form_submit                           ``form`` (the form's slug)
 email          email_open, email_click               ``campaign_id`` or ``template``
@@ -38,6 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from silverplatter.domain import understanding_checks as checks
 from silverplatter.domain.engagement import DAY, decay
@@ -100,8 +105,22 @@ class WorryTag:
         if kind != self.kind:
             return False
         if kind == "url_pattern":
-            return glob_regex(self.target).fullmatch(key) is not None
+            pattern = glob_regex(self.target)
+            return any(pattern.fullmatch(form) is not None for form in url_forms(key))
         return key == self.target
+
+
+def url_forms(url: str) -> tuple[str, ...]:
+    """What a ``url_pattern`` tag is matched against: the value, and the path of a full web
+    address (``https://seller.example/guides/erp?x=1`` → ``/guides/erp``)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return (url,)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        path = parts.path or "/"
+        return (url, path) if path != url else (url,)
+    return (url,)
 
 
 def event_keys(event_type: str, properties: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -134,10 +153,12 @@ class TagBook:
         return bool(self.tags)
 
     def matching(self, kind: str, key: str) -> list[WorryTag]:
-        found = list(self._exact.get((kind, key), ()))
-        if kind == "url_pattern":
-            found.extend(tag for tag in self._globs if tag.matches(kind, key))
-        return found
+        if kind != "url_pattern":
+            return list(self._exact.get((kind, key), ()))
+        forms = url_forms(key)
+        found = [tag for form in forms for tag in self._exact.get((kind, form), ())]
+        found.extend(tag for tag in self._globs if tag.matches(kind, key))
+        return list(dict.fromkeys(found))
 
     def worries_of(self, event_type: str, properties: Mapping[str, Any]) -> dict[int, float]:
         """worry id → the weight this event adds (the largest of its matching tags)."""
@@ -332,5 +353,6 @@ __all__ = [
     "roll_up",
     "shifted",
     "tag_fields",
+    "url_forms",
     "worry_fields",
 ]
