@@ -11,11 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, exists, func, or_, select
+from sqlalchemy import Connection, Row, String, and_, exists, func, literal_column, or_, select
 
 from silverplatter.storage.lifecycle_schema import stage_transitions
 from silverplatter.storage.schema import accounts, contacts, events, opportunities, users
 from silverplatter.storage.visibility import contact_visible_to
+
+#: The answers' event type as written in ``ix_events_campaign_answers``'s condition.
+ANSWER = literal_column("'campaign_answer'", String)
 
 
 def due_later_answers(
@@ -40,9 +43,10 @@ def due_later_answers(
     raw = events.alias("raw")
     raw_later_on = raw.c.properties["later_on"].as_string()
     dated = func.coalesce(raw_later_on, "") != ""
-    # The due "later" answers first, by one plain read of the event log (no
-    # index serves events by type; a read through the contacts' index costs
-    # a random access per event), materialised so the planner keeps it apart.
+    # The due "later" answers first, from the partial index that holds only
+    # campaign answers (its condition is written out, not bound, so SQLite's
+    # planner can see the query matches it), materialised so the planner
+    # keeps it apart.
     e = (
         select(
             raw.c.id,
@@ -54,7 +58,7 @@ def due_later_answers(
         .where(
             # No "contact_id IS NOT NULL" here: it would steer SQLite to the partial
             # index by contact (the join to contacts drops account-only answers).
-            raw.c.type == "campaign_answer",
+            raw.c.type == ANSWER,
             raw.c.occurred_at <= now,
             raw.c.properties["answer"].as_string() == "later",
             or_(
@@ -104,7 +108,7 @@ def due_later_answers(
         .where(
             ~exists().where(
                 newer.c.contact_id == e.c.contact_id,
-                newer.c.type == "campaign_answer",
+                newer.c.type == ANSWER,
                 newer.c.occurred_at <= now,
                 or_(
                     newer.c.occurred_at > e.c.occurred_at,
