@@ -20,6 +20,9 @@ Tasks (each calls a service; none holds a rule of its own):
                        from its contracts, installed base and qualifications (periodic)
 ``refresh_figures``    every tenth minute, on a big workspace: the dashboard's and the
                        list KPIs' snapshots counted afresh (periodic)
+``assign_needs``       every hour at :20, where needs segments exist and a person has
+                       assigned accounts before: accounts placed in their needs segments
+                       again, as worry profiles fade and grow (periodic)
 
 A task is also queued right after something was queued for sending (a
 broadcast sent now), so mail leaves in the same second, and when a worker
@@ -50,6 +53,7 @@ from silverplatter.services.buying_windows import refresh_buying_windows
 from silverplatter.services.figure_snapshots import DEFAULT_KINDS, counted_live, refresh
 from silverplatter.services.mail_composer import Composer, Links
 from silverplatter.services.mail_handover import Pool
+from silverplatter.services.needs_segments import keep_needs_segments_current
 from silverplatter.services.programme_tick import run_programmes
 from silverplatter.services.sending import Delivery, Pace, deliver_due
 from silverplatter.services.signing import signer_for
@@ -211,6 +215,18 @@ class Runtime:
             refresh(engine, kind, now=now)
         return len(DEFAULT_KINDS)
 
+    def assign_needs(self) -> int | None:
+        """Accounts placed in their needs segments again; how many moved (None when the
+        workspace has no needs segments or never asked for rule-based assignment)."""
+        now = self.clock()
+        with self.database().begin() as connection:
+            done = keep_needs_segments_current(connection, now=now)
+        if done is None:
+            return None
+        if done.moved:
+            log.info("needs segments: %d accounts moved", done.moved)
+        return done.moved
+
     def close(self) -> None:
         if self._owns_engine and self.engine is not None:
             self.engine.dispose()
@@ -286,6 +302,7 @@ def make_queue(
         run_programmes=huey.task()(programmes),
         refresh_windows=huey.periodic_task(crontab(hour="2", minute="30"))(runtime.refresh_windows),
         refresh_figures=huey.periodic_task(crontab(minute="*/10"))(runtime.refresh_figures),
+        assign_needs=huey.periodic_task(crontab(minute="20"))(runtime.assign_needs),
         tick=huey.periodic_task(crontab(minute="*"))(tick),
     )
     return TaskQueue(huey, runtime, tasks)

@@ -88,6 +88,10 @@ class Actor:
     ip_address: str | None = None
 
 
+#: Work the system does by itself (the worker's periodic jobs); shown as "system".
+SYSTEM: Final = Actor(None, "system")
+
+
 def record(
     connection: Connection,
     action: str,

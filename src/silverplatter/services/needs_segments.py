@@ -10,6 +10,12 @@ rename renames it on the accounts too, and deleting a needs segment empties
 it there.  Assigning is set-based (``storage/needs_segments.py``) and audited;
 when the scoring model's grading reads ``account.needs_segment`` the people of
 the accounts that moved are graded and qualified again.
+
+**Kept current**: once a person has assigned the accounts (the workspace then
+follows the rules), the worker assigns them again every hour
+(:func:`keep_needs_segments_current`), so accounts leave and join as worry
+profiles fade and grow.  Until then a needs segment imported or typed in is
+left alone: the rules take over only when someone asked for them.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from silverplatter.domain.tier_matrix import (
     invalid,
     needs_segment_fields,
 )
-from silverplatter.services.audit import Actor, record
+from silverplatter.services.audit import SYSTEM, Actor, record
 from silverplatter.services.requalify import Requalified, graded_fields, requalify_accounts
 from silverplatter.services.scoring_models import active_model
 from silverplatter.services.segments import compiled
@@ -211,8 +217,7 @@ def member_accounts(connection: Connection, segment_slug: str, *, now: datetime)
     )
 
 
-def assign_needs_segments(connection: Connection, *, now: datetime, actor: Actor) -> NeedsAssigned:
-    """Place every account in its needs segment by the assignment rule (set-based)."""
+def _place(connection: Connection, *, now: datetime) -> NeedsAssigned:
     ranked = []
     for found in list_needs_segments(connection):
         if found.segment_slug is None:
@@ -229,16 +234,39 @@ def assign_needs_segments(connection: Connection, *, now: datetime, actor: Actor
     requalified = Requalified(0, 0, 0)
     if NEEDS_FIELD in graded_fields(active_model(connection, now=now)):
         requalified = requalify_accounts(connection, moved, changed_field=NEEDS_FIELD, now=now)
-    counts = needs_counts(connection)
+    return NeedsAssigned(needs_counts(connection), len(moved), requalified)
+
+
+def _audit(connection: Connection, done: NeedsAssigned, *, now: datetime, actor: Actor) -> None:
     record(
         connection,
         "needs_segments.assigned",
         "needs segments",
         actor=actor,
         now=now,
-        details={"accounts_moved": len(moved), "accounts": counts},
+        details={"accounts_moved": done.moved, "accounts": done.accounts},
     )
-    return NeedsAssigned(counts, len(moved), requalified)
+
+
+def assign_needs_segments(connection: Connection, *, now: datetime, actor: Actor) -> NeedsAssigned:
+    """Place every account in its needs segment by the assignment rule (set-based)."""
+    done = _place(connection, now=now)
+    _audit(connection, done, now=now, actor=actor)
+    return done
+
+
+def keep_needs_segments_current(connection: Connection, *, now: datetime) -> NeedsAssigned | None:
+    """The worker's periodic assignment: the same as :func:`assign_needs_segments`, done by
+    the system, in a workspace that has needs segments and where a person has assigned
+    accounts before (asked for rule-based needs segments); None elsewhere, where a needs
+    segment imported or typed in stays as it is.  Audited when accounts moved (an hourly
+    entry saying nothing changed would bury the others)."""
+    if not list_needs_segments(connection) or not store.assigned_before(connection):
+        return None
+    done = _place(connection, now=now)
+    if done.moved:
+        _audit(connection, done, now=now, actor=SYSTEM)
+    return done
 
 
 def needs_counts(connection: Connection) -> dict[str, int]:
@@ -258,6 +286,7 @@ __all__ = [
     "assign_needs_segments",
     "create_needs_segment",
     "delete_needs_segment",
+    "keep_needs_segments_current",
     "list_needs_segments",
     "member_accounts",
     "move_needs_segment",

@@ -32,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 
+from silverplatter.storage.access_schema import audit_log
 from silverplatter.storage.recompute_sql import create_temp_as
 from silverplatter.storage.schema import accounts
 from silverplatter.storage.segment_schema import needs_segments, segments
@@ -95,6 +96,14 @@ def rename_on_accounts(connection: Connection, old: str, new: str | None, *, now
         .values(needs_segment=new, updated_at=now)
     )
     return int(result.rowcount or 0)
+
+
+def assigned_before(connection: Connection) -> bool:
+    """Whether the accounts were ever assigned to needs segments (the audit log says so)."""
+    found = connection.execute(
+        select(audit_log.c.id).where(audit_log.c.action == "needs_segments.assigned").limit(1)
+    ).first()
+    return found is not None
 
 
 def assign_accounts(
@@ -161,6 +170,7 @@ def assign_accounts(
 
 __all__ = [
     "assign_accounts",
+    "assigned_before",
     "delete_needs",
     "insert_needs",
     "needs_rows",

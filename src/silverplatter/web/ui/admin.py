@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from silverplatter.domain.access import ROLES
 from silverplatter.services.admin_users import change_user, user_by_id
 from silverplatter.services.api_tokens import list_tokens, revoke_token
-from silverplatter.services.audit import ACTIONS
+from silverplatter.services.audit import ACTIONS, SYSTEM
 from silverplatter.services.sessions import Principal
 from silverplatter.services.users import (
     MIN_PASSWORD,
@@ -231,6 +231,8 @@ def revoke_users_token(
 def _who(row: Any) -> str:
     if row.user_name is not None:
         return str(row.user_name)
+    if row.ip_address == SYSTEM.ip_address:
+        return "system"
     return "command line" if row.ip_address is None else "not signed in"
 
 
