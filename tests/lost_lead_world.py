@@ -91,6 +91,7 @@ def contact(
     owner: int | None = None,
     stage: str = "lead",
     linkedin_url: str | None = None,
+    updated_at: datetime | None = None,
 ) -> int:
     return _insert(
         connection,
@@ -105,7 +106,7 @@ def contact(
         linkedin_url=linkedin_url,
         custom={},
         created_at=at(2024, 1, 1),
-        updated_at=at(2024, 1, 1),
+        updated_at=updated_at or at(2024, 1, 1),
     )
 
 

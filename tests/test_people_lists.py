@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 from lost_lead_world import NOW, account, contact, user
 from silverplatter.domain.people_lists import PeopleListError
 from silverplatter.services.audit import Actor
+from silverplatter.services.mining.social_followers import section as social_followers
 from silverplatter.services.people_lists import (
     delete_people_list,
     import_people_list,
@@ -142,6 +143,30 @@ def test_followers_match_by_linkedin_and_join_first_and_last_names(
         ("Lee L", "https://www.linkedin.com/in/lee-l", "@lee", ids["lee"], ids["beta"]),
         ("Max M", None, "@max", None, ids["beta"]),
     ]
+
+
+def test_a_follower_is_tied_by_name_at_the_account_and_is_no_lost_lead(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ids = _world(engine)
+    with engine.begin() as c:
+        ben = contact(c, "ben@beta.example", account_id=ids["beta"], first="Ben", last="Berg")
+    path = _file(
+        tmp_path,
+        "name,company\n BEN berg ,Beta Group\nBen Berg,Acme Oy\nUna Unknown,Beta Group\n",
+    )
+    imported = import_people_list(
+        engine, path, kind="social_followers", name="Followers", actor=Actor(None), now=NOW
+    )
+    assert (imported.entries, imported.matched_contacts, imported.matched_accounts) == (3, 1, 3)
+    assert [(row[1], row[8], row[9]) for row in _entries(engine)] == [
+        ("BEN berg", ben, ids["beta"]),
+        ("Ben Berg", None, ids["acme"]),  # another Ben Berg: not at his account
+        ("Una Unknown", None, ids["beta"]),
+    ]
+    with engine.connect() as connection:
+        followers = social_followers(connection, now=NOW, limit=10)
+    assert [c.contact_name for c in followers.candidates] == ["Ben Berg", "Una Unknown"]
 
 
 @pytest.mark.parametrize(

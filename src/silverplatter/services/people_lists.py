@@ -177,12 +177,14 @@ def import_people_list(
         )
         rows = _matched_rows(connection, list_id, people)
         store.insert_entries(connection, rows)
+        # The import matched e-mails and profiles; names at an account are matched here.
+        by_name = store.tie_entries_to_contacts(connection, list_id)
         imported = ImportedList(
             list_id=list_id,
             name=name,
             kind=kind,
             entries=len(rows),
-            matched_contacts=sum(row["contact_id"] is not None for row in rows),
+            matched_contacts=sum(row["contact_id"] is not None for row in rows) + by_name,
             matched_accounts=sum(row["account_id"] is not None for row in rows),
             ignored_columns=ignored,
         )

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, case, delete, func, insert, select
+from sqlalchemy import Connection, Row, and_, case, delete, exists, func, insert, select, update
 
 from silverplatter.storage.planning_schema import people_list_entries, people_lists
 from silverplatter.storage.rows import IN_CHUNK
@@ -45,6 +45,46 @@ def insert_entries(connection: Connection, rows: Sequence[dict[str, Any]]) -> No
     """Insert the list's entries (columns of ``people_list_entries``) in batches."""
     for start in range(0, len(rows), BATCH):
         connection.execute(insert(people_list_entries), list(rows[start : start + BATCH]))
+
+
+def contact_full_name(table: Any) -> Any:
+    """A contact's "first last", trimmed and lower-cased, as a list's names are compared."""
+    first = func.coalesce(table.c.first_name, "")
+    last = func.coalesce(table.c.last_name, "")
+    return func.lower(func.trim(first + " " + last))
+
+
+def tie_entries_to_contacts(connection: Connection, list_id: int) -> int:
+    """Tie the list's untied entries to the contact with the same e-mail (case aside), the
+    same LinkedIn URL, or the same full name at the entry's account — the lowest id on a
+    tie; how many were tied.
+
+    Set-based, for lists written in bulk (the demo) and, after the import's own
+    matching by e-mail and profile, for the names.
+    """
+    entry = people_list_entries.c
+    known = contacts.alias("known")
+    ways = (
+        and_(entry.email.is_not(None), known.c.email_key == func.lower(entry.email)),
+        and_(entry.linkedin_url.is_not(None), known.c.linkedin_url == entry.linkedin_url),
+        and_(
+            entry.full_name.is_not(None),
+            entry.account_id.is_not(None),
+            known.c.account_id == entry.account_id,
+            contact_full_name(known) == func.lower(func.trim(entry.full_name)),
+        ),
+    )
+    tied = 0
+    for same_person in ways:
+        statement = (
+            update(people_list_entries)
+            .where(
+                entry.list_id == list_id, entry.contact_id.is_(None), exists().where(same_person)
+            )
+            .values(contact_id=select(func.min(known.c.id)).where(same_person).scalar_subquery())
+        )
+        tied += int(connection.execute(statement).rowcount)
+    return tied
 
 
 def contacts_by_email_key(connection: Connection, keys: Iterable[str]) -> dict[str, Row[Any]]:

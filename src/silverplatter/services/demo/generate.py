@@ -16,6 +16,7 @@ from silverplatter.services.demo.pipeline import batches_from_helper, batches_he
 from silverplatter.services.demo.writer import DemoWriter, read_next_ids
 from silverplatter.services.recompute import recompute
 from silverplatter.storage import first_touches, lifecycle_schema, planning_schema, schema
+from silverplatter.storage.people_lists import tie_entries_to_contacts
 from silverplatter.storage.repair import restore_declared_indexes
 
 Progress = Callable[[str, int, int], None]
@@ -103,6 +104,9 @@ def generate_demo(
             recompute(connection, now=now)
             # Each contact's first touch, from the events written in bulk above.
             first_touches.refresh(connection)
+            # The lists' entries tied to contacts as an import ties them.
+            for list_id in connection.execute(select(planning_schema.people_lists.c.id)).scalars():
+                tie_entries_to_contacts(connection, list_id)
             # Each account's buying window, from its contracts and installed base (§6).
             refresh_buying_windows(connection, today=now.date(), now=now)
         report("scores", 1, 1)
