@@ -40,7 +40,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, literal, select
 
 from silverplatter.services.dashboard import dashboard_figures
-from silverplatter.services.mining.report import DEFAULT_LIMIT, build_report, one_section
+from silverplatter.services.mining.report import (
+    DEFAULT_LIMIT,
+    SIDE_BY_SIDE,
+    build_report,
+    one_section,
+    report_side_by_side,
+)
 from silverplatter.storage.engine import make_engine
 from silverplatter.storage.nurture_schema import enrolments, programmes
 from silverplatter.storage.schema import accounts, contacts, users
@@ -141,6 +147,15 @@ def bench(url: str, runs: int) -> Iterator[tuple[str, float, str]]:
         seconds, _ = _best(connection, lambda c: dashboard_figures(c, now=now), runs)
         yield "baseline: dashboard_figures", seconds, ""
         transaction.rollback()
+    # As the page reads it: the sections side by side, each in a connection of its
+    # own (so without the rolled-back programme above).
+    for workers in (1, SIDE_BY_SIDE):
+        best = float("inf")
+        for _ in range(runs):
+            started = time.perf_counter()
+            report_side_by_side(engine, now=now, limit=DEFAULT_LIMIT, workers=workers)
+            best = min(best, time.perf_counter() - started)
+        yield f"whole report as the page reads it, {workers} at a time", best, ""
     engine.dispose()
 
 
