@@ -45,7 +45,7 @@ format: dev
 ## $(TEST_WORKERS) xdist workers: each test module and the browser tests as a whole go to one
 ## worker (see tests/conftest.py); TEST_WORKERS=0 runs them in this process
 test: lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## make test-fast: every test except the browser tests, without lint
 test-fast: dev

@@ -142,53 +142,57 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _is_browser(item: pytest.Item) -> bool:
-    return item.get_closest_marker("browser") is not None
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the browser tests last, keeping every other test's order.
 
     Playwright's synchronous API keeps its event loop registered as the main
     thread's running loop for as long as the session's browser is open, so a
     test calling ``asyncio.run`` after a browser test would find a loop
-    already running.
-
-    Under ``-n 2 --dist loadgroup`` (``make test``) the browser tests form one
-    group: one worker builds the demo workspace, serves it and opens Chromium
-    once, and runs them after everything else it was given.  This runs before
-    xdist reads the groups, hence ``tryfirst``.
+    already running.  xdist hands each worker its tests in this order too.
     """
-    items.sort(key=_is_browser)
-    if config.getoption("dist", default="no") == "loadgroup":
-        for item in items:
-            if _is_browser(item):
-                item.add_marker(pytest.mark.xdist_group("browser"))
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def _module_of(nodeid: str) -> str:
+    """The test's module; the browser tests count as one module."""
+    module = nodeid.split("::", 1)[0]
+    return "tests/browser/" if module.startswith("tests/browser/") else module
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """With ``--dist loadgroup``, each test module goes whole to one worker.
+    """With ``--dist loadfile`` (``make test``), each module goes whole to one worker.
 
     A module's tests then run in the order written, on one worker, as in a
     run without xdist: module-scoped worlds are built once, and a module's
     tests that share something outside the process (test_jobs's Redis
     database, the task-queue file in the working directory that
     test_mail_courier's PostgreSQL apps use) never run at the same time.  The
-    groups are sent in collection order, never largest first, so the browser
-    group stays last on the worker that runs it.
+    browser tests go together to one worker, which builds the demo workspace,
+    serves it and opens Chromium once, and runs them after the rest it was
+    given.
+
+    xdist's own loadfile knows tests by node id, and schemathesis gives all
+    204 operations of test_openapi_fuzz the same one, so all but one would be
+    dropped; this keeps xdist's load scheduling, which counts by position,
+    and only lets every chunk it sends run on to the end of a module.
     """
-    if config.getoption("dist") != "loadgroup":
+    if config.getoption("dist") != "loadfile":
         return None
-    from xdist.scheduler import LoadGroupScheduling
+    from xdist.scheduler import LoadScheduling
 
-    class ModuleScheduling(LoadGroupScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            scope: str = super()._split_scope(nodeid)
-            return nodeid.split("::", 1)[0] if scope == nodeid else scope
+    class ModuleScheduling(LoadScheduling):
+        def _send_tests(self, node: Any, num: int) -> None:
+            if self.collection is None or not self.pending:
+                return
+            end = min(max(num, 1), len(self.pending))
+            module = _module_of(self.collection[self.pending[end - 1]])
+            while (
+                end < len(self.pending) and _module_of(self.collection[self.pending[end]]) == module
+            ):
+                end += 1
+            super()._send_tests(node, end)
 
-    config.option.loadscopereorder = False
     return ModuleScheduling(config, log)
 
 
