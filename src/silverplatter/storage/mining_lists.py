@@ -32,7 +32,14 @@ def followers_not_contacts(
     entry = people_list_entries.alias("entry")
     owner = users.alias("owner")
     follower_lists = people_lists.c.kind == "social_followers"
-    oldest_import = select(func.min(people_lists.c.imported_at)).where(follower_lists)
+    # Read first and bound as a value: the planner then knows the recent contacts
+    # are few (as a subquery, PostgreSQL guessed a third of them and sorted the
+    # entries on disk for merge joins instead of hashing the few).
+    oldest_import = connection.execute(
+        select(func.min(people_lists.c.imported_at)).where(follower_lists)
+    ).scalar_one()
+    if oldest_import is None:
+        return []
     recent = (
         select(
             contacts.c.email_key,
@@ -40,7 +47,7 @@ def followers_not_contacts(
             contacts.c.account_id,
             contact_full_name(contacts).label("full_name"),
         )
-        .where(contacts.c.updated_at >= oldest_import.scalar_subquery())
+        .where(contacts.c.updated_at >= oldest_import)
         .cte("recent_contacts")
         .prefix_with("MATERIALIZED")
     )
