@@ -35,6 +35,10 @@ KINDS = (
     ("page_view", {"url": 7}),
     ("email_open", {}),
     ("email_click", {"url": "/guides/x"}),
+    # a click in our mail records the whole address: rules read its path
+    ("email_click", {"url": "https://seller.example/pricing/plans?utm_source=nurture"}),
+    ("email_click", {"url": "HTTPS://seller.example/blog/pricing?next=/pricing"}),
+    ("page_view", {"url": "https://seller.example/demo#book"}),
     ("email_sent", {}),
     ("email_unsubscribe", {}),
     ("form_submit", {"cta": "soft", "form": "guide_download"}),
@@ -49,8 +53,9 @@ WHO = (*EMAILS, "@acme.fi", "@pohja.fi")
 _GOLD = """[thresholds.gold]
 mql = { score = 20 }
 sql = { any = [ { flag = "hard_cta" }, { contact_seniority = "C-level", score = 10 } ] }"""
-#: The default model, and variants whose gold thresholds read the account roll-up,
-#: so that one contact's events can change another's stage.
+#: The default model, one that scores clicks through to a path, and variants whose gold
+#: thresholds read the account roll-up, so that one contact's events can change another's
+#: stage.
 MODELS = (
     default_model_text(),
     default_model_text().replace(
@@ -59,6 +64,14 @@ MODELS = (
 mql = { any = [ { score = 20 }, { engaged_contacts_at_account = 2 } ] }
 sql = { all = [ { roles_covered_at_account = 1 }, { flag = "hard_cta" } ] }""",
     ),
+    default_model_text()
+    + """
+[[engagement.rules]]
+event = "email_click"
+url_matches = "/pricing*"
+points = 8
+half_life_days = 14
+""",
     default_model_text().replace(
         _GOLD,
         """[thresholds.gold]

@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import Connection, Engine, select
 
 from lead_world import NOW, build_world, event
+from silverplatter.domain.model_file import default_model_text
 from silverplatter.domain.qualification import Bant
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.qualification import record_qualification
 from silverplatter.services.recompute import recompute
+from silverplatter.services.scoring_models import save_model
 from silverplatter.storage.engagement_schema import account_scores, contact_scores
 from silverplatter.storage.lifecycle_schema import stage_transitions
 from silverplatter.storage.schema import accounts, contacts
@@ -178,3 +180,50 @@ def test_decay_over_ninety_days_and_silence_ending(
         "hard_cta": int((NOW - timedelta(days=1)).timestamp()) * 1_000_000
     }
     assert rows["ops@acme.fi"].qualification == "lead"
+
+
+PRICING_CLICK = """
+[[engagement.rules]]
+name = "clicked through to pricing"
+event = "email_click"
+url_matches = "/pricing*"
+points = 8
+half_life_days = 14
+"""
+
+
+@pytest.mark.parametrize("path", ["incremental", "batch"])
+def test_a_click_on_a_full_address_meets_a_path_rule(
+    world: tuple[Connection, dict[str, int]], path: str
+) -> None:
+    """A click in our mail records the whole address; the rule's pattern is a path.  Both
+    clicks are Saturday 2026-05-30 12:00; the capped click rule (3 points, half-life 45 d)
+    fades from Monday 2026-05-25 00:00, 7.5 days back; the pricing rule (8 points,
+    half-life 14 d) from the click, 2 days back."""
+    connection, ids = world
+    save_model(connection, default_model_text() + PRICING_CLICK, now=NOW)
+    clicks = [
+        event(
+            "email_click",
+            "director@pohja.fi",
+            2,
+            url="https://seller.example/pricing/enterprise?utm_source=nurture#plans",
+        ),
+        # /blog/pricing-myths is not /pricing*, whatever its query says
+        event(
+            "email_click",
+            "buyer@kauppa.se",
+            2,
+            url="https://seller.example/blog/pricing-myths?next=/pricing",
+        ),
+    ]
+    result = ingest_events(connection, clicks, now=NOW, score=path == "incremental")
+    assert result.errors == []
+    if path == "batch":
+        recompute(connection, now=NOW)
+    rows = _scores(connection, ids)
+    assert rows["director@pohja.fi"].score == pytest.approx(
+        fade(3, 7.5, 45) + fade(8, 2, 14), abs=1e-9
+    )
+    assert rows["director@pohja.fi"].score == pytest.approx(9.918485, abs=1e-6)
+    assert rows["buyer@kauppa.se"].score == pytest.approx(fade(3, 7.5, 45), abs=1e-9)

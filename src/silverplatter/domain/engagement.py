@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from silverplatter.domain.grading import glob_regex
 from silverplatter.domain.scoring_model import EngagementRule, ScoringModel
+from silverplatter.domain.web_address import url_forms
 
 DAY = 86_400.0
 WEEK = 7 * DAY
@@ -93,7 +94,10 @@ class CompiledRule:
                 return False
         if rule.url_matches is not None:
             url = props.get("url")
-            if not isinstance(url, str) or not glob_regex(rule.url_matches).fullmatch(url):
+            if not isinstance(url, str):
+                return False
+            pattern = glob_regex(rule.url_matches)
+            if not any(pattern.fullmatch(form) for form in url_forms(url)):
                 return False
         if rule.tag is not None:
             tags = props.get("tags")

@@ -42,7 +42,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from silverplatter.domain import understanding_checks as checks
 from silverplatter.domain.engagement import DAY, decay
@@ -55,6 +54,7 @@ from silverplatter.domain.understanding_checks import (
     number,
     text,
 )
+from silverplatter.domain.web_address import url_forms
 
 TARGET_KINDS: Final = ("url_pattern", "lead_magnet", "form", "email", "content")
 KIND_LABELS: Final = {
@@ -108,19 +108,6 @@ class WorryTag:
             pattern = glob_regex(self.target)
             return any(pattern.fullmatch(form) is not None for form in url_forms(key))
         return key == self.target
-
-
-def url_forms(url: str) -> tuple[str, ...]:
-    """What a ``url_pattern`` tag is matched against: the value, and the path of a full web
-    address (``https://seller.example/guides/erp?x=1`` → ``/guides/erp``)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return (url,)
-    if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        path = parts.path or "/"
-        return (url, path) if path != url else (url,)
-    return (url,)
 
 
 def event_keys(event_type: str, properties: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -31,7 +31,13 @@ from sqlalchemy.sql import Select
 
 from silverplatter.domain.engagement import DAY, WEEK, RuleBook
 from silverplatter.storage.schema import events
-from silverplatter.storage.scoring_sql import epoch_seconds, floor_to, power2, rule_condition
+from silverplatter.storage.scoring_sql import (
+    epoch_seconds,
+    floor_to,
+    json_text,
+    power2,
+    rule_condition,
+)
 
 #: Kinds of rows in the rule list: real rules and the pseudo-rules silence needs.
 RULE, TOUCH, QUIET = "rule", "touch", "quiet"
@@ -133,6 +139,12 @@ def hits_select(
         else and_(events.c.contact_id.is_(None), events.c.account_id.is_not(None))
     )
     # The event's time is computed once per event, in a subquery the planner keeps.
+    # So is its URL, for the types a rule reads it of (an address is looked at twice).
+    url_types = sorted(
+        {r.rule.event for r in book.rules if r.rule.scope == scope and r.rule.url_matches}
+    )
+    url = json_text(events.c.properties, "url", dialect)
+    url_of_event = [case((events.c.type.in_(url_types), url)).label("url")] if url_types else []
     scanned = (
         select(
             subject.label("sid"),
@@ -140,6 +152,7 @@ def hits_select(
             events.c.channel,
             events.c.properties,
             epoch_seconds(events.c.occurred_at, dialect).label("ts"),
+            *url_of_event,
         )
         .where(where, events.c.type.in_(sorted({r.event for r in rows})))
         .where(true() if before is None else events.c.occurred_at < before)
@@ -151,7 +164,13 @@ def hits_select(
     conditions = [
         (
             rules.c.idx == compiled.index,
-            rule_condition(compiled.rule, scanned.c.properties, scanned.c.channel, dialect),
+            rule_condition(
+                compiled.rule,
+                scanned.c.properties,
+                scanned.c.channel,
+                dialect,
+                scanned.c.url if url_types else None,
+            ),
         )
         for compiled in book.rules
         if compiled.rule.scope == scope and _has_conditions(compiled.rule)

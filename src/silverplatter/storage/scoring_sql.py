@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from silverplatter.domain.grades import level_of
+from silverplatter.domain.grading import glob_regex
 from silverplatter.domain.scoring_model import GRADING_FIELDS, Criterion, EngagementRule, Grading
 
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -136,6 +137,72 @@ def glob_match(value: Expr, pattern: str, dialect: str) -> Expr:
     return value.op("GLOB")(literal(pattern.replace("[", "[[]"), String))
 
 
+def address_path(value: Expr, dialect: str) -> Expr:
+    """``web_address.address_path`` step by step: the path of an http(s) address with a
+    host (``/`` when it has none), else NULL."""
+    position = func.strpos if dialect == "postgresql" else func.instr
+    scheme = ascii_lower(func.substr(value, 1, 8), dialect)
+    rest = case(
+        (scheme == "https://", func.substr(value, 9)),
+        (func.substr(scheme, 1, 7) == "http://", func.substr(value, 8)),
+    )
+    host_end = position(func.replace(func.replace(rest, "?", "/"), "#", "/"), "/")
+    tail = func.substr(rest, host_end)
+    path_end = position(func.replace(tail, "#", "?"), "?")
+    path = case((path_end == 0, tail), else_=func.substr(tail, 1, path_end - 1))
+    # Most values are paths: one look at the first four letters keeps them cheap.
+    maybe = ascii_lower(func.substr(value, 1, 4), dialect) == "http"
+    return case(
+        (not_(maybe), literal(None, String)),
+        (or_(rest.is_(None), rest == ""), literal(None, String)),
+        (host_end == 0, literal("/", String)),
+        (host_end == 1, literal(None, String)),
+        (path == "", literal("/", String)),
+        else_=path,
+    )
+
+
+_REGEX_SPECIAL = frozenset("\\^$.|?*+()[]{}")
+_WEB_ADDRESS_HOST = "[Hh][Tt][Tt][Pp][Ss]?://[^/?#]+"
+
+
+def _glob_as_regex(pattern: str, any_character: str) -> str:
+    return "".join(
+        f"{any_character}*"
+        if c == "*"
+        else any_character
+        if c == "?"
+        else f"\\{c}"
+        if c in _REGEX_SPECIAL
+        else c
+        for c in pattern
+    )
+
+
+def url_match(value: Expr, pattern: str, dialect: str) -> Expr:
+    """A URL pattern over the value or, for a full web address, its path (like
+    ``web_address.url_forms``).
+
+    On PostgreSQL one regular expression says both, so that the value is taken out
+    of the JSON document once: the pattern over the whole value; or an address whose
+    path (``/`` onwards, up to ``?`` or ``#``) the pattern meets, its ``*`` and ``?``
+    then standing for characters other than ``?`` and ``#``; or, when the pattern
+    meets ``/``, an address with no path.  SQLite cuts the path out step by step.
+    """
+    if dialect != "postgresql":
+        return or_(
+            glob_match(value, pattern, dialect),
+            glob_match(address_path(value, dialect), pattern, dialect),
+        )
+    forms = [_glob_as_regex(pattern, ".")]
+    if "#" not in pattern:  # a path never holds "#"
+        path = _glob_as_regex(pattern, "[^?#]")
+        forms.append(f"{_WEB_ADDRESS_HOST}(?=/){path}(?:[?#].*)?")
+    if glob_regex(pattern).fullmatch("/"):
+        forms.append(f"{_WEB_ADDRESS_HOST}(?:[?#].*)?")
+    return value.op("~")(literal(f"^(?:{'|'.join(forms)})$", String))
+
+
 def json_has_tag(document: Expr, tag: str, dialect: str) -> Expr:
     if dialect == "postgresql":
         node = document.op("->")(literal("tags", String))
@@ -149,8 +216,11 @@ def json_has_tag(document: Expr, tag: str, dialect: str) -> Expr:
     )
 
 
-def rule_condition(rule: EngagementRule, properties: Expr, channel: Expr, dialect: str) -> Expr:
-    """Whether an event (its properties document and channel) meets ``rule``'s conditions."""
+def rule_condition(
+    rule: EngagementRule, properties: Expr, channel: Expr, dialect: str, url: Expr | None = None
+) -> Expr:
+    """Whether an event (its properties document and channel) meets ``rule``'s conditions;
+    ``url`` is the document's ``url`` when the caller took it out already."""
     parts: list[Expr] = []
     if rule.channel is not None:
         parts.append(channel == rule.channel)
@@ -163,7 +233,8 @@ def rule_condition(rule: EngagementRule, properties: Expr, channel: Expr, dialec
         if expected is not None:
             parts.append(json_text(properties, key, dialect) == expected)
     if rule.url_matches is not None:
-        parts.append(glob_match(json_text(properties, "url", dialect), rule.url_matches, dialect))
+        address = json_text(properties, "url", dialect) if url is None else url
+        parts.append(url_match(address, rule.url_matches, dialect))
     if rule.tag is not None:
         parts.append(json_has_tag(properties, rule.tag, dialect))
     return and_(true(), *parts)
