@@ -69,6 +69,9 @@ bench: dev
 	$(BIN)/python bench/bench_predictive.py demo --contacts 100000
 	$(BIN)/python bench/bench_planning.py --contacts 100000 --backend sqlite postgresql
 	$(BIN)/python bench/bench_champion_moves.py --postgres
+	$(BIN)/python bench/bench_analytics.py --contacts 1000000
+	$(BIN)/python bench/bench_mining.py --contacts 1000000
+	$(BIN)/python bench/bench_mining_more.py --contacts 1000000 --no-extras
 
 ## make bench-quick: the same benchmarks at small sizes, to check they run
 bench-quick: dev
