@@ -311,10 +311,16 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/silverplatter-bench"))
     parser.add_argument("--quick", action="store_true", help="2,000 contacts, 3 s each")
+    parser.add_argument(
+        "--url", help="copy and serve this demo workspace instead of the cached one (--backend)"
+    )
     arguments = parser.parse_args()
     if arguments.quick:
         arguments.contacts, arguments.seconds = 2000, 3.0
-    cached = demo_workspace(arguments.workdir, arguments.backend, arguments.contacts)
+    if arguments.url:
+        cached = arguments.url
+    else:
+        cached = demo_workspace(arguments.workdir, arguments.backend, arguments.contacts)
     url = _copy_workspace(cached, arguments.backend, arguments.workdir)
     server = None
     try:
