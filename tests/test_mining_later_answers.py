@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy import event as sql_event
 
 from lost_lead_world import NOW, account, at, contact, event, opportunity, stage_move, user
+from query_plans import plan_of_last_statement
 from silverplatter.services.mining.later_answers import section
 
 
@@ -126,21 +126,5 @@ def test_sales_sees_the_answers_of_its_own_contacts_and_accounts(engine: Engine)
 
 def test_the_answers_are_read_from_their_own_index(engine: Engine) -> None:
     """The due answers come from ``ix_events_campaign_answers``, not a read of the whole log."""
-    seen: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        seen.append((statement, parameters))
-
-    with engine.connect() as connection:
-        sql_event.listen(connection, "before_cursor_execute", capture)
-        section(connection, now=NOW, limit=50)
-        sql_event.remove(connection, "before_cursor_execute", capture)
-        statement, parameters = seen[-1]
-        if engine.dialect.name == "sqlite":
-            explain = "EXPLAIN QUERY PLAN "
-        else:  # the tables are tiny: make PostgreSQL show what it can use
-            explain = "EXPLAIN "
-            connection.exec_driver_sql("SET enable_seqscan = off")
-        rows = connection.exec_driver_sql(explain + statement, parameters).all()
-    plan = " ".join(str(row[-1]) for row in rows)
+    plan = plan_of_last_statement(engine, lambda c: section(c, now=NOW, limit=50))
     assert "ix_events_campaign_answers" in plan, plan

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from lost_lead_world import NOW, account, at, contact, event, meeting, user
+from query_plans import plan_of_last_statement
 from silverplatter.services.mining.repeat_visitors import section
 
 
@@ -125,3 +126,9 @@ def test_the_limit_keeps_the_total_and_sales_sees_its_own(engine: Engine) -> Non
     assert ([c.account_id for c in first.candidates], first.total) == ([ids["beta"]], 3)
     assert ([c.account_id for c in sams.candidates], sams.total) == ([ids["beta"], ids["alpha"]], 2)
     assert (sues.candidates, sues.total) == ([], 0)
+
+
+def test_the_visits_are_counted_from_the_page_view_index(engine: Engine) -> None:
+    """Visit days come from ``ix_events_account_page_views``, not a read of the whole log."""
+    plan = plan_of_last_statement(engine, lambda c: section(c, now=NOW, limit=50))
+    assert "ix_events_account_page_views" in plan, plan

@@ -11,11 +11,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    String,
+    and_,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from silverplatter.storage.owner_activity import last_owner_activity
 from silverplatter.storage.rows import IN_CHUNK
 from silverplatter.storage.schema import accounts, contacts, events, users
+
+#: The page views' type as written in ``ix_events_account_page_views``'s condition
+#: (not bound, so SQLite's planner sees that the query matches the index).
+PAGE_VIEW = literal_column("'page_view'", String)
 
 #: Competitors read our site and keep their own counsel: never lost leads.
 NOT_PROSPECTS = ("competitor",)
@@ -54,7 +69,7 @@ def repeat_visits(
             func.max(e.occurred_at).label("last_visit"),
         )
         .where(
-            e.type == "page_view",
+            e.type == PAGE_VIEW,
             e.account_id.is_not(None),
             e.occurred_at > since,
             e.occurred_at <= now,
