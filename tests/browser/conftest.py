@@ -34,6 +34,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 
 from ports import free_port
+from silverplatter.domain.lifecycle import TRANSITIONS
 from silverplatter.services.demo import generate_demo
 from silverplatter.services.demo.logins import DEMO_PASSWORD, ensure_demo_logins
 from silverplatter.services.handover import hand_over_new_sqls
@@ -62,7 +63,8 @@ ROLE_EMAILS: Final = {
     "sales": "sales@demo.silverplatter.example",
 }
 SCREENSHOTS: Final = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-#: How many of the demo sales user's gold-account contacts ask for contact today.
+#: How many of the demo sales user's gold-account contacts ask for contact today (the first
+#: ones in sales or nurture whom a handover can take).
 HARD_CTAS: Final = 4
 IN_CI: Final = os.environ.get("CI", "").lower() == "true"
 
@@ -101,8 +103,16 @@ def chromium() -> str:
     return CHROMIUM
 
 
+#: The stages a hard call to action hands over from: the demo's sales have already
+#: disqualified some people, and those stay out of sales whatever they ask.
+_HANDED_OVER_FROM: Final = next(
+    move.from_stages for move in TRANSITIONS if move.name == "hand_over_as_sql"
+)
+
+
 def _make_sqls(engine: Engine) -> None:
-    """A hard call to action today from a few contacts at the sales user's gold account."""
+    """A hard call to action today from a few contacts at the sales user's gold account
+    whom the handover can take."""
     with engine.begin() as connection:
         owner = connection.execute(
             select(users.c.id).where(users.c.email == ROLE_EMAILS["sales"])
@@ -110,7 +120,11 @@ def _make_sqls(engine: Engine) -> None:
         emails = connection.execute(
             select(contacts.c.email)
             .join(accounts, accounts.c.id == contacts.c.account_id)
-            .where(accounts.c.owner_id == owner, accounts.c.value_tier == "gold")
+            .where(
+                accounts.c.owner_id == owner,
+                accounts.c.value_tier == "gold",
+                contacts.c.lifecycle_stage.in_(_HANDED_OVER_FROM),
+            )
             .order_by(contacts.c.id)
             .limit(HARD_CTAS)
         ).scalars()

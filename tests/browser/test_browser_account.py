@@ -44,7 +44,7 @@ def test_account_page_shows_the_buying_committee_score_and_window(
     # Jukka is not touched by the queue test, which may run before this one.
     jukka = committee.get_by_role("row").filter(has_text="Jukka Mäkinen")
     expect(jukka.get_by_role("cell")).to_have_text(
-        ["Jukka Mäkinen", "CFO", "Economic buyer", "SQL", "A", "42.7", "yes"]
+        ["Jukka Mäkinen", "CFO", "Economic buyer", "SQL", "A", "42.8", "yes"]
     )
     installed = page.get_by_role("region", name="Installed solutions")
     expect(installed.get_by_role("row").filter(has_text="ERP").get_by_role("cell")).to_have_text(

@@ -34,13 +34,13 @@ def test_contact_page_shows_timeline_score_chart_and_explanation(
             "Maasvall Coatings Oy",
             "gold",
             "A",
-            "42.7",
+            "42.8",
             "SQL",
             "Demo Sales",
         ]
     )
 
-    why = page.get_by_role("region", name="Why A and 42.7")
+    why = page.get_by_role("region", name="Why A and 42.8")
     expect(why).to_contain_text("Qualification by the rules: SQL")
     expect(why.get_by_role("listitem").filter(has_text="flag hard_cta")).to_have_text(
         "met flag hard_cta"
@@ -64,7 +64,7 @@ def test_contact_page_shows_timeline_score_chart_and_explanation(
     expect(events).to_have_count(21)  # 20 events and the row to show older ones
     expect(events.first.get_by_role("cell")).to_have_text(
         [
-            "2026-03-20 05:00",
+            "2026-03-20 06:00",
             "Submitted a form hard call to action",
             "—",
             "contact_us",
@@ -73,7 +73,19 @@ def test_contact_page_shows_timeline_score_chart_and_explanation(
         ]
     )
     lifecycle = page.get_by_role("region", name="Lifecycle history")
-    expect(lifecycle.get_by_role("cell", name="Lead → SQL")).to_be_visible()
+    # The demo's sales worked Jukka twice and recycled him; today's contact request hands
+    # him over again, from nurture.
+    moves = lifecycle.get_by_role("row").filter(has=page.get_by_role("cell"))
+    expect(moves).to_have_count(12)
+    expect(moves.last.get_by_role("cell")).to_have_text(
+        [
+            "2026-03-20 09:00",
+            "Recycled → SQL",
+            "the scoring rules",
+            "flag hard_cta; score 42.8 ≥ 10; seniority C-level is one of C-level",
+        ]
+    )
+    expect(lifecycle.get_by_role("cell", name="Lead → SQL")).to_have_count(2)
     shoot(page, "contact")
 
     timeline.get_by_role("link", name="Show older events").click()

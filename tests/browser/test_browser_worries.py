@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 
 #: The last card of the demo sales queue (``test_browser_queue.CARDS``).
-READER = ("Bram", "Smit")
+READER = ("Aino", "Hämäläinen")
 TALKING_POINT = "Ask which orders slipped last quarter and what it cost them"
 
 
