@@ -53,7 +53,8 @@ def test_model_edit_with_a_mistake_names_line_and_field_then_previews_the_fix(
     expect(preview.locator("p").first).to_contain_text("would change stage, 0 would change grade")
     stages = preview.get_by_role("table", name="Stage changes")
     to_mql = stages.get_by_role("row").filter(has=page.get_by_role("cell", name="MQL", exact=True))
-    expect(to_mql.get_by_role("cell")).to_have_text(["Lead", "MQL", "3"])
+    # Two gold leads score 5-20, and one gold contact the demo's sales recycled scores 10.4.
+    expect(to_mql.get_by_role("cell")).to_have_text(["Lead", "MQL", "2", "Recycled", "MQL", "1"])
     expect(preview).to_contain_text("Of 300 contacts. Nothing has been changed yet")
     expect(page.get_by_role("alert")).to_have_count(0)
     preview.scroll_into_view_if_needed()
