@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,26 @@ def normalise_url(url: str | URL) -> URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+#: The oldest SQLite the statements run on: ``unixepoch``, ``->>`` on JSON (3.38),
+#: ``UPDATE … FROM`` (3.33) and ``DROP COLUMN`` / ``MATERIALIZED`` (3.35).
+OLDEST_SQLITE = (3, 38, 0)
+
+
+class SqliteTooOld(RuntimeError):
+    """The SQLite library this Python links is older than :data:`OLDEST_SQLITE`."""
+
+
+def check_sqlite_version(version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> None:
+    """Refuse an SQLite older than the statements need, naming both versions."""
+    if version < OLDEST_SQLITE:
+        found = ".".join(map(str, version))
+        oldest = ".".join(map(str, OLDEST_SQLITE))
+        raise SqliteTooOld(
+            f"SQLite {found} is too old: Silverplatter needs SQLite {oldest} or newer "
+            "(use a newer Python build, or PostgreSQL through SILVERPLATTER_DATABASE_URL)"
+        )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -43,6 +64,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
+        check_sqlite_version()
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
