@@ -258,11 +258,15 @@ def main() -> None:
     )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/silverplatter-bench"))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--url",
+        help="copy this demo workspace instead of the cached one (one --contacts, one --backend)",
+    )
     arguments = parser.parse_args()
     rows: list[tuple[str, int, str, float]] = []
     for contacts_count in arguments.contacts:
         for backend in arguments.backend:
-            source = demo_workspace(arguments.workdir, backend, contacts_count)
+            source = arguments.url or demo_workspace(arguments.workdir, backend, contacts_count)
             runs = arguments.repeat if contacts_count < 200_000 else 1
             print(f"{backend}, {contacts_count:,} contacts: copying the demo …", flush=True)
             url = _copy(source, backend, arguments.workdir)
