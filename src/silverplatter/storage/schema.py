@@ -264,6 +264,19 @@ events = Table(
         sqlite_where=text("type = 'page_view' AND account_id IS NOT NULL"),
         postgresql_where=text("type = 'page_view' AND account_id IS NOT NULL"),
     ),
+    # One event type in a window of time is a range here, with its contacts:
+    # a whole segment's "clicked an e-mail in the last 30 days" gathers those
+    # contacts at once instead of probing each candidate's events
+    # (storage/segment_sql.py).  Events arrive roughly in time order, so each
+    # type appends at its own end of the index: cheap to keep.
+    Index(
+        "ix_events_type_time",
+        "type",
+        "occurred_at",
+        "contact_id",
+        sqlite_where=text("contact_id IS NOT NULL"),
+        postgresql_where=text("contact_id IS NOT NULL"),
+    ),
     Index(
         "ix_events_campaign_answers",
         "contact_id",

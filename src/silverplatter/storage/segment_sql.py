@@ -12,9 +12,11 @@ takes exactly the contacts its condition does not.
 
 The statement joins what the rule asks about — the contact's account,
 its score, its account's score and buying window — by outer joins of one row
-each, and counts events with correlated subqueries on
-``ix_events_contact_time`` (contact, occurred_at): "at least k" reads at
-most k index entries per contact.
+each.  Events are counted with correlated subqueries on
+``ix_events_contact_time`` (contact, occurred_at) — "at least k" reads at
+most k index entries per contact — except for a whole segment on SQLite,
+where the contacts with such events are gathered once per statement from
+``ix_events_type_time`` (see ``_at_least_of_set``).
 """
 
 from __future__ import annotations
@@ -261,11 +263,15 @@ class _Compiler:
     def event(self, test: EventCondition) -> Cond:
         e = events.c
         started = since(self.now, test.within_days)
-        base = [e.contact_id == self.subject, e.occurred_at >= started, e.type == test.event]
+        matching = [e.occurred_at >= started, e.type == test.event]
         if test.channel is not None:
-            base.append(e.channel == test.channel)
-        base.extend(_event_property(e.properties, where, self.dialect) for where in test.where)
-        at_least = _at_least(base)
+            matching.append(e.channel == test.channel)
+        matching.extend(_event_property(e.properties, where, self.dialect) for where in test.where)
+        at_least = (
+            _at_least_of_set(matching)
+            if self.dialect == "sqlite" and not self.each
+            else _at_least([e.contact_id == self.subject, *matching])
+        )
         k = test.times
         if test.op == "gte":
             return at_least(k)
@@ -378,6 +384,29 @@ def _at_least(conditions: Sequence[Cond]) -> Callable[[int], Cond]:
         limited = found.limit(k).correlate(contacts).subquery()
         counted = select(func.count()).select_from(limited).scalar_subquery()
         return counted >= k
+
+    return held
+
+
+def _at_least_of_set(conditions: Sequence[Cond]) -> Callable[[int], Cond]:
+    """ "At least k such events" as membership of one set gathered for the whole statement.
+
+    For a whole segment on SQLite: the contacts with such events are read once,
+    through ``ix_events_type_time`` (type, occurred_at, contact) — a window of
+    one event type is a range of it — instead of probing every candidate's
+    events (a correlated subquery, which SQLite runs per row).  PostgreSQL
+    plans the correlated form as a semi-join itself, and a ``NOT IN`` larger
+    than its working memory would be re-read per row, so it keeps that form.
+    """
+    e = events.c
+
+    def held(k: int) -> Cond:
+        if k <= 0:
+            return true()
+        found = select(e.contact_id).where(e.contact_id.is_not(None), *conditions)
+        if k > 1:
+            found = found.group_by(e.contact_id).having(func.count() >= k)
+        return c.id.in_(found)
 
     return held
 
