@@ -28,6 +28,7 @@ from silverplatter.storage.engagement import state_of
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.lifecycle import apply_stage_changes
 from silverplatter.storage.predictive_sql import FeatureQuery, gather
+from silverplatter.storage.recompute_sql import hits_select, rule_rows
 from silverplatter.storage.schema import contacts, events
 
 CUTOFF = NOW - timedelta(days=60)
@@ -288,3 +289,66 @@ def test_scoring_now_reads_the_engines_stored_score_brought_forward(engine: Engi
 def active_model_now(engine: Engine) -> Any:
     with engine.begin() as connection:
         return active_model(connection, now=NOW)
+
+
+@pytest.mark.storage
+def test_engagement_at_the_cutoff_ignores_touches_and_matches_the_engine(engine: Engine) -> None:
+    # e-mails sent are touches (silence), not points: the cut-off's score skips them
+    sent = [
+        event("email_sent", who, days)
+        for who in ("ceo@acme.fi", "ops@acme.fi")
+        for days in (62, 90, 560)
+    ]
+    ids = _world(engine, PAST + sent)
+    with engine.begin() as connection:
+        model = active_model(connection, now=NOW)
+        at = CUTOFF.timestamp()
+        matched = {}
+        for pseudo in (True, False):
+            hits = hits_select(
+                model.book,
+                "contact",
+                connection.dialect.name,
+                now=at,
+                recent_from=at,
+                before=CUTOFF,
+                pseudo_rules=pseudo,
+            ).subquery()
+            matched[pseudo] = set(connection.execute(select(hits.c.idx).distinct()).scalars())
+        table = gather(connection, _query(engine))
+        recompute(connection, now=CUTOFF)
+        engine_scores = dict(
+            connection.execute(select(contact_scores.c.contact_id, contact_scores.c.score)).all()
+        )
+    kinds = {row.idx: row.kind for row in rule_rows(model.book, "contact")}
+    assert {kinds[idx] for idx in matched[False]} == {"rule"}
+    assert {kinds[idx] for idx in matched[True] - matched[False]} == {"touch", "quiet"}
+    ceo = _row(table, ids["ceo@acme.fi"])
+    assert ceo["score.engagement"] == pytest.approx(engine_scores[ids["ceo@acme.fi"]], rel=1e-9)
+    assert "events.email_sent.all" not in table.columns  # not among the query's types
+    assert ceo["events.days_since_first"] == pytest.approx(500.0)
+    assert ceo["events.all.90d"] == 4  # two page views, two e-mails sent (62 and 90 days)
+
+
+@pytest.mark.storage
+def test_a_type_without_columns_counts_for_recency_only(engine: Engine) -> None:
+    ids = _world(engine, [event("webinar_attended", "director@pohja.fi", 75)])
+    with engine.connect() as connection:
+        table = gather(connection, _query(engine))
+    director = _row(table, ids["director@pohja.fi"])
+    assert not any(name.startswith("events.webinar_attended") for name in table.columns)
+    assert director["events.days_since_last"] == pytest.approx(15.0)
+    assert director["events.days_since_first"] == pytest.approx(15.0)
+    assert director["events.all.90d"] == 1
+    assert director["events.page_view.all"] == 0
+
+
+@pytest.mark.storage
+def test_gathering_leaves_the_jit_setting_as_it_was(engine: Engine) -> None:
+    _world(engine, PAST)
+    with engine.begin() as connection:
+        if connection.dialect.name != "postgresql":
+            pytest.skip("JIT is PostgreSQL's")
+        connection.exec_driver_sql("SET LOCAL jit = on")
+        gather(connection, _query(engine))
+        assert connection.exec_driver_sql("SHOW jit").scalar_one() == "on"

@@ -44,7 +44,12 @@ from silverplatter.domain.predictive_features import (
 from silverplatter.services.scoring_models import ModelVersion
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.lifecycle_schema import stage_transitions
-from silverplatter.storage.predictive_behaviour import behaviour_columns, engagement_now
+from silverplatter.storage.predictive_behaviour import (
+    behaviour_columns,
+    driver_rows,
+    engagement_now,
+    without_jit,
+)
 from silverplatter.storage.recompute_sql import hits_select
 from silverplatter.storage.schema import accounts, contacts, events, opportunities
 from silverplatter.storage.scoring_sql import (
@@ -155,6 +160,7 @@ def _engagement(model: ModelVersion, cutoff: datetime, dialect: str, scope: Any)
         recent_from=at,
         before=cutoff,
         subjects=None if scope is None else events.c.contact_id.in_(scope),
+        pseudo_rules=False,
     ).subquery("hits")
     cases = []
     rule_ids = []
@@ -261,6 +267,11 @@ _PROFILE_COLUMNS = {
 
 def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     """The feature columns of the contacts ``query`` asks for, in contact id order."""
+    with without_jit(connection):
+        return _gather(connection, query)
+
+
+def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     dialect = connection.dialect.name
     cutoff = query.cutoff
     at = cutoff.timestamp()
@@ -358,7 +369,7 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
         .where(and_(literal(True), *conditions))
         .order_by(contacts.c.id)
     )
-    rows = connection.execute(statement).fetchall()
+    rows = driver_rows(connection, statement)
     table = _table(rows, names, query, outcome is not None)
     found, found_labels = behaviour_columns(
         connection,

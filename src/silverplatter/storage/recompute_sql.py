@@ -110,6 +110,7 @@ def hits_select(
     recent_from: float,
     before: datetime | None = None,
     subjects: ColumnElement[bool] | None = None,
+    pseudo_rules: bool = True,
 ) -> Select[Any]:
     """Per (subject, rule, bucket): count, raw points, decayed points at ``now``, latest time.
 
@@ -117,8 +118,12 @@ def hits_select(
     names no event type, so nothing joins it.  With ``before``, only events
     that occurred strictly before it count (predictive scoring's cut-off);
     ``subjects`` narrows the events further (predictive scoring of a few contacts).
+    Without ``pseudo_rules`` only the real rules are matched: the touch and
+    quiet rows exist for silence, and a caller that wants the score alone
+    (predictive scoring's cut-off) spares the pass every ``email_sent``.
     """
-    rows = rule_rows(book, scope) or [RuleRow(-1, RULE, "", 0.0, DAY, "none")]
+    rows = [r for r in rule_rows(book, scope) if pseudo_rules or r.kind == RULE]
+    rows = rows or [RuleRow(-1, RULE, "", 0.0, DAY, "none")]
     rules = (
         values(
             column("idx", Integer),
