@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from silverplatter.services.predictive import rescore_contacts
 from silverplatter.services.scoring import score_events
 from silverplatter.storage import scoring_backlog as store
+from silverplatter.storage.engine import one_writer
 from silverplatter.storage.events import NewEvent
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class BacklogScorer:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                with self._engine.begin() as connection:
+                with one_writer(self._engine), self._engine.begin() as connection:
                     run = score_backlog(connection, now=self._clock())
             except SQLAlchemyError:
                 log.exception("scoring the backlog failed; retrying in a second")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +77,32 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_WRITERS_GUARD = threading.Lock()
+
+
+@contextmanager
+def one_writer(engine: Engine) -> Iterator[None]:
+    """On SQLite, let one writing transaction of this process run at a time.
+
+    SQLite has one writer at a time; a connection that finds the write lock
+    taken waits in its busy handler, which sleeps 1, 2, 5 … up to 100 ms
+    between tries, so under concurrent batches a writer often starts tens of
+    milliseconds after the lock was freed.  Threads queued on this lock start
+    as soon as the previous transaction ends.  PostgreSQL writes concurrently:
+    there this holds nothing.
+    """
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _WRITERS_GUARD:
+        lock = _WRITERS.get(engine)
+        if lock is None:
+            lock = _WRITERS[engine] = threading.Lock()
+    with lock:
+        yield
 
 
 def alembic_config(engine: Engine) -> Any:

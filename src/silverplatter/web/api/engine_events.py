@@ -36,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from silverplatter.domain.records import EventInput
 from silverplatter.services.ingest import IngestResult, ItemError, ingest_events
 from silverplatter.services.sessions import Principal
+from silverplatter.storage.engine import one_writer
 from silverplatter.web.api.engine_scope import MAX_ID, NO_NUL, database
 from silverplatter.web.problems import Problem, field_name
 from silverplatter.web.security import clock, requires
@@ -187,7 +188,8 @@ def _ingest(request: Request, raw: bytes, score: bool) -> EventBatchResult:
     now = clock(request)
     result: IngestResult
     try:
-        with database(request).begin() as connection:
+        engine = database(request)
+        with one_writer(engine), engine.begin() as connection:
             result = ingest_events(connection, batch.events, now=now, score=score, defer=True)
             if result.errors:
                 raise _Refused(result.errors)
