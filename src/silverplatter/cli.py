@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
@@ -380,21 +382,50 @@ def serve(
     database_url: DatabaseOption = None,
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Web processes sharing the port; one of them runs the scoring and task queue.",
+        ),
+    ] = 1,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log a line for every request.")
+    ] = True,
 ) -> None:
     """Serve the web UI and the API."""
     import uvicorn
 
-    from silverplatter.web.app import create_app
-
     with _failures() as stack:
         settings = _settings(database_url)
         stack.enter_context(_workspace(settings.database_url))
-        application = create_app(settings)
+        options: dict[str, Any] = {
+            "host": host or settings.host,
+            "port": port or settings.port,
+            "log_level": "info",
+            "access_log": access_log,
+        }
+        if workers == 1:
+            from silverplatter.web.app import create_app
+            from silverplatter.web.capture.tracking import ahead_of
+
+            uvicorn.run(ahead_of(create_app(settings)), **options)
+            return
+        from silverplatter.web.serving import LEASE_VARIABLE
+
+        # The processes start from an import string and read their settings from
+        # the environment; one of them takes the lease and runs the background work.
+        descriptor, lease = tempfile.mkstemp(prefix="silverplatter-serve-", suffix=".lease")
+        os.close(descriptor)
+        stack.callback(Path(lease).unlink, missing_ok=True)
+        os.environ["SILVERPLATTER_DATABASE_URL"] = settings.database_url
+        os.environ[LEASE_VARIABLE] = lease
         uvicorn.run(
-            application,
-            host=host or settings.host,
-            port=port or settings.port,
-            log_level="info",
+            "silverplatter.web.serving:app_from_environment",
+            factory=True,
+            workers=workers,
+            **options,
         )
 
 

@@ -118,9 +118,19 @@ def _system_clock() -> datetime:
 
 
 def create_app(
-    settings: Settings, engine: Engine | None = None, *, clock: Clock | None = None
+    settings: Settings,
+    engine: Engine | None = None,
+    *,
+    clock: Clock | None = None,
+    background: bool = True,
 ) -> FastAPI:
-    """Wire the application to one workspace database."""
+    """Wire the application to one workspace database.
+
+    ``background=False`` leaves the backlog scorer and the embedded task queue's
+    consumer to another process of the same server (``web/serving.py``): two
+    scorers on SQLite could fold the same queued events twice, and every
+    consumer would queue the periodic tasks again.
+    """
     database = engine or make_engine(settings.database_url, pool_pre_ping=True)
     now = clock or _system_clock
     scorer = BacklogScorer(database, now)
@@ -130,13 +140,16 @@ def create_app(
     # `silverplatter worker` processes run it; without, threads of this process do.
     redis = settings.redis_url.get_secret_value() if settings.redis_url else ""
     task_queue = make_queue(settings, database, clock=now) if smtp or redis else None
-    task_worker = EmbeddedWorker(task_queue) if task_queue is not None and not redis else None
+    task_worker: EmbeddedWorker | None = None
+    if task_queue is not None and not redis and background:
+        task_worker = EmbeddedWorker(task_queue)
 
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         """Score what the API accepted while the server runs (tests call the service)."""
         refresh_statistics(database)
-        if settings.scoring_worker:
+        scoring = settings.scoring_worker and background
+        if scoring:
             scorer.start()
         if courier is not None:
             courier.start()
@@ -145,7 +158,7 @@ def create_app(
         try:
             yield
         finally:
-            if settings.scoring_worker:
+            if scoring:
                 scorer.stop()
             if courier is not None:
                 courier.stop()

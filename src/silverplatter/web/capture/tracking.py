@@ -223,11 +223,14 @@ class TrackingFastPath:
     The busiest public endpoint costs a tenth of a millisecond this way, where
     the full stack (routing through every route, the header middleware) costs
     over one (docs/benchmarks.md).  The rules are the route's own: both call
-    ``screened`` and ``accept``.
+    ``screened`` and ``accept``.  The app installs it as its outermost
+    middleware; ``silverplatter serve`` also puts it in front of the app itself
+    (``ahead_of``), which saves the framework's own outer layers another ~15 µs.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, application: FastAPI | None = None) -> None:
         self.app = app
+        self.application = application
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != TRACK_PATH:
@@ -239,7 +242,7 @@ class TrackingFastPath:
             return
         status, body, extra = 204, b"", list(_PLAIN_HEADERS)
         if method == "POST":
-            application: FastAPI = scope["app"]
+            application: FastAPI = self.application or scope["app"]
             tracking = tracking_of(application)
             headers = Headers(scope=scope)
             try:
@@ -262,6 +265,11 @@ class TrackingFastPath:
             extra.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": extra})
         await send({"type": "http.response.body", "body": body})
+
+
+def ahead_of(application: FastAPI) -> ASGIApp:
+    """The app to serve: tracking requests answered before the framework sees them."""
+    return TrackingFastPath(application, application)
 
 
 async def _body(receive: Receive) -> bytes:
@@ -303,4 +311,12 @@ async def track_js(request: Request) -> Response:
     )
 
 
-__all__ = ["Dropped", "Tracking", "TrackingFastPath", "router", "snippet", "tracking_of"]
+__all__ = [
+    "Dropped",
+    "Tracking",
+    "TrackingFastPath",
+    "ahead_of",
+    "router",
+    "snippet",
+    "tracking_of",
+]
