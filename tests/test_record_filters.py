@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from records_world import build
 from silverplatter.domain.record_filters import AccountFilter, ContactFilter, Cursor, CursorError
-from silverplatter.storage import record_lists
+from silverplatter.storage import record_lists, record_search
 from silverplatter.storage.record_lists import account_page, contact_page
 
 ANNA, PEKKA, ERIK, SARA, OLA, LONE = (
@@ -124,6 +124,23 @@ def test_a_common_search_pages_like_a_rare_one(
     assert expected[-10] == [[PEKKA, OLA], [ANNA]]
     # "b": Sara Berg, and Ola at Bergen Data AS
     assert expected[-5] == [[SARA, OLA]]
+
+
+def test_a_prefix_is_a_range_where_strings_sort_by_code_point_and_like_gives_the_same(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite and the tests' PostgreSQL (C.UTF-8) test a prefix as an index range; LIKE,
+    used under any other collation, finds the same contacts for every search, rare or common."""
+    build(engine)
+    with engine.connect() as connection:
+        assert record_search.prefix_test(connection) == "range"
+    searches = [asked for asked, _ in FILTERS if "q" in asked]
+    as_ranges = [(asked, _emails(engine, **asked)) for asked in searches]
+    assert as_ranges == [(asked, found) for asked, found in FILTERS if "q" in asked]
+    monkeypatch.setattr(record_lists, "prefix_test", lambda connection: "like")
+    assert [(asked, _emails(engine, **asked)) for asked in searches] == as_ranges
+    monkeypatch.setattr(record_lists, "FEW_MATCHES", 0)
+    assert [(asked, _emails(engine, **asked)) for asked in searches] == as_ranges
 
 
 def test_sales_sees_its_own_contacts_and_its_accounts_contacts(engine: Engine) -> None:
