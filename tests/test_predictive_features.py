@@ -352,3 +352,25 @@ def test_gathering_leaves_the_jit_setting_as_it_was(engine: Engine) -> None:
         connection.exec_driver_sql("SET LOCAL jit = on")
         gather(connection, _query(engine))
         assert connection.exec_driver_sql("SHOW jit").scalar_one() == "on"
+
+
+@pytest.mark.storage
+def test_training_counts_the_most_frequent_types_found_in_the_same_pass(engine: Engine) -> None:
+    # before the cut-off: page_view 2, email_open 2, form_submit 1, webinar_attended 1;
+    # after it only: meeting_held — not a type the cut-off knows
+    _world(engine, PAST + FUTURE)
+    with engine.connect() as connection:
+        query = _query(engine)
+        table = gather(
+            connection,
+            FeatureQuery(
+                cutoff=query.cutoff, event_types=(), model=query.model, most_frequent_types=3
+            ),
+        )
+    assert table.event_types == ("email_open", "page_view", "form_submit")
+    assert [name for name in table.columns if name.endswith(".all")] == [
+        "events.email_open.all",
+        "events.page_view.all",
+        "events.form_submit.all",
+    ]
+    assert table.take(table.contact_ids > 0).event_types == table.event_types

@@ -147,6 +147,8 @@ class FeatureTable:
     labels: dict[str, str]
     #: 1 when the contact reached the outcome within the horizon (training only).
     outcome: npt.NDArray[np.int8] | None = None
+    #: The event types that have count columns, in column order.
+    event_types: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.contact_ids.shape[0])
@@ -168,6 +170,7 @@ class FeatureTable:
             dict(self.kinds),
             dict(self.labels),
             None if self.outcome is None else self.outcome[mask],
+            self.event_types,
         )
 
 

@@ -54,7 +54,7 @@ from silverplatter.services.predictive_model import Calibration, FittedModel, fi
 from silverplatter.services.scoring_models import active_model
 from silverplatter.storage import properties as property_store
 from silverplatter.storage.lifecycle_schema import stage_transitions
-from silverplatter.storage.predictive_sql import FeatureQuery, event_types_before, gather
+from silverplatter.storage.predictive_sql import FeatureQuery, gather
 from silverplatter.storage.schema import opportunities
 
 Split = Literal["time", "stratified"]
@@ -146,7 +146,8 @@ def feature_query(
     }
     return FeatureQuery(
         cutoff=cutoff,
-        event_types=tuple(event_types_before(connection, cutoff, MAX_EVENT_TYPES)),
+        event_types=(),
+        most_frequent_types=MAX_EVENT_TYPES,
         contact_properties=definitions["contact"],
         account_properties=definitions["account"],
         model=active_model(connection, now=now),
@@ -329,7 +330,7 @@ def train_model(engine: Engine, request: TrainingRequest, *, now: datetime) -> T
         calibration=request.calibration,
         dropped=dropped,
         importance=[[f.name, f.label, share] for f, share in ranked if share > 0][:25],
-        event_types=list(query.event_types),
+        event_types=list(table.event_types),
         properties={
             "contact": dict(query.contact_properties),
             "account": dict(query.account_properties),

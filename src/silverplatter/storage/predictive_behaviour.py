@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -67,6 +68,30 @@ def driver_rows(connection: Connection, statement: Any) -> list[Any]:
         result.close()
 
 
+@dataclass
+class Behaviour:
+    """The behaviour columns, their labels, and the event types that have columns."""
+
+    columns: dict[str, Matrix]
+    labels: dict[str, str]
+    event_types: tuple[str, ...]
+
+
+def most_frequent(
+    names: list[str], events_of: Matrix, limit: int
+) -> tuple[tuple[str, ...], npt.NDArray[np.int64]]:
+    """The ``limit`` types with the most events (ties by name) and each row's type code.
+
+    ``names`` and ``events_of`` are per grouped row; a type left out codes as -1.
+    """
+    kinds, inverse = np.unique(np.asarray(names, dtype=object), return_inverse=True)
+    totals = np.bincount(inverse, weights=events_of, minlength=kinds.size)
+    ranked = sorted(range(kinds.size), key=lambda k: (-totals[k], str(kinds[k])))[:limit]
+    codes = np.full(kinds.size, -1, dtype=np.int64)
+    codes[ranked] = np.arange(len(ranked))
+    return tuple(str(kinds[k]) for k in ranked), codes[inverse].astype(np.int64)
+
+
 def behaviour_columns(
     connection: Connection,
     *,
@@ -74,50 +99,67 @@ def behaviour_columns(
     event_types: tuple[str, ...],
     scope: Any,
     contact_ids: npt.NDArray[np.int64],
-) -> tuple[dict[str, Matrix], dict[str, str]]:
-    """Columns aligned with ``contact_ids`` (ascending) and their labels."""
+    most_frequent_types: int = 0,
+) -> Behaviour:
+    """Columns aligned with ``contact_ids`` (ascending), their labels and event types.
+
+    With ``most_frequent_types`` the types are not given but chosen from the
+    same rows: the most frequent contact event types before the cut-off,
+    counted over the events this pass reads (in training every contact's: one pass
+    over the log instead of two).
+    """
     dialect = connection.dialect.name
     counts = [
         func.count(case((events.c.occurred_at >= cutoff - timedelta(days=days), 1)))
         for days in WINDOWS
     ]
     # The type as its position in ``event_types`` (-1: a type without columns, whose
-    # events still count for recency), so that every column is a number.
-    code = (
-        case(
-            {name: number for number, name in enumerate(event_types)},
-            value=events.c.type,
-            else_=-1,
+    # events still count for recency), so that every column is a number; when the
+    # types are to be chosen, its name.
+    code: Any = events.c.type
+    if not most_frequent_types:
+        code = (
+            case(
+                {name: number for number, name in enumerate(event_types)},
+                value=events.c.type,
+                else_=-1,
+            )
+            if event_types
+            else literal(-1)
         )
-        if event_types
-        else literal(-1)
-    )
     within = events.c.contact_id.is_not(None) if scope is None else events.c.contact_id.in_(scope)
     statement = (
         select(
             events.c.contact_id,
-            code,
             *counts,
             func.count(),
             epoch_seconds(func.min(events.c.occurred_at), dialect),
             epoch_seconds(func.max(events.c.occurred_at), dialect),
+            code,
         )
         .where(within, events.c.occurred_at < cutoff)
         .group_by(events.c.contact_id, events.c.type)
     )
-    width = 5 + len(WINDOWS)
-    found = np.asarray(driver_rows(connection, statement), dtype=np.float64).reshape(-1, width)
+    width = 4 + len(WINDOWS)  # id, the windows, every event, first, last
+    rows = driver_rows(connection, statement)
+    if most_frequent_types:
+        found = np.asarray([row[:width] for row in rows], dtype=np.float64).reshape(-1, width)
+        event_types, codes = most_frequent(
+            [row[width] for row in rows], found[:, 1 + len(WINDOWS)], most_frequent_types
+        )
+    else:
+        whole = np.asarray(rows, dtype=np.float64).reshape(-1, width + 1)
+        found, codes = whole[:, :width], whole[:, width].astype(np.int64)
     size = contact_ids.size
     ids = found[:, 0].astype(np.int64)
     position = np.searchsorted(contact_ids, ids) if size else np.zeros(ids.size, dtype=np.int64)
     known = position < size
     known[known] = contact_ids[position[known]] == ids[known]
-    found, position = found[known], position[known]
-    codes = found[:, 1].astype(np.int64)
+    found, position, codes = found[known], position[known], codes[known]
     typed = codes >= 0
     # per type: one count column per window, then every earlier event ("all")
     block = np.zeros((size, len(event_types), len(WINDOWS) + 1), dtype=np.float64)
-    block[position[typed], codes[typed]] = found[typed, 2 : 3 + len(WINDOWS)]
+    block[position[typed], codes[typed]] = found[typed, 1 : 2 + len(WINDOWS)]
     columns: dict[str, Matrix] = {}
     labels: dict[str, str] = {}
     for number, event_type in enumerate(event_types):
@@ -139,12 +181,12 @@ def behaviour_columns(
     labels["events.days_since_last"] = "days since the last event"
     columns["events.days_since_first"] = since_first
     labels["events.days_since_first"] = "days since the first event"
-    ninety = 2 + WINDOWS.index(90)
+    ninety = 1 + WINDOWS.index(90)
     columns["events.all.90d"] = np.bincount(
         position, weights=found[:, ninety], minlength=size
     ).astype(np.float64)
     labels["events.all.90d"] = "events, last 90 days"
-    return columns, labels
+    return Behaviour(columns, labels, tuple(event_types))
 
 
 def _sum_part(key: str, index: int, dialect: str) -> Expr:

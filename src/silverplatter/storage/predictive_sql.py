@@ -82,18 +82,9 @@ class FeatureQuery:
     contact_ids: Sequence[int] | None = None
     #: The cut-off is now: the stage is the current one, no history needed.
     current: bool = False
-
-
-def event_types_before(connection: Connection, cutoff: datetime, limit: int) -> list[str]:
-    """The most frequent contact event types before ``cutoff``, most frequent first."""
-    rows = connection.execute(
-        select(events.c.type, func.count().label("n"))
-        .where(events.c.contact_id.is_not(None), events.c.occurred_at < cutoff)
-        .group_by(events.c.type)
-        .order_by(func.count().desc(), events.c.type)
-        .limit(limit)
-    )
-    return [str(row.type) for row in rows]
+    #: Training: instead of ``event_types``, this many of the most frequent contact
+    #: event types before the cut-off (ties by name), chosen in the behaviour pass.
+    most_frequent_types: int = 0
 
 
 def json_flag(document: Expr, key: str, dialect: str) -> Expr:
@@ -371,17 +362,19 @@ def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     )
     rows = driver_rows(connection, statement)
     table = _table(rows, names, query, outcome is not None)
-    found, found_labels = behaviour_columns(
+    behaviour = behaviour_columns(
         connection,
         cutoff=cutoff,
         event_types=query.event_types,
         scope=scope,
         contact_ids=table.contact_ids,
+        most_frequent_types=query.most_frequent_types,
     )
-    for name, values in found.items():
+    for name, values in behaviour.columns.items():
         table.columns[name] = values
         table.kinds[name] = "number"
-        table.labels[name] = found_labels[name]
+        table.labels[name] = behaviour.labels[name]
+    table.event_types = behaviour.event_types
     _add_rollups(table)
     if query.contact_ids is None:
         return table
@@ -460,4 +453,4 @@ def _days_before(values: Sequence[Any], cutoff: date) -> Any:
     return out
 
 
-__all__ = ["FeatureQuery", "event_types_before", "gather", "json_flag"]
+__all__ = ["FeatureQuery", "gather", "json_flag"]
