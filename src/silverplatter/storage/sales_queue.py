@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, case, exists, func, or_, select
+from sqlalchemy import CTE, Connection, Row, case, exists, func, or_, select
 
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.handover_schema import handovers
@@ -20,21 +20,70 @@ QUEUE_STAGES = ("sql", "sal")
 TIER_ORDER = ("gold", "silver", "bronze", "unclassified")
 
 
+def _ranked(now: datetime, owner_id: int | None, limit: int) -> CTE:
+    """The queue's best ``limit`` contacts with their ranking keys, nothing else.
+
+    Tier and score are looked up per queued contact by primary key, once each
+    (the ordering names the result's columns): joined, PostgreSQL hashed every
+    account and every contact's score (a sequential scan of a million rows)
+    for the few thousand contacts in the queue.
+    """
+    c = contacts.c
+    opened = handovers.alias("opened")
+    past = handovers.alias("past")
+    tier = func.coalesce(
+        select(accounts.c.value_tier).where(accounts.c.id == c.account_id).scalar_subquery(),
+        "unclassified",
+    )
+    owner_of = func.coalesce(opened.c.owner_id, c.owner_id)
+    late = case((opened.c.due_at < now, 0), else_=1).label("late_rank")
+    tier_rank = case({name: rank for rank, name in enumerate(TIER_ORDER)}, value=tier, else_=9)
+    score = (
+        select(contact_scores.c.score)
+        .where(contact_scores.c.contact_id == c.id)
+        .scalar_subquery()
+        .label("score")
+    )
+    due_at = opened.c.due_at.label("due_at")
+    query = (
+        select(
+            c.id,
+            late,
+            tier_rank.label("tier_rank"),
+            score,
+            owner_of.label("owner_id"),
+            opened.c.id.label("handover_id"),
+            due_at,
+        )
+        .select_from(
+            contacts.outerjoin(opened, (opened.c.contact_id == c.id) & opened.c.acted_at.is_(None))
+        )
+        .where(
+            c.lifecycle_stage.in_(QUEUE_STAGES),
+            or_(opened.c.id.is_not(None), ~exists().where(past.c.contact_id == c.id)),
+        )
+        .order_by(late, "tier_rank", score.desc().nulls_last(), due_at.nulls_last(), c.id)
+        .limit(limit)
+    )
+    if owner_id is not None:
+        query = query.where(owner_of == owner_id)
+    return query.cte("ranked")  # read twice (the cards, their BANT): computed once
+
+
 def queue_rows(
     connection: Connection, *, now: datetime, owner_id: int | None, limit: int
 ) -> list[Row[Any]]:
     """The contacts in the queue with everything a card shows, best first.
 
     Overdue handovers first, then by account tier (gold first), then by score.
+    The ranking reads only what it ranks by; the cards' other facts are joined
+    to its ``limit`` contacts alone, in the same statement.
     """
     c, s, w = contacts.c, contact_scores.c, buying_windows.c
-    opened = handovers.alias("opened")
-    past = handovers.alias("past")
+    ranked = _ranked(now, owner_id, limit)
     owner = users.alias("owner")
-    in_queue = select(c.id).where(c.lifecycle_stage.in_(QUEUE_STAGES))
-    bant = bant_complete_subquery(qualifications.c.contact_id.in_(in_queue.scalar_subquery()))
-    tier = func.coalesce(accounts.c.value_tier, "unclassified")
-    owner_of = func.coalesce(opened.c.owner_id, c.owner_id)
+    chosen = select(ranked.c.id).scalar_subquery()
+    bant = bant_complete_subquery(qualifications.c.contact_id.in_(chosen))
     query = (
         select(
             c.id,
@@ -45,15 +94,15 @@ def queue_rows(
             c.lifecycle_stage,
             c.account_id,
             accounts.c.name.label("account_name"),
-            tier.label("tier"),
+            func.coalesce(accounts.c.value_tier, "unclassified").label("tier"),
             s.grade,
-            s.score,
+            ranked.c.score,
             s.flags,
             (bant.c.contact_id.is_not(None)).label("bant_complete"),
-            owner_of.label("owner_id"),
+            ranked.c.owner_id,
             owner.c.name.label("owner_name"),
-            opened.c.id.label("handover_id"),
-            opened.c.due_at,
+            ranked.c.handover_id,
+            ranked.c.due_at,
             w.opens_on,
             w.closes_on,
             w.source.label("window_source"),
@@ -61,28 +110,21 @@ def queue_rows(
             w.basis.label("window_basis"),
         )
         .select_from(
-            contacts.outerjoin(accounts, accounts.c.id == c.account_id)
+            ranked.join(contacts, c.id == ranked.c.id)
+            .outerjoin(accounts, accounts.c.id == c.account_id)
             .outerjoin(contact_scores, s.contact_id == c.id)
-            .outerjoin(opened, (opened.c.contact_id == c.id) & opened.c.acted_at.is_(None))
-            .outerjoin(owner, owner.c.id == owner_of)
+            .outerjoin(owner, owner.c.id == ranked.c.owner_id)
             .outerjoin(buying_windows, w.account_id == c.account_id)
             .outerjoin(bant, bant.c.contact_id == c.id)
         )
-        .where(
-            c.lifecycle_stage.in_(QUEUE_STAGES),
-            or_(opened.c.id.is_not(None), ~exists().where(past.c.contact_id == c.id)),
-        )
         .order_by(
-            case((opened.c.due_at < now, 0), else_=1),
-            case(*((tier == name, rank) for rank, name in enumerate(TIER_ORDER)), else_=9),
-            s.score.desc().nulls_last(),
-            opened.c.due_at.nulls_last(),
-            c.id,
+            ranked.c.late_rank,
+            ranked.c.tier_rank,
+            ranked.c.score.desc().nulls_last(),
+            ranked.c.due_at.nulls_last(),
+            ranked.c.id,
         )
-        .limit(limit)
     )
-    if owner_id is not None:
-        query = query.where(owner_of == owner_id)
     return list(connection.execute(query))
 
 
