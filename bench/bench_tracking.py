@@ -2,20 +2,28 @@
 
 A fresh workspace (``--backend``, with ``--history`` anonymous page views
 already stored so the event log is not empty) is served by ``silverplatter
-serve`` in its own process on 127.0.0.1, with the per-address rate limit
-off (``SILVERPLATTER_TRACKING_RATE_LIMIT=0``).  A load generator in this
-process — asyncio streams with keep-alive HTTP/1.1 connections, lighter on
-the shared CPU than an HTTP client library — then requests, each for
-``--seconds`` seconds over ``--concurrency`` connections:
+serve --workers N --no-access-log`` in its own processes on 127.0.0.1, with
+the per-address rate limit off (``SILVERPLATTER_TRACKING_RATE_LIMIT=0``),
+once for each ``--workers`` given (1 and 2 by default).  A load generator —
+wrk with ``tracking_load.lua`` when it is installed (``apt-get install wrk``:
+C, a fraction of the CPU), else asyncio streams in this process — then sends,
+each for ``--seconds`` over ``--connections`` keep-alive connections:
 
-* ``GET /healthz`` — the baseline: the framework and one ``SELECT 1``;
+* ``GET /healthz`` — the baseline: the framework, ``SELECT 1``, the schema
+  revision and the backlog's size;
+* ``OPTIONS /capture/t`` — the HTTP server and the endpoint's dispatch alone
+  (a CORS preflight: no body, no database);
 * ``POST /capture/t`` with one page view per request, as the snippet sends it
-  (a real browser's user agent, ``text/plain``, a new view id each time);
-* ``POST /capture/t`` with ``{"views": [...]}`` of ``--batch`` views.
+  (a real browser's user agent, ``text/plain``, a new view id and visitor);
+* ``POST /capture/t`` with ``{"views": [...]}`` of ``--batch`` views (what the
+  endpoint takes from a batching client; the snippet sends one view a page).
 
 Every 204 means the view was committed (the endpoint answers after its group
 commit), so page views/s accepted is the count of 204s × views per request
-÷ time; the benchmark then counts the stored views to check none is missing.
+÷ time; after each server stops the stored views are counted to check that
+none is missing.  The server's CPU is that of its processes together (from
+``/proc``), the generator's is its own; the load average is read before and
+after each server's run.
 
 Stitching: in-process, for a visitor with ``--stitch`` anonymous views (1,000
 and 10,000 by default) on top of the stored history, the time of
@@ -23,17 +31,15 @@ and 10,000 by default) on top of the stored history, the time of
 commit) and of scoring the stitched views from the backlog.
 
 Run:  .venv/bin/python bench/bench_tracking.py [--backend sqlite|postgresql]
-          [--seconds 20] [--concurrency 64] [--batch 10] [--history 200000]
+          [--workers 1 --workers 2] [--generator auto|wrk|python] [--access-log]
+          [--seconds 20] [--connections 64] [--batch 10] [--history 200000]
           [--stitch 1000 --stitch 10000] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import os
-import random
 import shutil
 import socket
 import subprocess
@@ -56,38 +62,22 @@ from silverplatter.services.scoring_backlog import score_backlog
 from silverplatter.services.stitching import stitch_visitor
 from silverplatter.services.workspace import init_workspace
 from silverplatter.storage.engine import make_engine, migrate
+from tracking_load import PAGES, Phase, run_python, run_wrk, wrk_available
 
 PG_ADMIN_URL = os.environ.get(
     "SILVERPLATTER_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-BROWSER = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 Safari/537.36"
-)
-PAGES = ("/", "/pricing", "/blog/crm-basics", "/solutions/erp", "/customers", "/demo")
-QUERIES = ("", "", "", "?utm_source=google&utm_medium=cpc&gclid=Cj0", "?utm_source=newsletter")
 
 
 @dataclass
-class Timings:
-    name: str
-    views_per_request: int = 0
-    seconds: list[float] = field(default_factory=list)
-    failures: dict[int, int] = field(default_factory=dict)
-    elapsed: float = 0.0
-    server_cpu: float = 0.0  # seconds of the server process's CPU during the run
+class ServerRun:
+    """One server (``--workers`` processes) under each phase's load."""
 
-    @property
-    def cpu_per_request(self) -> float:
-        return self.server_cpu / len(self.seconds) if self.seconds else 0.0
-
-    def quantile(self, share: float) -> float:
-        ordered = sorted(self.seconds)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
-
-    @property
-    def rate(self) -> float:
-        return len(self.seconds) / self.elapsed if self.elapsed else 0.0
+    workers: int
+    phases: list[Phase] = field(default_factory=list)
+    load_before: float = 0.0
+    load_after: float = 0.0
+    stored: int = 0  # page views stored by this run
 
 
 # ---- the workspace ----
@@ -149,7 +139,9 @@ def _prepare(url: str, history: int, now: datetime) -> None:
 # ---- the server and the load ----
 
 
-def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _serve(
+    url: str, port: int, workers: int, access_log: bool, log: Path
+) -> subprocess.Popen[bytes]:
     command = [
         str(Path(sys.executable).with_name("silverplatter")),
         "serve",
@@ -157,6 +149,9 @@ def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         url,
         "--port",
         str(port),
+        "--workers",
+        str(workers),
+        "--access-log" if access_log else "--no-access-log",
     ]
     environment = {
         **os.environ,
@@ -165,108 +160,71 @@ def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     }
     with log.open("w") as handle:
         server = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=environment)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
+        if _answers(port) and _started(log) == workers:
+            return server
+        time.sleep(0.5)
     server.kill()
     raise RuntimeError(f"the server did not start; see {log}")
 
 
-def _request(method: str, path: str, body: bytes = b"") -> bytes:
-    head = (
-        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: {BROWSER}\r\nAccept: */*\r\n"
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _started(log: Path) -> int:
+    """Server processes whose app has started (uvicorn says so for each)."""
+    return log.read_text(errors="replace").count("Application startup complete")
+
+
+PHASES = (
+    ("`GET /healthz` (baseline)", "healthz"),
+    ("`OPTIONS /capture/t` (HTTP and dispatch only)", "preflight"),
+    ("`POST /capture/t`, 1 view per request", "1"),
+)
+
+
+def _measure(
+    server: int, port: int, arguments: argparse.Namespace, run: str, database: str | None
+) -> list[Phase]:
+    phases = [Phase(name, mode) for name, mode in PHASES]
+    phases.append(
+        Phase(f"`POST /capture/t`, {arguments.batch} views per request", str(arguments.batch))
     )
-    if method == "POST":
-        head += f"Content-Type: text/plain;charset=UTF-8\r\nContent-Length: {len(body)}\r\n"
-    return (head + "\r\n").encode("ascii") + body
+    seconds, connections = arguments.seconds, arguments.connections
+    for phase in phases:
+        if arguments.generator == "wrk":
+            threads = arguments.wrk_threads
+            run_wrk(server, port, phase, seconds, connections, threads, run, database)
+        else:
+            run_python(server, port, phase, seconds, connections, run, database)
+    return phases
 
 
-async def _exchange(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
-) -> int:
-    writer.write(request)
-    status = int((await reader.readuntil(b"\r\n")).split(b" ", 2)[1])
-    length = 0
-    while True:
-        line = await reader.readuntil(b"\r\n")
-        if line == b"\r\n":
-            break
-        name, _, value = line.partition(b":")
-        if name.lower() == b"content-length":
-            length = int(value)
-    if length:
-        await reader.readexactly(length)
-    return status
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process and all its threads (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def _load(
-    server: int, port: int, timing: Timings, seconds: float, concurrency: int, make: Any, ok: int
-) -> None:
-    stop = time.perf_counter() + seconds
-
-    async def worker(number: int) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        rng = random.Random(f"{timing.name}/{number}")
-        try:
-            while time.perf_counter() < stop:
-                request = make(rng)
-                began = time.perf_counter()
-                status = await _exchange(reader, writer, request)
-                if status == ok:
-                    timing.seconds.append(time.perf_counter() - began)
-                else:
-                    timing.failures[status] = timing.failures.get(status, 0) + 1
-        finally:
-            writer.close()
-
-    began, cpu = time.perf_counter(), _cpu_seconds(server)
-    await asyncio.gather(*(worker(n) for n in range(concurrency)))
-    timing.elapsed = time.perf_counter() - began
-    timing.server_cpu = _cpu_seconds(server) - cpu
-
-
-def _view(rng: random.Random) -> dict[str, Any]:
-    page = rng.choice(PAGES) + rng.choice(QUERIES)
-    return {
-        "visitor_id": f"{rng.getrandbits(64):016x}{rng.randrange(50_000):08d}",
-        "id": uuid.UUID(int=rng.getrandbits(128)).hex,
-        "ts": int(time.time() * 1000),
-        "url": f"https://www.seller.example{page}",
-        "title": "Seller — the page",
-        "referrer": rng.choice(("", "https://www.google.com/", "https://www.linkedin.com/")),
-    }
-
-
-async def _measure(server: int, port: int, arguments: argparse.Namespace) -> list[Timings]:
-    seconds, concurrency, batch = arguments.seconds, arguments.concurrency, arguments.batch
-    healthz = Timings("`GET /healthz` (baseline)")
-    await _load(
-        server, port, healthz, seconds, concurrency, lambda _rng: _request("GET", "/healthz"), 200
-    )
-    single = Timings("`POST /capture/t`, 1 view per request", 1)
-
-    def one(rng: random.Random) -> bytes:
-        return _request("POST", "/capture/t", json.dumps(_view(rng)).encode())
-
-    await _load(server, port, single, seconds, concurrency, one, 204)
-    grouped = Timings(f"`POST /capture/t`, {batch} views per request", batch)
-
-    def many(rng: random.Random) -> bytes:
-        body = json.dumps({"views": [_view(rng) for _ in range(batch)]}).encode()
-        return _request("POST", "/capture/t", body)
-
-    await _load(server, port, grouped, seconds, concurrency, many, 204)
-    return [healthz, single, grouped]
+def _serve_and_load(
+    url: str, workers: int, arguments: argparse.Namespace, workdir: Path
+) -> ServerRun:
+    before = _stored_views(url)
+    port = free_port()
+    result = ServerRun(workers)
+    server = _serve(url, port, workers, arguments.access_log, workdir / f"server-{workers}.log")
+    try:
+        time.sleep(2)  # the processes settle (statistics, the scorer's first round)
+        result.load_before = os.getloadavg()[0]
+        run = f"w{workers}-{uuid.uuid4().hex[:8]}"
+        database = url.rsplit("/", 1)[1] if arguments.backend == "postgresql" else None
+        result.phases = _measure(server.pid, port, arguments, run, database)
+        result.load_after = os.getloadavg()[0]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    result.stored = _stored_views(url) - before
+    return result
 
 
 def _stored_views(url: str) -> int:
@@ -319,37 +277,45 @@ def _stitching(url: str, sizes: list[int], now: datetime) -> list[tuple[int, int
 
 def _report(
     arguments: argparse.Namespace,
-    results: list[Timings],
-    stored: int,
+    runs: list[ServerRun],
     stitching: list[tuple[int, int, float, float]],
-    load: float,
 ) -> None:
-    baseline = results[0].quantile(0.99) or 1e-9
+    generator = "wrk (C, tracking_load.lua)" if arguments.generator == "wrk" else "Python asyncio"
     print(
-        f"\n{arguments.backend}, {os.cpu_count()} cores (server and load generator share them; "
-        f"load average {load:.1f} before the run), {arguments.concurrency} connections, "
-        f"{arguments.seconds:.0f} s each, {arguments.history:,} views stored before\n"
+        f"\n{arguments.backend}, {os.cpu_count()} cores shared by the server, the load generator "
+        f"and other work; generator: {generator}; {arguments.connections} connections, "
+        f"{arguments.seconds:g} s each, {arguments.history:,} views stored before, access log "
+        f"{'on' if arguments.access_log else 'off'}\n"
     )
     print(
-        "| endpoint | requests/s | page views/s | p50 ms | p95 ms | p99 ms | p99 × baseline "
-        "| server CPU per request |"
+        "| workers | endpoint | requests/s | page views/s | p50 ms | p95 ms | p99 ms "
+        "| server CPU per request | generator CPU per request | load before → after |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for timing in results:
-        views = f"{timing.rate * timing.views_per_request:,.0f}" if timing.views_per_request else ""
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    postgres = arguments.backend == "postgresql"
+    for run in runs:
+        for phase in run.phases:
+            views = phase.views_per_request
+            cpu = f"{phase.per_request(phase.server_cpu) * 1e6:,.0f} µs"
+            if postgres:  # the app's processes + PostgreSQL's backends for the workspace
+                cpu += f" + {phase.per_request(phase.database_cpu) * 1e6:,.0f} µs"
+            print(
+                f"| {run.workers} | {phase.name} | {phase.rate:,.0f} "
+                f"| {f'{phase.rate * views:,.0f}' if views else ''} "
+                f"| {phase.p50 * 1000:,.1f} | {phase.p95 * 1000:,.1f} | {phase.p99 * 1000:,.1f} "
+                f"| {cpu} "
+                f"| {phase.per_request(phase.generator_cpu) * 1e6:,.0f} µs "
+                f"| {run.load_before:.1f} → {run.load_after:.1f} |"
+            )
+            if phase.failed:
+                print(f"|  | failures | {phase.failed} |")
+    for run in runs:
+        accepted = sum(phase.ok * phase.views_per_request for phase in run.phases)
+        whole = "all there" if run.stored >= accepted else "MISSING SOME"
         print(
-            f"| {timing.name} | {timing.rate:,.0f} | {views} "
-            f"| {timing.quantile(0.5) * 1000:,.1f} | {timing.quantile(0.95) * 1000:,.1f} "
-            f"| {timing.quantile(0.99) * 1000:,.1f} | {timing.quantile(0.99) / baseline:,.1f} "
-            f"| {timing.cpu_per_request * 1e6:,.0f} µs |"
+            f"\n{run.workers} worker(s): accepted {accepted:,} views; stored {run.stored:,} new "
+            f"({whole})"
         )
-        if timing.failures:
-            print(f"|  failures | {timing.failures} |")
-    accepted = sum(len(t.seconds) * t.views_per_request for t in results)
-    print(
-        f"\naccepted {accepted:,} views; stored {stored - arguments.history:,} new "
-        f"({'all there' if stored - arguments.history >= accepted else 'MISSING SOME'})"
-    )
     print(
         "\n| anonymous views stitched | stitch (one transaction) | scoring them from the backlog |"
     )
@@ -359,20 +325,15 @@ def _report(
         print(f"| {stitched:,} of {size:,} | {took} |")
 
 
-def _run(work: Any) -> Any:
-    """Run the load on uvloop when it is installed (it is, with uvicorn[standard])."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(work)
-    return uvloop.run(work)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workers", type=int, action="append", help="server processes")
+    parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument("--access-log", action="store_true", help="serve with the access log")
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--history", type=int, default=200_000)
     parser.add_argument("--stitch", type=int, action="append")
@@ -380,27 +341,21 @@ def main() -> None:
     arguments = parser.parse_args()
     if arguments.quick:
         arguments.seconds, arguments.history = 3.0, 2_000
+    if arguments.generator == "auto":
+        arguments.generator = "wrk" if wrk_available() else "python"
     sizes = arguments.stitch or [1_000, 10_000]
     now = datetime.now(UTC)
     workdir = Path(tempfile.mkdtemp(prefix="silverplatter-bench-tracking-"))
     url = _workspace(arguments.backend, workdir)
-    server = None
     try:
         _prepare(url, arguments.history, now)
-        port = free_port()
-        server = _serve(url, port, workdir / "server.log")
-        load = os.getloadavg()[0]
-        results = _run(_measure(server.pid, port, arguments))
-        server.terminate()
-        server.wait(timeout=30)
-        server = None
-        stored = _stored_views(url)
+        runs = [
+            _serve_and_load(url, workers, arguments, workdir)
+            for workers in arguments.workers or [1, 2]
+        ]
         stitching = _stitching(url, sizes, datetime.now(UTC))
-        _report(arguments, results, stored, stitching, load)
+        _report(arguments, runs, stitching)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
         _drop(url, arguments.backend)
         shutil.rmtree(workdir, ignore_errors=True)
 
