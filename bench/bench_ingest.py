@@ -3,7 +3,12 @@
 Creates a fresh workspace with 100,000 contacts at 12,500 accounts, then
 streams ``--events`` page views, email opens/clicks and form submissions
 (generated on the fly, never held in memory) through ``ingest_events`` in
-batches, one transaction per batch.  Prints a Markdown table with events/s
+batches, one transaction per batch.  ``--scoring`` says what the lead engine
+does with them: ``off`` (the default; storing is what this measures, as a
+bulk load that a recompute follows), ``deferred`` (queued in the scoring
+backlog, as the HTTP endpoint does) or ``inline`` (folded into the scores in
+the batch's transaction; the engine's own figures are in
+``bench/bench_engine.py``).  Prints a Markdown table with events/s
 over the first and the last 10 % (must stay flat), over the whole run, and
 peak RSS.  The baseline, measured in the same run on the same machine: raw
 ``sqlite3`` executemany of already-prepared rows into an identical events
@@ -97,12 +102,20 @@ def prepare(engine: Engine) -> None:
             )
 
 
-def run_service(engine: Engine, count: int, size: int) -> dict[str, float]:
+#: How the lead engine meets the ingested events (``--scoring``).
+SCORING = {
+    "off": {"score": False},  # the bulk path: a recompute follows
+    "deferred": {"score": True, "defer": True},  # the HTTP path: queued in the scoring backlog
+    "inline": {"score": True},  # folded into the scores within the batch's transaction
+}
+
+
+def run_service(engine: Engine, count: int, size: int, scoring: str = "off") -> dict[str, float]:
     """Ingest the stream; rates over the first and last tenth come from batch timings."""
     timeline: list[tuple[int, float]] = [(0, time.perf_counter())]
     for batch in batches(count, size):
         with engine.begin() as connection:
-            result = ingest_events(connection, batch, now=NOW)
+            result = ingest_events(connection, batch, now=NOW, **SCORING[scoring])
         if result.errors or result.accepted != len(batch):
             raise SystemExit(f"unexpected result: {result.accepted} accepted, {result.errors[:3]}")
         timeline.append((timeline[-1][0] + len(batch), time.perf_counter()))
@@ -180,6 +193,13 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--batch", type=int, default=50_000)
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
+    parser.add_argument(
+        "--scoring",
+        choices=sorted(SCORING),
+        default="off",
+        help="off: storing only (default); deferred: also queued for the scorer, as over "
+        "HTTP; inline: the engine folds each batch in its transaction",
+    )
     arguments = parser.parse_args()
     cores = os.cpu_count()
     rows: list[str] = []
@@ -188,7 +208,7 @@ def main() -> None:
         baseline = raw_baseline(directory, arguments.events, arguments.batch)
         engine = make_engine(f"sqlite:///{directory / 'ingest.db'}")
         prepare(engine)
-        sqlite_marks = run_service(engine, arguments.events, arguments.batch)
+        sqlite_marks = run_service(engine, arguments.events, arguments.batch, arguments.scoring)
         engine.dispose()
         rows.append(report("SQLite", arguments, sqlite_marks, baseline, cores))
         print(rows[-1], flush=True)
@@ -200,7 +220,7 @@ def main() -> None:
         try:
             engine = make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
             prepare(engine)
-            marks = run_service(engine, arguments.events, arguments.batch)
+            marks = run_service(engine, arguments.events, arguments.batch, arguments.scoring)
             engine.dispose()
             rows.append(report("PostgreSQL", arguments, marks, baseline, cores))
             print(rows[-1], flush=True)
@@ -209,10 +229,10 @@ def main() -> None:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print()
     print(
-        "| backend | events | batch | first 10 % ev/s | last 10 % ev/s | overall ev/s "
+        "| backend | scoring | events | batch | first 10 % ev/s | last 10 % ev/s | overall ev/s "
         "| seconds | raw sqlite3 ev/s | ratio | peak RSS MB | cores |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(row)
 
@@ -225,7 +245,8 @@ def report(
     cores: int | None,
 ) -> str:
     return (
-        f"| {backend} | {arguments.events:,} | {arguments.batch:,} | {marks['first']:,.0f} "
+        f"| {backend} | {arguments.scoring} | {arguments.events:,} | {arguments.batch:,} "
+        f"| {marks['first']:,.0f} "
         f"| {marks['last']:,.0f} | {marks['overall']:,.0f} | {marks['seconds']:,.0f} "
         f"| {baseline:,.0f} | {marks['overall'] / baseline:.2f} | {peak_rss_mb():,.0f} | {cores} |"
     )
