@@ -267,9 +267,14 @@ def _latest_consent() -> Any:
 #: A search matching at most this many contacts is answered from their ids.
 FEW_MATCHES = 2000
 #: Alternatives that, when common, are cheaper to test along the sort's index
-#: than to collect and sort: the account test reads only the contact's row
-#: (an e-mail or name test along another index reads every row, 2–3 s).
-WALKABLE = frozenset({"account"})
+#: than to collect and sort, per sort: the account test reads only the
+#: contact's row (an e-mail test along another index reads every row, 2–3 s).
+#: A common first name is met at once along the name order (4 in 100 first
+#: names start "ma": 0.40 s to collect and sort them at a million contacts on
+#: SQLite, 10 ms walking), but not along the score order, which SQLite reads
+#: whole for it (0.98 s against 0.25 s).
+WALKABLE: dict[str, frozenset[str]] = {"name": frozenset({"account", "first_name"})}
+WALKABLE_ANY_ORDER = frozenset({"account"})
 
 
 def _page_ids(
@@ -325,9 +330,10 @@ def _searched(
     if len(ids) > FEW_MATCHES:
         walked = contact_branches(chosen.search, dialect, indexed=False, test=test)
         candidates: set[int] = set()
+        walkable = WALKABLE.get(chosen.sort, WALKABLE_ANY_ORDER)
         for name, branch in branches.items():
             walk = False
-            if name in WALKABLE:
+            if name in walkable:
                 counted = select(c.id).where(branch).limit(FEW_MATCHES + 1).subquery()
                 walk = (
                     connection.execute(select(func.count()).select_from(counted)).scalar_one()
