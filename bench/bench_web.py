@@ -12,13 +12,16 @@ then requests, each for ``--seconds`` seconds:
 * a filtered contact list ``/contacts?stage=mql&sort=score`` and a search;
 * ``POST /api/v1/events`` with batches of ``--batch`` new events (an API token).
 
-It prints a Markdown table of p50/p95/p99 latency, requests/s and each
-p95 as a multiple of the baseline's p95, and the ingest's events/s.
+It prints a Markdown table of p50/p95/p99 latency, requests/s, each p95 as a
+multiple of the baseline's p95 and the server process's CPU per request (read
+from ``/proc``, steadier than latency on a shared machine), the ingest's
+events/s, and the load average before and after.  ``--only`` picks endpoints
+(``healthz,queue,contact,list,search,ingest``); the baseline always runs.
 
 Targets (issue): pages p95 ≤ 200 ms; ingest ≥ 20k events/s in batches of 500.
 
 Run:  .venv/bin/python bench/bench_web.py [--contacts 1000000] [--backend sqlite]
-          [--seconds 20] [--concurrency 4] [--batch 500]
+          [--seconds 20] [--concurrency 4] [--batch 500] [--only queue,search] [--workers 2]
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ from bench_recompute import PG_ADMIN_URL, demo_workspace
 ADMIN = "admin@demo.silverplatter.example"
 
 
+ENDPOINTS = ("healthz", "queue", "contact", "list", "search", "ingest")
+
+
 @dataclass
 class Timings:
     name: str
@@ -63,6 +69,8 @@ class Timings:
     failures: int = 0
     elapsed: float = 0.0
     items: int = 0
+    #: CPU seconds the server process (all its threads) spent during the run.
+    server_cpu: float = 0.0
 
     def quantile(self, share: float) -> float:
         ordered = sorted(self.seconds)
@@ -126,7 +134,7 @@ def _prepare(url: str) -> tuple[str, list[int], datetime]:
     return token, ids, now
 
 
-def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _serve(url: str, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     command = [
         str(Path(sys.executable).with_name("silverplatter")),
         "serve",
@@ -135,6 +143,8 @@ def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         "--port",
         str(port),
     ]
+    if workers > 1:
+        command += ["--workers", str(workers)]
     environment = {**os.environ, "SILVERPLATTER_SECRET_KEY": "benchmark"}
     with log.open("w") as handle:
         server = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=environment)
@@ -148,6 +158,31 @@ def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         time.sleep(0.5)
     server.kill()
     raise RuntimeError(f"the server did not start; see {log}")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU so far of a process and its children (``--workers``), from ``/proc``."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    tree, total = [pid], 0
+    while tree:
+        current = tree.pop()
+        total += ticks.get(current, 0)
+        tree.extend(child for child, parent in parents.items() if parent == current)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _sign_in(base: str) -> httpx.Cookies:
@@ -170,11 +205,13 @@ async def _load(
     concurrency: int,
     request: Any,
     *,
+    server: int,
     cookies: httpx.Cookies | None = None,
     headers: dict[str, str] | None = None,
 ) -> Timings:
     """``concurrency`` workers calling ``request(client)`` in a loop for ``seconds``."""
     timings = Timings(name)
+    cpu_before = _cpu_seconds(server)
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(
         base_url=base, cookies=cookies, headers=headers, limits=limits, timeout=60
@@ -196,6 +233,7 @@ async def _load(
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         timings.elapsed = time.perf_counter() - began
+    timings.server_cpu = _cpu_seconds(server) - cpu_before
     return timings
 
 
@@ -216,65 +254,59 @@ def _events(batch: int, ids: list[int], now: datetime, rng: random.Random) -> li
 
 
 async def _measure(
-    arguments: argparse.Namespace, base: str, token: str, ids: list[int], now: datetime
+    arguments: argparse.Namespace,
+    base: str,
+    server: int,
+    token: str,
+    ids: list[int],
+    now: datetime,
 ) -> list[Timings]:
     cookies = _sign_in(base)
     rng = random.Random(7)
     seconds, concurrency = arguments.seconds, arguments.concurrency
+    chosen = set(arguments.only.split(",")) if arguments.only else set(ENDPOINTS)
 
-    async def get(path: str) -> Any:
+    def get(path: Any) -> Any:
         async def call(client: httpx.AsyncClient) -> tuple[httpx.Response, int]:
             return await client.get(path() if callable(path) else path), 1
 
         return call
 
-    results = [
-        await _load(base, "/healthz (baseline)", seconds, concurrency, await get("/healthz")),
-        await _load(
-            base, "sales queue page", seconds, concurrency, await get("/queue"), cookies=cookies
-        ),
-        await _load(
-            base,
-            "contact page",
-            seconds,
-            concurrency,
-            await get(lambda: f"/contacts/{rng.choice(ids)}"),
-            cookies=cookies,
-        ),
-        await _load(
-            base,
-            "contact list: MQLs by score",
-            seconds,
-            concurrency,
-            await get("/contacts?stage=mql&sort=score"),
-            cookies=cookies,
-        ),
-        await _load(
-            base,
-            "contact list: search",
-            seconds,
-            concurrency,
-            await get(
-                lambda: f"/contacts?q={rng.choice('abcdefghijklmnoprstuv')}{rng.choice('aeiou')}"
-            ),
-            cookies=cookies,
-        ),
-    ]
+    def search() -> str:
+        return f"/contacts?q={rng.choice('abcdefghijklmnoprstuv')}{rng.choice('aeiou')}"
 
     async def ingest(client: httpx.AsyncClient) -> tuple[httpx.Response, int]:
         events = _events(arguments.batch, ids, now, rng)
         return await client.post("/api/v1/events", json={"events": events}), len(events)
 
-    results.append(
+    pages: list[tuple[str, str, Any]] = [
+        ("queue", "sales queue page", get("/queue")),
+        ("contact", "contact page", get(lambda: f"/contacts/{rng.choice(ids)}")),
+        ("list", "contact list: MQLs by score", get("/contacts?stage=mql&sort=score")),
+        ("search", "contact list: search", get(search)),
+    ]
+    results = [
         await _load(
-            base,
-            f"POST /api/v1/events ×{arguments.batch}",
-            seconds,
-            concurrency,
-            ingest,
-            headers={"Authorization": f"Bearer {token}"},
+            base, "/healthz (baseline)", seconds, concurrency, get("/healthz"), server=server
         )
-    )
+    ]
+    for key, name, call in pages:
+        if key in chosen:
+            results.append(
+                await _load(base, name, seconds, concurrency, call, server=server, cookies=cookies)
+            )
+    if "ingest" in chosen:
+        results.append(
+            await _load(
+                base,
+                f"POST /api/v1/events ×{arguments.batch}",
+                seconds,
+                concurrency,
+                ingest,
+                server=server,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        )
     return results
 
 
@@ -282,23 +314,30 @@ def _report(results: list[Timings], arguments: argparse.Namespace) -> None:
     baseline = results[0].quantile(0.95) or 1e-9
     print(
         f"\n{arguments.contacts:,} contacts, {arguments.backend}, {os.cpu_count()} cores, "
-        f"{arguments.concurrency} concurrent connections, {arguments.seconds:.0f} s each\n"
+        f"{arguments.workers} web process(es), {arguments.concurrency} concurrent connections, "
+        f"{arguments.seconds:.0f} s each\n"
     )
-    print("| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | p95 × baseline | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | p95 × baseline "
+        "| server CPU ms/request | errors |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for timing in results:
+        done = len(timing.seconds) + timing.failures
         rate = len(timing.seconds) / timing.elapsed if timing.elapsed else 0.0
+        cpu = timing.server_cpu / done * 1000 if done else 0.0
         print(
             f"| {timing.name} | {len(timing.seconds):,} | {rate:,.1f} "
             f"| {timing.quantile(0.5) * 1000:,.1f} | {timing.quantile(0.95) * 1000:,.1f} "
             f"| {timing.quantile(0.99) * 1000:,.1f} | {timing.quantile(0.95) / baseline:,.1f} "
-            f"| {timing.failures} |"
+            f"| {cpu:,.1f} | {timing.failures} |"
         )
     ingest = results[-1]
-    if ingest.elapsed:
+    if ingest.elapsed and ingest.name.startswith("POST"):
         print(
             f"\ningest: {ingest.items / ingest.elapsed:,.0f} events/s over HTTP "
-            f"(median batch {statistics.median(ingest.seconds or [0]) * 1000:,.0f} ms)"
+            f"(median batch {statistics.median(ingest.seconds or [0]) * 1000:,.0f} ms, "
+            f"server CPU {ingest.server_cpu / max(ingest.items, 1) * 1e6:,.0f} µs per event)"
         )
 
 
@@ -314,6 +353,12 @@ def main() -> None:
     parser.add_argument(
         "--url", help="copy and serve this demo workspace instead of the cached one (--backend)"
     )
+    parser.add_argument(
+        "--only", help=f"comma-separated endpoints out of {','.join(ENDPOINTS)} (default all)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="web processes (silverplatter serve --workers)"
+    )
     arguments = parser.parse_args()
     if arguments.quick:
         arguments.contacts, arguments.seconds = 2000, 3.0
@@ -326,9 +371,13 @@ def main() -> None:
     try:
         token, ids, now = _prepare(url)
         port = free_port()
-        server = _serve(url, port, arguments.workdir / "bench-web-server.log")
-        results = asyncio.run(_measure(arguments, f"http://127.0.0.1:{port}", token, ids, now))
+        server = _serve(url, port, arguments.workdir / "bench-web-server.log", arguments.workers)
+        before = _load_average()
+        results = asyncio.run(
+            _measure(arguments, f"http://127.0.0.1:{port}", server.pid, token, ids, now)
+        )
         _report(results, arguments)
+        print(f"load average before {before}, after {_load_average()}")
     finally:
         if server is not None:
             server.terminate()
