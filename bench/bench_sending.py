@@ -7,19 +7,26 @@ links, the unsubscribe link and the open pixel, queues N sends in the ledger
 (as a broadcast's expansion leaves them), then runs ``--workers`` worker
 processes at once (each ``deliver_due``, the exactly-once hand-over with
 ``--connections`` SMTP connections per commit, claiming its own rows) against
-``--sinks`` counting sink processes on one port (``bench/smtp_sink.py``, which
-offers PIPELINING; ``--aiosmtpd`` uses an aiosmtpd sink instead, as the tests
-do).  Reported: messages per second (wall), the workers' CPU seconds per 1,000
-messages, each worker's peak RSS, the sinks' CPU per 1,000 and the load average.
+``--sinks`` counting sink processes on one port (``SO_REUSEPORT``): the
+bench's own sink (``bench/smtp_sink.py``, which offers PIPELINING), or with
+``--aiosmtpd`` aiosmtpd's ``SMTP`` with a handler that only counts — the
+server the tests use, which does not offer PIPELINING — on asyncio's event
+loop or, ``--loop uvloop``, on uvloop's.  Reported: messages per second
+(wall), the workers' CPU seconds per 1,000 messages, each worker's peak RSS
+(``VmHWM``), the sinks' CPU per 1,000, what the sinks took, and the load
+average.
 
 Baselines in the same run, against the same sink:
-* **sink alone**: ``smtp_sink.blast``, a bare-socket client that sends one
-  fixed, pre-built message pipelined over ``--connections`` connections
-  (no database, no rendering, no exactly-once) — what the sink can absorb;
+* **sink alone**: a bare-socket client that sends one fixed, pre-built
+  message over ``--connections`` connections (no database, no rendering, no
+  exactly-once) — what the sink can absorb: ``smtp_sink.blast`` pipelines to
+  the bench's sink, ``smtp_sink.blast_one_at_a_time`` waits for each reply
+  (aiosmtpd), each connection going on as soon as its own reply comes;
 * **raw smtplib**: ``smtplib`` ``sendmail`` of the same message over one
   connection, the baseline of the earlier runs.
 
-Run:  .venv/bin/python bench/bench_sending.py --recipients 100000
+Run:  .venv/bin/python bench/bench_sending.py --recipients 100000 --aiosmtpd
+      .venv/bin/python bench/bench_sending.py --recipients 100000 --aiosmtpd --loop uvloop
       .venv/bin/python bench/bench_sending.py --recipients 100000 --workers 2
       .venv/bin/python bench/bench_sending.py --recipients 2000 --baseline 2000   (quick)
 """
@@ -40,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from ports import free_port
-from smtp_sink import blast
+from smtp_sink import blast, blast_one_at_a_time
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SENDER = "Seller Oy <news@seller.example>"
@@ -63,8 +70,14 @@ BASELINE_MESSAGE = (
 # ------------------------------------------------------------------ the sinks
 
 
-def run_aiosmtpd_sink(port: int) -> None:
-    from aiosmtpd.controller import Controller
+def run_aiosmtpd_sink(port: int, loop_kind: str) -> None:
+    """aiosmtpd's ``SMTP`` with a handler that only counts, on 127.0.0.1:``port`` (shared
+    with other sink processes, ``SO_REUSEPORT``), on asyncio's own event loop or uvloop's;
+    on SIGTERM it prints how many messages it took."""
+    import asyncio
+    import signal
+
+    from aiosmtpd.smtp import SMTP
 
     class Counter:
         received = 0
@@ -73,13 +86,28 @@ def run_aiosmtpd_sink(port: int) -> None:
             Counter.received += 1
             return "250 OK"
 
-    controller = Controller(Counter(), hostname="127.0.0.1", port=port)
-    controller.start()
+    if loop_kind == "uvloop":
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(256)
+    handler = Counter()
+    server = loop.run_until_complete(
+        loop.create_server(lambda: SMTP(handler, hostname="sink.example", loop=loop), sock=listener)
+    )
+    loop.add_signal_handler(signal.SIGTERM, loop.stop)
     try:
-        while True:
-            time.sleep(3600)
+        loop.run_forever()
     finally:
-        controller.stop()
+        server.close()
+        print(Counter.received, flush=True)
 
 
 def _wait_for_port(port: int) -> None:
@@ -283,12 +311,11 @@ def smtplib_baseline(port: int, count: int) -> float:
 
 def _sinks(options: argparse.Namespace, port: int) -> list[subprocess.Popen[str]]:
     if options.aiosmtpd:
-        command = [sys.executable, __file__, "--sink", str(port)]
-        return [subprocess.Popen(command, stdout=subprocess.PIPE, text=True)]
-    sink = str(Path(__file__).with_name("smtp_sink.py"))
+        command = [sys.executable, __file__, "--sink", str(port), options.loop]
+    else:
+        command = [sys.executable, str(Path(__file__).with_name("smtp_sink.py")), str(port)]
     return [
-        subprocess.Popen([sys.executable, sink, str(port)], stdout=subprocess.PIPE, text=True)
-        for _ in range(options.sinks)
+        subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(options.sinks)
     ]
 
 
@@ -298,14 +325,17 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--sinks", type=int, default=1, help="sink processes on one port")
-    parser.add_argument("--aiosmtpd", action="store_true", help="one aiosmtpd sink instead")
+    parser.add_argument("--aiosmtpd", action="store_true", help="aiosmtpd sinks instead")
+    parser.add_argument(
+        "--loop", choices=("asyncio", "uvloop"), default="asyncio", help="the aiosmtpd sinks' loop"
+    )
     parser.add_argument("--baseline", type=int, default=20000, help="messages per baseline")
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--sink", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.sink:
-        run_aiosmtpd_sink(options.sink)
+        run_aiosmtpd_sink(int(options.sink[0]), options.sink[1])
         return
     if options.worker:
         url, port, connections, start_at = options.worker
@@ -314,18 +344,24 @@ def main() -> None:
     port = free_port()
     sinks = _sinks(options, port)
     pids = [sink.pid for sink in sinks]
-    kind = "aiosmtpd" if options.aiosmtpd else f"{options.sinks} asyncio sink process(es)"
+    kind = (
+        f"{options.sinks} aiosmtpd process(es) on {options.loop}"
+        if options.aiosmtpd
+        else f"{options.sinks} asyncio sink process(es)"
+    )
     print(f"{os.cpu_count()} cores; sink: {kind}; {_load()}")
     try:
         _wait_for_port(port)
         count = options.baseline
         cpu = _cpu_seconds(pids)
-        rate = blast(port, BASELINE_MESSAGE, count, options.connections)
+        # aiosmtpd does not offer PIPELINING: its bare client waits for each reply.
+        client = blast_one_at_a_time if options.aiosmtpd else blast
+        rate = client(port, BASELINE_MESSAGE, count, options.connections)
         sink_cpu = _cpu_seconds(pids) - cpu
         print(
-            f"baseline, sink alone: bare client, fixed message, {options.connections} "
-            f"connections: {rate:,.0f} msg/s, sink CPU {1000 * sink_cpu / count:.2f} s "
-            f"per 1,000 ({count:,} messages)"
+            f"baseline, sink alone: bare client ({client.__name__}), fixed message, "
+            f"{options.connections} connections: {rate:,.0f} msg/s, sink CPU "
+            f"{1000 * sink_cpu / count:.2f} s per 1,000 ({count:,} messages)"
         )
         count = min(options.baseline, 5000)
         print(
@@ -366,9 +402,8 @@ def main() -> None:
         for sink in sinks:
             sink.terminate()
             output, _ = sink.communicate()
-            received += int(output.strip() or 0) if not options.aiosmtpd else 0
-        if not options.aiosmtpd:
-            print(f"the sinks took {received:,} messages in all")
+            received += int(output.strip() or 0)
+        print(f"the sinks took {received:,} messages in all")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ absorb when the client costs next to nothing.
 from __future__ import annotations
 
 import asyncio
+import selectors
 import signal
 import socket
 import sys
@@ -123,17 +124,31 @@ def _replies(client: socket.socket, wanted: int, pending: bytearray) -> None:
         del pending[: line_end + 2]
 
 
-def blast(port: int, message: bytes, count: int, connections: int) -> float:
-    """Send ``count`` copies of ``message`` over ``connections`` connections, the way the
-    worker does (pipelined MAIL/RCPT/DATA, the body, the end of data, one step across
-    every connection before the next); messages per second."""
+def _greeted(port: int, connections: int) -> tuple[list[socket.socket], list[bytearray]]:
+    """``connections`` connections past the greeting and EHLO (however many lines)."""
     clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(connections)]
     pending = [bytearray() for _ in clients]
     for client, buffer in zip(clients, pending, strict=True):
         client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         _replies(client, 1, buffer)
         client.sendall(b"EHLO blast.example\r\n")
-        _replies(client, 4, buffer)
+        while True:  # the EHLO reply's lines, up to the last ("250 ", not "250-")
+            line_end = buffer.find(b"\r\n")
+            if line_end < 0:
+                buffer += client.recv(65536)
+                continue
+            last = buffer[3:4] == b" "
+            del buffer[: line_end + 2]
+            if last:
+                break
+    return clients, pending
+
+
+def blast(port: int, message: bytes, count: int, connections: int) -> float:
+    """Send ``count`` copies of ``message`` over ``connections`` connections, the way the
+    worker does (pipelined MAIL/RCPT/DATA, the body, the end of data, one step across
+    every connection before the next); messages per second."""
+    clients, pending = _greeted(port, connections)
     body = message if message.endswith(b"\r\n") else message + b"\r\n"
     started = time.perf_counter()
     sent = 0
@@ -153,6 +168,56 @@ def blast(port: int, message: bytes, count: int, connections: int) -> float:
             _replies(client, 1, buffer)
         sent += len(group)
     elapsed = time.perf_counter() - started
+    for client in clients:
+        client.sendall(b"QUIT\r\n")
+        client.close()
+    return count / elapsed
+
+
+def blast_one_at_a_time(port: int, message: bytes, count: int, connections: int) -> float:
+    """The bare client for a server that does not offer PIPELINING (aiosmtpd): every
+    command waits for its reply, but each connection goes on as soon as its own reply
+    comes (one ``select`` over all of them), so the server always has work; messages
+    per second."""
+    clients, pending = _greeted(port, connections)
+    body = (message if message.endswith(b"\r\n") else message + b"\r\n") + b".\r\n"
+    steps = [
+        b"MAIL FROM:<news@seller.example>\r\n",
+        b"RCPT TO:<person@buyer.example>\r\n",
+        b"DATA\r\n",
+        body,
+    ]
+    selector = selectors.DefaultSelector()
+    step = dict.fromkeys(clients, 0)
+    for client, buffer in zip(clients, pending, strict=True):
+        selector.register(client, selectors.EVENT_READ, buffer)
+    started = time.perf_counter()
+    begun = done = 0
+    for client in clients[:count]:
+        client.sendall(steps[0])
+        begun += 1
+    while done < count:
+        for key, _mask in selector.select():
+            client, buffer = key.fileobj, key.data
+            assert isinstance(client, socket.socket)
+            chunk = client.recv(65536)
+            if not chunk:
+                raise ConnectionError("the sink closed the connection")
+            buffer += chunk
+            while (line_end := buffer.find(b"\r\n")) >= 0:
+                if buffer[:1] not in (b"2", b"3"):
+                    raise ConnectionError(f"the sink refused: {bytes(buffer[:line_end])!r}")
+                del buffer[: line_end + 2]
+                step[client] += 1
+                if step[client] == len(steps):
+                    done += 1
+                    step[client] = 0
+                    if begun == count:
+                        continue
+                    begun += 1
+                client.sendall(steps[step[client]])
+    elapsed = time.perf_counter() - started
+    selector.close()
     for client in clients:
         client.sendall(b"QUIT\r\n")
         client.close()
