@@ -157,10 +157,41 @@ def measure(url: str, repeat: int) -> list[dict[str, Any]]:
                             "cpu": cpu,
                         }
                     )
+            figures.append(_before_the_type_index(connection, now, repeat))
         finally:
             transaction.rollback()
     engine.dispose()
     return figures
+
+
+def _before_the_type_index(connection: Connection, now: datetime, repeat: int) -> dict[str, Any]:
+    """The issue's segment counted as it was before ``ix_events_type_time`` (migration 0022).
+
+    SQLite: the event window as a correlated probe of each candidate's events
+    (the form a page of members still uses). PostgreSQL: the same statement
+    with the index dropped inside a savepoint that is rolled back.
+    """
+    name, rule = next(iter(RULES.items()))
+    if connection.dialect.name == "sqlite":
+        statement = service.compiled(connection, rule, now=now, each=True).count()
+        rows, first, median, cpu = timed(lambda: connection.execute(statement).scalar_one(), repeat)
+    else:
+        statement = service.compiled(connection, rule, now=now).count()
+        savepoint = connection.begin_nested()
+        try:
+            connection.exec_driver_sql("DROP INDEX ix_events_type_time")
+            rows, first, median, cpu = timed(
+                lambda: connection.execute(statement).scalar_one(), repeat
+            )
+        finally:
+            savepoint.rollback()
+    return {
+        "what": f"{name}: count before migration 0022 (comparison)",
+        "rows": rows,
+        "first": first,
+        "median": median,
+        "cpu": cpu,
+    }
 
 
 def table(backend: str, figures: list[dict[str, Any]]) -> list[str]:
