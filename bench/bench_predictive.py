@@ -23,9 +23,13 @@ split with every row (the former defaults), with sampled negatives, and with
 a faster learning rate, three seeds each: held-out ROC AUC, ECE, fit
 seconds, trees and the model's scoring speed — the accuracy cost of each.
 
+``gather`` — only the gathering of the features, training's and scoring's,
+timed on an existing workspace (``--database-url``), wall and CPU seconds.
+
 Run:  .venv/bin/python bench/bench_predictive.py bank [--compare]
       .venv/bin/python bench/bench_predictive.py demo --contacts 100000 [--compare-fits]
       .venv/bin/python bench/bench_predictive.py demo --contacts 1000000
+      .venv/bin/python bench/bench_predictive.py gather --database-url URL [--repeat 3]
 """
 
 from __future__ import annotations
@@ -183,9 +187,13 @@ def demo(args: argparse.Namespace) -> None:
         generate_demo(engine, contacts=args.contacts, seed=1, now=now)
         print(f"demo world: {args.contacts:,} contacts in {time.perf_counter() - started:.0f} s")
     request = TrainingRequest(outcome=args.outcome, horizon_days=args.horizon)
-    started = time.perf_counter()
+    print(f"load average before: {_load()}")
+    started, cpu = time.perf_counter(), time.process_time()
     info = predictive.train(engine, request, now=now)
-    print(f"train (call): {time.perf_counter() - started:.1f} s\n")
+    print(
+        f"train (call): {time.perf_counter() - started:.1f} s, "
+        f"CPU of this process {time.process_time() - cpu:.1f} s\n"
+    )
     _report(info)
     model_auc = info.metrics["model"]["roc_auc"]
     rule_auc = info.metrics["rule_score"]["roc_auc"]
@@ -199,6 +207,11 @@ def demo(args: argparse.Namespace) -> None:
         predictive_store.set_active(connection, info.id, now=now)
         predictive_store.clear_predictions(connection)
     _time_scoring(engine, now)
+    print(f"load average after: {_load()}")
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 #: (label, learning rate, most trees, negatives per positive, least negatives kept)
@@ -272,6 +285,7 @@ def _compare_fits(engine: Engine, info: predictive.VersionInfo, now: datetime) -
 
 
 def _time_scoring(engine: Engine, now: datetime) -> None:
+    cpu = time.process_time()
     with engine.begin() as connection:
         loaded = predictive._loaded(connection)
         assert loaded is not None
@@ -297,6 +311,7 @@ def _time_scoring(engine: Engine, now: datetime) -> None:
         written = time.perf_counter() - started
     count = len(table)
     total = gathered + encoded + predicted + written
+    cpu = time.process_time() - cpu
     print(
         "\n| contacts | gather s | encode s | model s | write s | total s | contacts/s (model) "
         "| contacts/s (all) | peak RSS MB |"
@@ -306,6 +321,49 @@ def _time_scoring(engine: Engine, now: datetime) -> None:
         f"| {count:,} | {gathered:.1f} | {encoded:.1f} | {predicted:.1f} | {written:.1f} | "
         f"{total:.1f} | {count / predicted:,.0f} | {count / total:,.0f} | {_peak_mb():.0f} |"
     )
+    print(f"batch scoring: CPU of this process {cpu:.1f} s (PostgreSQL's own work is not in it)")
+
+
+def gather_only(args: argparse.Namespace) -> None:
+    """Only the gathering, timed: training's (with choosing its event types) and scoring's.
+
+    For before/after pairs: run it with ``PYTHONPATH`` pointing at an older
+    commit's ``src`` on a copy of the same workspace (nothing is written).
+    """
+    from silverplatter.services.predictive_training import default_cutoff, feature_query
+    from silverplatter.services.scoring_models import active_model
+    from silverplatter.storage.predictive_sql import FeatureQuery
+
+    engine = make_engine(args.database_url)
+    now = datetime.now(UTC)
+    request = TrainingRequest(outcome=args.outcome, horizon_days=args.horizon)
+    print(f"load average before: {_load()}")
+    for _ in range(args.repeat):
+        with engine.begin() as connection:
+            cutoff = default_cutoff(connection, request, now)
+            started, cpu = time.perf_counter(), time.process_time()
+            query = feature_query(connection, request, cutoff=cutoff, now=now)
+            table = gather(connection, query)
+            train = (time.perf_counter() - started, time.process_time() - cpu, len(table))
+            # older commits' tables do not carry their event types: their query does
+            types = getattr(table, "event_types", ()) or query.event_types
+            scoring = FeatureQuery(
+                cutoff=now,
+                event_types=tuple(types),
+                contact_properties=query.contact_properties,
+                account_properties=query.account_properties,
+                model=active_model(connection, now=now),
+                current=True,
+            )
+            started, cpu = time.perf_counter(), time.process_time()
+            scored = gather(connection, scoring)
+            score = (time.perf_counter() - started, time.process_time() - cpu, len(scored))
+        print(
+            f"training: {train[2]:,} rows in {train[0]:.2f} s, CPU {train[1]:.2f} s; "
+            f"scoring: {score[2]:,} rows in {score[0]:.2f} s, CPU {score[1]:.2f} s "
+            "(CPU of this process; PostgreSQL's own work is not in it)"
+        )
+    print(f"load average after: {_load()}; peak RSS {_peak_mb():.0f} MB; cores {os.cpu_count()}")
 
 
 def main() -> None:
@@ -322,10 +380,15 @@ def main() -> None:
     two.add_argument(
         "--compare-fits", action="store_true", help="also fit with other rates, caps, samples"
     )
+    three = sub.add_parser("gather", help="time only the gathering, on an existing workspace")
+    three.add_argument("--database-url", required=True)
+    three.add_argument("--outcome", default="sql")
+    three.add_argument("--horizon", type=int, default=90)
+    three.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     if args.run == "bank" and not BANK_FILE.exists():
         sys.exit(f"{BANK_FILE} is missing (shared/data/bank-marketing)")
-    bank(args) if args.run == "bank" else demo(args)
+    {"bank": bank, "demo": demo, "gather": gather_only}[args.run](args)
 
 
 if __name__ == "__main__":
