@@ -71,6 +71,8 @@ class Timings:
     items: int = 0
     #: CPU seconds the server process (all its threads) spent during the run.
     server_cpu: float = 0.0
+    #: Requests unanswered within 60 s (counted among the failures).
+    timeouts: int = 0
 
     def quantile(self, share: float) -> float:
         ordered = sorted(self.seconds)
@@ -127,7 +129,13 @@ def _prepare(url: str) -> tuple[str, list[int], datetime]:
         ids = [
             int(value)
             for value in connection.execute(
-                text("SELECT id FROM contacts ORDER BY id LIMIT 2000 OFFSET 1000")
+                # Not SQLs: their page's reality check counts similar leads for
+                # minutes at a million contacts (docs/benchmarks.md), and a request
+                # still running would load the server through the endpoints after it.
+                text(
+                    "SELECT id FROM contacts WHERE lifecycle_stage NOT IN ('sql', 'sal') "
+                    "ORDER BY id LIMIT 2000 OFFSET 1000"
+                )
             ).scalars()
         ]
     engine.dispose()
@@ -206,6 +214,7 @@ async def _load(
     request: Any,
     *,
     server: int,
+    timeout: float = 60.0,
     cookies: httpx.Cookies | None = None,
     headers: dict[str, str] | None = None,
 ) -> Timings:
@@ -214,14 +223,19 @@ async def _load(
     cpu_before = _cpu_seconds(server)
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(
-        base_url=base, cookies=cookies, headers=headers, limits=limits, timeout=60
+        base_url=base, cookies=cookies, headers=headers, limits=limits, timeout=timeout
     ) as client:
         stop = time.perf_counter() + seconds
 
         async def worker() -> None:
             while time.perf_counter() < stop:
                 began = time.perf_counter()
-                response, items = await request(client)
+                try:
+                    response, items = await request(client)
+                except httpx.TimeoutException:
+                    timings.failures += 1
+                    timings.timeouts += 1
+                    continue
                 if response.status_code >= 400:
                     timings.failures += 1
                     if timings.failures == 1:
@@ -330,7 +344,9 @@ def _report(results: list[Timings], arguments: argparse.Namespace) -> None:
             f"| {timing.name} | {len(timing.seconds):,} | {rate:,.1f} "
             f"| {timing.quantile(0.5) * 1000:,.1f} | {timing.quantile(0.95) * 1000:,.1f} "
             f"| {timing.quantile(0.99) * 1000:,.1f} | {timing.quantile(0.95) / baseline:,.1f} "
-            f"| {cpu:,.1f} | {timing.failures} |"
+            f"| {cpu:,.1f} | {timing.failures}"
+            + (f" ({timing.timeouts} timed out)" if timing.timeouts else "")
+            + " |"
         )
     ingest = results[-1]
     if ingest.elapsed and ingest.name.startswith("POST"):
