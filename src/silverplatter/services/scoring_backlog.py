@@ -22,7 +22,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from silverplatter.services.predictive import rescore_contacts
 from silverplatter.services.scoring import score_events
 from silverplatter.storage import scoring_backlog as store
-from silverplatter.storage.engine import one_writer
 from silverplatter.storage.events import NewEvent
 
 log = logging.getLogger(__name__)
@@ -93,7 +92,10 @@ class BacklogScorer:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                with one_writer(self._engine), self._engine.begin() as connection:
+                # Not queued with the API's batches (one_writer): a run reads and
+                # folds up to BATCH events before it writes, and holding the
+                # queue meanwhile stalled every batch behind it (250 events/s).
+                with self._engine.begin() as connection:
                     run = score_backlog(connection, now=self._clock())
             except SQLAlchemyError:
                 log.exception("scoring the backlog failed; retrying in a second")
