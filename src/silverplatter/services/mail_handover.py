@@ -17,29 +17,20 @@ between the commit returning and that one ``send()`` of each message.
 
 Up to one message per connection is staged at a time and every step runs
 across all connections before the next (``MAIL`` on each, then each reply,
-and so on), so N connections share one database commit, their round trips
-overlap and the server gets N commands at once.  While the server answers a
-step, the worker takes the next round's messages ahead of their turn (for
-the sending pass that is claiming and composing them), as long as the last
-connection written has no reply yet and up to one message a connection: the
-rendering that used to leave the server idle between rounds now happens
-while it works — what matters with a single-threaded server that does not
-pipeline (aiosmtpd).  A server that offers PIPELINING (RFC 2920) gets
-``MAIL``, ``RCPT`` and ``DATA`` in one write and answers them together: one
-round trip instead of three before the body.  A 4xx or 5xx reply to the
-terminator comes after the commit: the caller re-settles those rows (queued
-again, or failed).
+and so on), so N connections share one database commit and the round trips
+overlap.  A server that offers PIPELINING (RFC 2920) gets ``MAIL``, ``RCPT``
+and ``DATA`` in one write and answers them together: one round trip instead
+of three before the body.  A 4xx or 5xx reply to the terminator comes after the commit: the
+caller re-settles those rows (queued again, or failed).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import select
 import smtplib
 import socket
-from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
@@ -53,10 +44,6 @@ TERMINATOR = b".\r\n"
 #: What may stand between ``<`` and ``>`` in a pipelined command: ASCII, no spaces, no line
 #: breaks, no angle brackets (the one-command-at-a-time path leaves this to ``smtplib``).
 _ENVELOPE_ADDRESS = re.compile(r"[!-;=?-~]+")
-
-#: A step of the conversation: it yields (the connection written last) once its commands
-#: are written, and goes on reading the replies when the worker has used the wait.
-Step = Generator["Connection", None, list[tuple["Connection", "Outgoing"]]]
 
 
 @dataclass
@@ -152,7 +139,7 @@ def _step(
     accept: Callable[[int], bool],
     *,
     server_step: bool = False,
-) -> Step:
+) -> list[tuple[Connection, Outgoing]]:
     """Send one command on every live connection, then read every reply; those still going."""
     sent: list[tuple[Connection, Outgoing]] = []
     for connection, item in live:
@@ -161,8 +148,6 @@ def _step(
             sent.append((connection, item))
         except (OSError, smtplib.SMTPException) as error:
             _broken(item, connection, error)
-    if sent:
-        yield sent[-1][0]
     going: list[tuple[Connection, Outgoing]] = []
     for connection, item in sent:
         try:
@@ -179,7 +164,9 @@ def _step(
     return going
 
 
-def _pipelined(live: list[tuple[Connection, Outgoing]], envelope_from: str) -> Step:
+def _pipelined(
+    live: list[tuple[Connection, Outgoing]], envelope_from: str
+) -> list[tuple[Connection, Outgoing]]:
     """``MAIL``, ``RCPT`` and ``DATA`` in one write on every live connection, then their
     three replies on each; those whose server now waits for the body.
 
@@ -201,8 +188,6 @@ def _pipelined(live: list[tuple[Connection, Outgoing]], envelope_from: str) -> S
             sent.append((connection, item))
         except (OSError, smtplib.SMTPException) as error:
             _broken(item, connection, error)
-    if sent:
-        yield sent[-1][0]
     going: list[tuple[Connection, Outgoing]] = []
     for connection, item in sent:
         try:
@@ -243,44 +228,49 @@ def _reset(connection: Connection) -> None:
         connection.drop()
 
 
-def _mail(envelope_from: str) -> Callable[[Connection, Outgoing], None]:
-    def mail(connection: Connection, item: Outgoing) -> None:
-        assert connection.client is not None
-        connection.client.putcmd("mail", f"FROM:<{envelope_from}>")
-
-    return mail
-
-
-def _rcpt(connection: Connection, item: Outgoing) -> None:
-    assert connection.client is not None
-    connection.client.putcmd("rcpt", f"TO:<{item.recipient}>")
-
-
-def _data(connection: Connection, item: Outgoing) -> None:
-    assert connection.client is not None
-    connection.client.putcmd("data")
-
-
-def _chunk(
-    connections: Sequence[Connection],
+def hand_over(
+    pool: Pool,
     items: Sequence[Outgoing],
-    envelope_from: str,
+    *,
+    sender: str,
     commit: Callable[[Sequence[Outgoing]], None],
-) -> Generator[Connection, None, None]:
-    """One message on each of ``connections`` (as many as there are ``items``), in step."""
+) -> None:
+    """Hand ``items`` (at most one per connection) over; ``commit`` marks the staged ones sent.
+
+    Each item's ``outcome`` tells how it ended.  ``commit`` is called once,
+    with the messages whose whole body the server has (possibly none); if it
+    raises, their connections are dropped without the terminator — the
+    server discards them — and the error propagates.
+    """
+    if len(items) > len(pool.connections):
+        raise ValueError("more messages than connections")
+    envelope_from = parseaddr(sender)[1]
     live: list[tuple[Connection, Outgoing]] = []
-    for connection, item in zip(connections, items, strict=False):
+    for connection, item in zip(pool.connections, items, strict=False):
         try:
             connection.ready()
             live.append((connection, item))
         except (OSError, smtplib.SMTPException) as error:
             _broken(item, connection, error)
+
+    def mail(connection: Connection, item: Outgoing) -> None:
+        assert connection.client is not None
+        connection.client.putcmd("mail", f"FROM:<{envelope_from}>")
+
+    def rcpt(connection: Connection, item: Outgoing) -> None:
+        assert connection.client is not None
+        connection.client.putcmd("rcpt", f"TO:<{item.recipient}>")
+
+    def data(connection: Connection, item: Outgoing) -> None:
+        assert connection.client is not None
+        connection.client.putcmd("data")
+
     pipelined = [(connection, item) for connection, item in live if connection.pipelining]
     live = [(connection, item) for connection, item in live if not connection.pipelining]
-    live = yield from _step(live, _mail(envelope_from), lambda code: code == 250, server_step=True)
-    live = yield from _step(live, _rcpt, lambda code: code in (250, 251))
-    live = yield from _step(live, _data, lambda code: code == 354)
-    live = (yield from _pipelined(pipelined, envelope_from)) + live
+    live = _step(live, mail, lambda code: code == 250, server_step=True)
+    live = _step(live, rcpt, lambda code: code in (250, 251))
+    live = _step(live, data, lambda code: code == 354)
+    live = _pipelined(pipelined, envelope_from) + live
     staged: list[tuple[Connection, Outgoing]] = []
     for connection, item in live:
         try:
@@ -289,19 +279,18 @@ def _chunk(
             staged.append((connection, item))
         except (OSError, smtplib.SMTPException) as error:
             _broken(item, connection, error)
-    if staged:
-        try:
-            commit([item for _connection, item in staged])
-        except BaseException:
-            for connection, _item in staged:
-                connection.drop()
-            raise
+    try:
+        commit([item for _connection, item in staged])
+    except BaseException:
+        for connection, _item in staged:
+            connection.drop()
+        raise
     for _connection, item in staged:
         item.outcome = "sent"
-    yield from _finish(staged)
+    _finish(staged)
 
 
-def _finish(staged: list[tuple[Connection, Outgoing]]) -> Generator[Connection, None, None]:
+def _finish(staged: list[tuple[Connection, Outgoing]]) -> None:
     """Write each terminator, then read each reply (the rows already say sent)."""
     written: list[tuple[Connection, Outgoing]] = []
     for connection, item in staged:
@@ -312,8 +301,6 @@ def _finish(staged: list[tuple[Connection, Outgoing]]) -> Generator[Connection, 
         except (OSError, smtplib.SMTPException) as error:
             # Nothing reached the server's end of data: it discards the message.
             _broken(item, connection, error)
-    if written:
-        yield written[-1][0]
     for connection, item in written:
         try:
             assert connection.client is not None
@@ -326,79 +313,6 @@ def _finish(staged: list[tuple[Connection, Outgoing]]) -> Generator[Connection, 
             continue
         if code != 250:
             _fail(item, code, message)
-
-
-class _Ahead:
-    """The messages to come, some taken (composed, when ``items`` is a generator that
-    composes) ahead of their turn while the server answers."""
-
-    def __init__(self, items: Iterator[Outgoing], most: int) -> None:
-        self._items = items
-        self._most = most
-        self._ready: deque[Outgoing] = deque()
-        self._more = True
-
-    def _next(self) -> Outgoing | None:
-        item = next(self._items, None) if self._more else None
-        self._more = item is not None
-        return item
-
-    def take(self, count: int) -> list[Outgoing]:
-        taken = [self._ready.popleft() for _ in range(min(count, len(self._ready)))]
-        while len(taken) < count and (item := self._next()) is not None:
-            taken.append(item)
-        return taken
-
-    def fill_while(self, waiting: Callable[[], bool]) -> None:
-        """Take messages ahead while ``waiting`` says the server has not answered yet."""
-        while len(self._ready) < self._most and waiting() and (item := self._next()) is not None:
-            self._ready.append(item)
-
-
-def _unanswered(connection: Connection) -> Callable[[], bool]:
-    """Whether the server has not yet replied on ``connection`` (nothing to read)."""
-    sock = connection.client.sock if connection.client is not None else None
-    if sock is None:
-        return lambda: False
-    poll = select.poll()
-    poll.register(sock, select.POLLIN)
-    return lambda: not poll.poll(0)
-
-
-def hand_over(
-    pool: Pool,
-    items: Iterable[Outgoing],
-    *,
-    sender: str,
-    commit: Callable[[Sequence[Outgoing]], None],
-    finished: Callable[[Outgoing], None] | None = None,
-) -> None:
-    """Hand ``items`` over on the pool's connections; ``commit`` marks staged ones sent.
-
-    ``items`` is taken as the connections free up and, while the server has
-    commands to answer, up to one message per connection ahead of its turn —
-    so when it is a generator that claims and composes as it goes, that
-    work overlaps the server's.  ``commit`` is called with the messages whose
-    whole body the server has, one connection each; if it raises, every
-    connection is dropped — the server discards the messages without a
-    terminator — and the error propagates.  Each item's ``outcome`` tells
-    how it ended; ``finished`` is called with the items of a round once their
-    outcomes are final.
-    """
-    envelope_from = parseaddr(sender)[1]
-    connections = pool.connections
-    ahead = _Ahead(iter(items), len(connections))
-    try:
-        while chunk := ahead.take(len(connections)):
-            for waited in _chunk(connections, chunk, envelope_from, commit):
-                ahead.fill_while(_unanswered(waited))
-            for item in chunk:
-                if finished is not None:
-                    finished(item)
-    except BaseException:
-        for connection in connections:
-            connection.drop()
-        raise
 
 
 __all__ = ["TERMINATOR", "Connection", "Outgoing", "Pool", "hand_over"]

@@ -12,15 +12,11 @@ claims due rows, asks the suppression list again, renders each message
 (``services/mail_composer.py``) and hands it over so that a worker killed at
 any moment neither loses a message nor sends one twice
 (``services/mail_handover.py`` explains the order of the SMTP DATA phase and
-the commit that makes this so).  Rows are claimed four per connection at a
-time and composed one by one as the connections take them, so the worker
-renders while the server reads the other group's commands; the rows that
-did not go are settled in the transaction of the next commit or claim.  A
-claim older than the claim timeout belongs to a worker that died: it is
-queued again.  Finding those reads the whole ledger (no index has
-``sending`` rows), so a pass looks at its start and then once every
-``STALE_CHECK`` — not before each claim, where at 100,000 rows it cost about
-as much CPU as rendering the 64 messages claimed.
+the commit that makes this so).  A claim older than the claim timeout belongs
+to a worker that died: it is queued again.  Finding those reads the whole
+ledger (no index has ``sending`` rows), so a pass looks at its start and then
+once every ``STALE_CHECK`` — not before each claim, where at 100,000 rows it
+cost about as much CPU as rendering the 64 messages claimed.
 
 Limits (per worker): ``send_rate`` messages per second in all, and
 ``send_domain_rate`` messages per minute to one recipient domain — a message
@@ -36,7 +32,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -205,6 +201,34 @@ class Delivery:
     claim_timeout: timedelta = timedelta(minutes=10)
 
 
+@dataclass
+class _Claimed:
+    rows: list[Any]
+    suppressed: int
+    stages: dict[int, str | None]
+
+
+def _claim(delivery: Delivery, now: datetime, size: int, *, requeue: bool) -> _Claimed:
+    with delivery.engine.begin() as connection:
+        if requeue:
+            ledger.requeue_stale(connection, now, delivery.claim_timeout)
+        rows = ledger.claimed_rows(connection, ledger.claim_due(connection, now, size))
+        reasons = suppressed_reasons(connection, [row.email for row in rows if row.email])
+        going: list[Any] = []
+        stopped: list[dict[str, Any]] = []
+        for row in rows:
+            erased = not row.email or is_erased_address(row.email)
+            reason = "erased" if erased else blocking(reasons.get(row.email), KIND)
+            if reason:
+                stopped.append({"b_id": row.id, "b_last_error": f"suppressed: {reason}"})
+            else:
+                going.append(row)
+        ledger.settle_many(connection, stopped, status="suppressed", claimed_at=None)
+        delivery.composer.refresh(connection, {int(row.template_id) for row in going})
+        stages = dict(stages_of(connection, delivery.composer, going, now))
+    return _Claimed(going, len(stopped), stages)
+
+
 def _later(row: Any, now: datetime, error: str) -> dict[str, Any]:
     """The settlement of a message to try again: queued after the next wait, or failed."""
     attempts = int(row.attempts)
@@ -218,166 +242,113 @@ def _later(row: Any, now: datetime, error: str) -> dict[str, Any]:
     }
 
 
-class _Feed:
-    """The messages of one pass, claimed and composed as the connections ask for them, and
-    the settlements of those that did not go, written with the next commit or claim."""
-
-    def __init__(
-        self,
-        delivery: Delivery,
-        report: SendReport,
-        limit: int,
-        deadline: float | None,
-        progress: Callable[[SendReport], None] | None,
-    ) -> None:
-        self.delivery = delivery
-        self.report = report
-        self.limit = limit
-        self.deadline = deadline
-        self.progress = progress
-        self.size = len(delivery.pool.connections) * 4
-        self.claimed = 0
-        self.next_stale_check = time.monotonic()
-        self.now = delivery.clock()
-        self.rows: deque[Any] = deque()
-        self.stages: dict[int, str | None] = {}
-        #: The messages handed over and not yet finished: their rows and Message-IDs.
-        self.going: dict[int, tuple[Any, str]] = {}
-        self.broken: list[dict[str, Any]] = []
-        self.waiting: list[dict[str, Any]] = []
-        self.unsent: list[tuple[int, dict[str, Any]]] = []
-
-    def messages(self) -> Iterator[Outgoing]:
-        report = self.report
-        while True:
-            went, deferred = 0, report.deferred
-            while self.rows and report.stopped is None:
-                item = self._compose(self.rows.popleft())
-                if item is not None:
-                    went += 1
-                    self.delivery.pace.wait_turn(1)
-                    yield item
-            if report.stopped is not None or (report.deferred > deferred and not went):
-                return  # the server's trouble, or everything due waits for its domain's minute
-            if not self._claim():
-                return
-
-    def _claim(self) -> bool:
-        """Claim the next rows; False when none is due or the pass is over."""
-        report = self.report
-        if self.progress is not None and report.batches:
-            self.progress(report)
-        if self.claimed >= self.limit:
-            return False
-        if self.deadline is not None and time.monotonic() >= self.deadline:
-            return False
-        self.now = now = self.delivery.clock()
-        requeue = time.monotonic() >= self.next_stale_check
-        if requeue:
-            self.next_stale_check = time.monotonic() + STALE_CHECK
-        delivery = self.delivery
-        with delivery.engine.begin() as connection:
-            self._settle(connection)
-            if requeue:
-                ledger.requeue_stale(connection, now, delivery.claim_timeout)
-            ids = ledger.claim_due(connection, now, min(self.size, self.limit - self.claimed))
-            rows = ledger.claimed_rows(connection, ids)
-            reasons = suppressed_reasons(connection, [row.email for row in rows if row.email])
-            stopped: list[dict[str, Any]] = []
-            for row in rows:
-                erased = not row.email or is_erased_address(row.email)
-                reason = "erased" if erased else blocking(reasons.get(row.email), KIND)
-                if reason:
-                    stopped.append({"b_id": row.id, "b_last_error": f"suppressed: {reason}"})
-                else:
-                    self.rows.append(row)
-            ledger.settle_many(connection, stopped, status="suppressed", claimed_at=None)
-            delivery.composer.refresh(connection, {int(row.template_id) for row in self.rows})
-            self.stages = dict(stages_of(connection, delivery.composer, list(self.rows), now))
-        self.claimed += len(rows)
-        report.suppressed += len(stopped)
-        if not rows:
-            return False
-        report.batches += 1
-        return True
-
-    def _compose(self, row: Any) -> Outgoing | None:
-        """The row's message; None when it cannot be made (failed) or its domain must wait."""
-        delivery = self.delivery
+def _compose(
+    delivery: Delivery, claimed: _Claimed, now: datetime, report: SendReport
+) -> list[tuple[Any, Outgoing, str]]:
+    """Each row's message; those that cannot be made are failed at once."""
+    made: list[tuple[Any, Outgoing, str]] = []
+    broken: list[tuple[int, str]] = []
+    for row in claimed.rows:
         try:
             composed = delivery.composer.compose(
-                row, now=self.now, buying_stage=self.stages.get(int(row.id))
+                row, now=now, buying_stage=claimed.stages.get(int(row.id))
             )
         except (RenderFailed, BadHeader) as error:
-            self.broken.append({"b_id": row.id, "b_last_error": f"not sendable: {error}"[:1000]})
-            self.report.failed += 1
-            return None
-        wait = delivery.pace.domain_wait(row.to_domain)
-        if wait > 0:
-            self.waiting.append(
-                {"b_id": row.id, "b_not_before": self.now + timedelta(seconds=wait)}
+            broken.append((int(row.id), f"not sendable: {error}"[:1000]))
+            continue
+        made.append(
+            (row, Outgoing(int(row.id), str(row.email), composed.data), composed.message_id)
+        )
+    if broken:
+        with delivery.engine.begin() as connection:
+            ledger.settle_many(
+                connection,
+                [{"b_id": send_id, "b_last_error": error} for send_id, error in broken],
+                status="failed",
+                claimed_at=None,
             )
-            self.report.deferred += 1
-            return None
-        self.going[int(row.id)] = (row, composed.message_id)
-        return Outgoing(int(row.id), str(row.email), composed.data)
+        report.failed += len(broken)
+    return made
 
-    def commit(self, staged: Sequence[Outgoing]) -> None:
-        """Mark the staged messages sent (with what is left to settle), in one transaction."""
-        with self.delivery.engine.begin() as connection:
-            self._settle(connection)
+
+def _defer(
+    delivery: Delivery, made: list[tuple[Any, Outgoing, str]], now: datetime, report: SendReport
+) -> list[tuple[Any, Outgoing, str]]:
+    """Those a domain's limit lets go now; the others go back, due when it frees a place."""
+    going: list[tuple[Any, Outgoing, str]] = []
+    waiting: list[dict[str, Any]] = []
+    for entry in made:
+        wait = delivery.pace.domain_wait(entry[0].to_domain)
+        if wait <= 0:
+            going.append(entry)
+        else:
+            waiting.append(
+                {"b_id": entry[1].send_id, "b_not_before": now + timedelta(seconds=wait)}
+            )
+    if waiting:
+        with delivery.engine.begin() as connection:
+            ledger.settle_many(
+                connection,
+                waiting,
+                status="queued",
+                claimed_at=None,
+                attempts=ledger.m.attempts - 1,
+            )
+        report.deferred += len(waiting)
+    return going
+
+
+def _hand_over_chunk(
+    delivery: Delivery,
+    chunk: Sequence[tuple[Any, Outgoing, str]],
+    now: datetime,
+    sender: str,
+    report: SendReport,
+) -> None:
+    message_ids = {item.send_id: message_id for _row, item, message_id in chunk}
+
+    def mark_sent(staged: Sequence[Outgoing]) -> None:
+        if not staged:
+            return
+        with delivery.engine.begin() as connection:
             ledger.settle_many(
                 connection,
                 [
-                    {"b_id": item.send_id, "b_message_id": self.going[item.send_id][1]}
+                    {"b_id": item.send_id, "b_message_id": message_ids[item.send_id]}
                     for item in staged
                 ],
                 status="sent",
-                sent_at=self.delivery.clock(),
+                sent_at=now,
                 last_error=None,
             )
-        self.report.commits += 1
+        report.commits += 1
 
-    def finished(self, item: Outgoing) -> None:
-        row, _message_id = self.going.pop(item.send_id)
-        report = self.report
+    delivery.pace.wait_turn(len(chunk))
+    hand_over(delivery.pool, [item for _row, item, _m in chunk], sender=sender, commit=mark_sent)
+    settlements: list[tuple[int, dict[str, Any]]] = []
+    for row, item, _message_id in chunk:
         if item.outcome == "sent":
             report.sent += 1
-            return
-        if item.outcome == "failed":
+        elif item.outcome == "failed":
             report.failed += 1
-            values = {"status": "failed", "last_error": item.error[:1000], "claimed_at": None}
+            settlements.append(
+                (
+                    item.send_id,
+                    {"status": "failed", "last_error": item.error[:1000], "claimed_at": None},
+                )
+            )
         else:
-            values = _later(row, self.delivery.clock(), item.error)
-            report.failed += values["status"] == "failed"
-            report.retried += values["status"] == "queued"
+            later = _later(row, now, item.error)
+            report.failed += later["status"] == "failed"
+            report.retried += later["status"] == "queued"
+            settlements.append((item.send_id, later))
             if item.server_trouble and report.stopped is None:
                 report.stopped = item.error or "the SMTP server is unavailable"
-        # After a refusal at the end of data the row already says sent: it was not.
-        self.unsent.append((item.send_id, {**values, "sent_at": None, "message_id": None}))
-
-    def close(self) -> None:
-        """Settle what is left; give back rows claimed but not tried (the pass stopped)."""
-        rest = [int(row.id) for row in self.rows]
-        self.rows.clear()
-        if not (rest or self.broken or self.waiting or self.unsent):
-            return
-        with self.delivery.engine.begin() as connection:
-            self._settle(connection)
-            ledger.release(connection, rest, self.delivery.clock())
-
-    def _settle(self, connection: Connection) -> None:
-        ledger.settle_many(connection, self.broken, status="failed", claimed_at=None)
-        ledger.settle_many(
-            connection,
-            self.waiting,
-            status="queued",
-            claimed_at=None,
-            attempts=ledger.m.attempts - 1,
-        )
-        for send_id, values in self.unsent:
-            ledger.settle(connection, send_id, **values)
-        self.broken, self.waiting, self.unsent = [], [], []
+    if settlements:
+        with delivery.engine.begin() as connection:
+            for send_id, values in settlements:
+                # Refused at the end of data, after the commit that said sent: not sent.
+                ledger.settle(connection, send_id, sent_at=None, message_id=None, **values)
 
 
 def deliver_due(
@@ -387,25 +358,39 @@ def deliver_due(
     seconds: float | None = None,
     progress: Callable[[SendReport], None] | None = None,
 ) -> SendReport:
-    """Hand due messages over until none is due, ``limit`` were claimed or ``seconds`` passed.
+    """Hand due messages over until none is due, ``limit`` were handled or ``seconds`` passed.
 
     Safe in any number of workers at once: claims are conditional updates.
     """
     report = SendReport()
     deadline = None if seconds is None else time.monotonic() + seconds
-    feed = _Feed(delivery, report, limit, deadline, progress)
-    try:
-        hand_over(
-            delivery.pool,
-            feed.messages(),
-            sender=delivery.composer.sender,
-            commit=feed.commit,
-            finished=feed.finished,
-        )
-    finally:
-        feed.close()
-    if progress is not None:
-        progress(report)
+    size = len(delivery.pool.connections)
+    sender = delivery.composer.sender
+    next_stale_check = time.monotonic()
+    while report.handled < limit and report.stopped is None:
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        now = delivery.clock()
+        requeue = time.monotonic() >= next_stale_check
+        if requeue:
+            next_stale_check = time.monotonic() + STALE_CHECK
+        claimed = _claim(delivery, now, min(size * 4, limit - report.handled), requeue=requeue)
+        report.suppressed += claimed.suppressed
+        if not claimed.rows and not claimed.suppressed:
+            break
+        report.batches += 1
+        made = _defer(delivery, _compose(delivery, claimed, now, report), now, report)
+        for start in range(0, len(made), size):
+            if report.stopped is not None:
+                rest = [item.send_id for _row, item, _m in made[start:]]
+                with delivery.engine.begin() as connection:
+                    ledger.release(connection, rest, delivery.clock())
+                break
+            _hand_over_chunk(delivery, made[start : start + size], now, sender, report)
+        if progress is not None:
+            progress(report)
+        if claimed.rows and not made and report.deferred:
+            break  # everything due is waiting for its domain's minute
     return report
 
 
