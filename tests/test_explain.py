@@ -188,7 +188,11 @@ def test_an_unknown_contact_is_a_lookup_error(world: World) -> None:
 
 
 def _similar_leads(connection: Connection) -> None:
-    """22 A-grade leads scoring 50–100; 13 of them became opportunities."""
+    """25 A-grade leads scoring 50–100; 13 of them became opportunities.
+
+    The z people's account has an opportunity from before their own first
+    events but after the world's earliest one: they did not convert.
+    """
     upsert_accounts(
         connection,
         [
@@ -196,11 +200,15 @@ def _similar_leads(connection: Connection) -> None:
                 name=f"Target {name}", domain=f"{name}.fi", industry="Electronics",
                 annual_revenue=90_000_000, employees=800, country="FI", value_tier="gold",
             )
-            for name in ("x", "y")
+            for name in ("x", "y", "z")
         ],
         now=NOW - timedelta(days=400),
     )  # fmt: skip
-    people = [f"p{n}@x.fi" for n in range(10)] + [f"q{n}@y.fi" for n in range(12)]
+    people = (
+        [f"p{n}@x.fi" for n in range(10)]
+        + [f"q{n}@y.fi" for n in range(12)]
+        + [f"r{n}@z.fi" for n in range(3)]
+    )
     upsert_contacts(
         connection,
         [
@@ -231,6 +239,11 @@ def _similar_leads(connection: Connection) -> None:
             OpportunityFields(
                 name="Y new line", account_domain="y.fi", stage="discovery",
                 created_at=NOW - timedelta(days=2),
+            ),
+            # Before the z people's first events (10 days ago), after ops@acme.fi's (30).
+            OpportunityFields(
+                name="Z upgrade", account_domain="z.fi", stage="discovery",
+                created_at=NOW - timedelta(days=20),
             ),
         ],
         now=NOW,
@@ -278,9 +291,9 @@ def test_reality_check_of_a_scripted_sql(world: World) -> None:
         "decision: choosing a supplier (awareness 2%, consideration 15%, decision 83% "
         "of the points)"
     )
-    assert check.similar == SimilarLeads("A", "50–100", 22, 13)
-    assert check.similar.share == pytest.approx(13 / 22)
-    assert check.similar.words == "13 of 22 similar leads became opportunities (59%)"
+    assert check.similar == SimilarLeads("A", "50–100", 25, 13)
+    assert check.similar.share == pytest.approx(13 / 25)
+    assert check.similar.words == "13 of 25 similar leads became opportunities (52%)"
     explained = explain_contact(connection, ops, now=NOW)
     assert explained.reality_check == check
     assert explained.bant is None and explained.buying_window is None

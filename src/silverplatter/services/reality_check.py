@@ -158,9 +158,13 @@ def reality_check_of(
 
 def became_opportunity() -> ColumnElement[bool]:
     """Whether the contact of the enclosing query became an opportunity (the module's rule)."""
+    # Correlated to the enclosing query's contact by name: inside the EXISTS
+    # below, automatic correlation would look only one level up (opportunities)
+    # and take the earliest event of everyone instead of the contact's own.
     first_event = (
         select(func.min(events.c.occurred_at))
         .where(events.c.contact_id == contacts.c.id)
+        .correlate(contacts)
         .scalar_subquery()
     )
     return or_(

@@ -298,7 +298,9 @@ opportunities = Table(
         nullable=False,
         index=True,
     ),
-    Column("contact_id", Integer, ForeignKey("contacts.id", ondelete="SET NULL")),
+    # Indexed: "did this contact become an opportunity" is asked per contact
+    # (the reality check's similar leads), and erasing a contact clears it here.
+    Column("contact_id", Integer, ForeignKey("contacts.id", ondelete="SET NULL"), index=True),
     Column("name", String(300), nullable=False),
     Column("amount", Numeric(18, 2)),
     Column("currency", String(3), nullable=False, default="EUR"),
