@@ -344,11 +344,10 @@ def test_a_type_without_columns_counts_for_recency_only(engine: Engine) -> None:
 
 
 @pytest.mark.storage
+@pytest.mark.parametrize("backend", ["postgresql"])  # JIT is PostgreSQL's
 def test_gathering_leaves_the_jit_setting_as_it_was(engine: Engine) -> None:
     _world(engine, PAST)
     with engine.begin() as connection:
-        if connection.dialect.name != "postgresql":
-            pytest.skip("JIT is PostgreSQL's")
         connection.exec_driver_sql("SET LOCAL jit = on")
         gather(connection, _query(engine))
         assert connection.exec_driver_sql("SHOW jit").scalar_one() == "on"
