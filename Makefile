@@ -62,7 +62,7 @@ bench: dev
 	$(BIN)/python bench/bench_tracking.py
 	$(BIN)/python bench/bench_segments.py --contacts 1000000 --backend sqlite --backend postgresql
 	$(BIN)/python bench/bench_tiers.py --contacts 1000000 --backend sqlite
-	$(BIN)/python bench/bench_sending.py --recipients 100000 --recipients 1000000
+	$(BIN)/python bench/bench_sending.py --recipients 100000 --recipients 1000000 --aiosmtpd --loop uvloop
 	$(BIN)/python bench/bench_programmes.py --contacts 1000000 --backend sqlite
 	$(BIN)/python bench/bench_programmes.py --contacts 100000 --backend postgresql
 	$(BIN)/python bench/bench_predictive.py bank --compare
@@ -84,7 +84,7 @@ bench-quick: dev
 	$(BIN)/python bench/bench_tracking.py --quick
 	$(BIN)/python bench/bench_segments.py --contacts 5000 --backend sqlite --backend postgresql
 	$(BIN)/python bench/bench_tiers.py --contacts 5000 --backend sqlite --repeat 1
-	$(BIN)/python bench/bench_sending.py --recipients 2000 --baseline 2000
+	$(BIN)/python bench/bench_sending.py --recipients 2000 --baseline 2000 --aiosmtpd
 	$(BIN)/python bench/bench_programmes.py --contacts 5000 --backend sqlite --backend postgresql
 	$(BIN)/python bench/bench_planning.py --contacts 5000 --backend sqlite postgresql --repeat 1
 	$(BIN)/python bench/bench_champion_moves.py --rows 5000 --demo-contacts 2000 --postgres
