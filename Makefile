@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_CONTACTS ?= 2000
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-fast lint format bench bench-quick install dev clean
+.PHONY: run test test-fast lint format bench bench-quick bench-tools install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,15 @@ test: lint
 test-fast: dev
 	$(BIN)/pytest -m "not browser"
 
+# wrk (Debian's package) loads the tracking endpoint with little CPU of its own;
+# without it bench_tracking.py falls back to its Python load generator and says so.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "wrk is not installed: bench_tracking.py will use its Python load generator"
+
 ## make bench: the benchmarks at the sizes docs/benchmarks.md reports (long)
-bench: dev
+bench: dev bench-tools
 	$(BIN)/python bench/bench_import.py --rows 1000000
 	$(BIN)/python bench/bench_ingest.py --events 10000000 --postgres
 	$(BIN)/python bench/bench_demo.py --contacts 100000 --contacts 1000000
@@ -74,7 +81,7 @@ bench: dev
 	$(BIN)/python bench/bench_mining_more.py --contacts 1000000 --no-extras
 
 ## make bench-quick: the same benchmarks at small sizes, to check they run
-bench-quick: dev
+bench-quick: dev bench-tools
 	$(BIN)/python bench/bench_import.py --rows 20000
 	$(BIN)/python bench/bench_ingest.py --events 100000 --postgres
 	$(BIN)/python bench/bench_demo.py --contacts 2000
