@@ -69,7 +69,7 @@ bench: dev bench-tools
 	$(BIN)/python bench/bench_tracking.py
 	$(BIN)/python bench/bench_segments.py --contacts 1000000 --backend sqlite --backend postgresql
 	$(BIN)/python bench/bench_tiers.py --contacts 1000000 --backend sqlite
-	$(BIN)/python bench/bench_sending.py --recipients 100000 --recipients 1000000 --aiosmtpd --loop uvloop
+	$(BIN)/python bench/bench_sending.py --recipients 100000 --recipients 1000000 --aiosmtpd --loop uvloop --sinks 2 --workers 2
 	$(BIN)/python bench/bench_programmes.py --contacts 1000000 --backend sqlite
 	$(BIN)/python bench/bench_programmes.py --contacts 100000 --backend postgresql
 	$(BIN)/python bench/bench_predictive.py bank --compare
