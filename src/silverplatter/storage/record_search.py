@@ -62,7 +62,7 @@ def starts_with(
     prefix: str,
     dialect: str,
     indexed: bool = True,
-    test: PrefixTest = "range",
+    test: PrefixTest | None = None,
 ) -> ColumnElement[bool]:
     """``expression`` starts with ``prefix`` (already lower-cased), index-friendly.
 
@@ -71,6 +71,8 @@ def starts_with(
     """
     if not indexed and dialect == "sqlite":
         expression = expression.op("||")(EMPTY)
+    if test is None:  # not told how this database sorts: what is right under any collation
+        test = "like" if dialect == "postgresql" else "range"
     if test == "like":
         return expression.like(_escaped(prefix) + "%", escape="/")
     return and_(expression >= prefix, expression < prefix + TOP)
@@ -89,7 +91,7 @@ _searched = accounts.alias("searched_account")
 
 
 def account_matches(
-    text: str, dialect: str, table: Any = accounts, test: PrefixTest = "range"
+    text: str, dialect: str, table: Any = accounts, test: PrefixTest | None = None
 ) -> ColumnElement[bool]:
     """An account whose name or domain starts with ``text``."""
     return or_(
@@ -99,7 +101,7 @@ def account_matches(
 
 
 def contact_branches(
-    search: str, dialect: str, indexed: bool = True, test: PrefixTest = "range"
+    search: str, dialect: str, indexed: bool = True, test: PrefixTest | None = None
 ) -> dict[str, ColumnElement[bool]]:
     """The contact search as its alternatives, each served by an index of its own.
 
@@ -131,7 +133,9 @@ def contact_branches(
     return branches
 
 
-def contact_matches(search: str, dialect: str, test: PrefixTest = "range") -> ColumnElement[bool]:
+def contact_matches(
+    search: str, dialect: str, test: PrefixTest | None = None
+) -> ColumnElement[bool]:
     """The whole contact search as one condition."""
     return or_(*contact_branches(search, dialect, test=test).values())
 
