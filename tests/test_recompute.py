@@ -25,7 +25,8 @@ from silverplatter.services.recompute import recompute
 from silverplatter.services.scoring_models import save_model
 from silverplatter.storage.engagement import state_of
 from silverplatter.storage.engagement_schema import account_scores, contact_scores
-from silverplatter.storage.schema import accounts, contacts
+from silverplatter.storage.schema import accounts, contacts, events
+from silverplatter.storage.scoring_sql import epoch_seconds
 
 KINDS = (
     ("page_view", {"url": "/pricing"}),
@@ -221,3 +222,44 @@ def test_a_late_event_gives_the_state_of_in_order_processing(engine: Engine) -> 
                 transaction.rollback()
     _same(states[1], states[0], "late")
     assert states[0]["people"]["ceo@acme.fi"]["stage"] == "sql"
+
+
+def test_a_time_just_before_a_whole_second_is_read_the_same_by_both_paths(
+    engine: Engine,
+) -> None:
+    # SQLite's unixepoch() rounds time text to milliseconds: 11:59:59.999700 would read
+    # as 12:00:00, a second late once its microseconds are added back.
+    items = [
+        event("page_view", "ceo@acme.fi", 2 + 0.3e-3 / 86_400, url="/pricing"),
+        event("email_click", "ceo@acme.fi", 5 + 0.5e-3 / 86_400, url="/guides/x"),
+        event("webinar_attended", "ceo@acme.fi", 1 + 1.2e-3 / 86_400),  # .998800: no carry
+        event("project_announced", "@acme.fi", 3 + 0.2e-3 / 86_400),
+        event("executive_appointed", "@acme.fi", 1e-6 / 86_400),
+    ]
+    for number, item in enumerate(items):
+        item["idempotency_key"] = f"s{number}"
+    assert items[0]["occurred_at"].endswith("11:59:59.999700+00:00")
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            build_world(connection)
+            ingest_events(connection, items, now=NOW)
+            stored = connection.execute(
+                select(
+                    events.c.occurred_at,
+                    epoch_seconds(events.c.occurred_at, connection.dialect.name),
+                )
+            ).all()
+            incremental = _snapshot(connection)
+            recompute(connection, now=NOW)
+            batch = _snapshot(connection)
+        finally:
+            transaction.rollback()
+    assert [seconds for _moment, seconds in stored] == [
+        moment.timestamp() for moment, _seconds in stored
+    ]
+    person = incremental["people"]["ceo@acme.fi"]
+    assert person["score"] > 0
+    _same(person, batch["people"]["ceo@acme.fi"], "ceo@acme.fi")
+    assert incremental["companies"]["acme.fi"]["own"] > 0
+    _same(incremental["companies"]["acme.fi"], batch["companies"]["acme.fi"], "acme.fi")

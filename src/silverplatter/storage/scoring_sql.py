@@ -47,9 +47,10 @@ def epoch_seconds(column: Expr, dialect: str) -> Expr:
         return cast(func.extract("epoch", column), Float(precision=53))
     # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff" text.  Whole microseconds divided
     # once give the correctly rounded value Python's ``datetime.timestamp()`` gives.
-    # ``unixepoch`` (SQLite 3.38) reads the whole seconds of that text as
-    # ``strftime('%s', substr(…, 1, 19))`` did, a tenth cheaper per row.
-    whole = func.unixepoch(column)
+    # ``unixepoch`` (SQLite 3.38), cheaper than ``strftime('%s', …)``, is given the
+    # whole seconds alone: given the fraction too it rounds the time to milliseconds
+    # first, so that ``12:00:59.9995`` and later read as 12:01:00, a second late.
+    whole = func.unixepoch(func.substr(column, 1, 19))
     micros = whole * 1_000_000 + cast(func.substr(column, 21), Integer)
     return micros / literal(1_000_000.0, Float)
 
