@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from silverplatter.storage.engine import current_revision, head_revision, is_initialised
+from silverplatter.storage.engine import (
+    current_revision,
+    head_revision,
+    is_initialised,
+    make_engine,
+)
 from silverplatter.storage.schema import metadata
 
 
@@ -51,3 +57,10 @@ def test_database_is_at_head(engine: Engine) -> None:
 def test_every_declared_table_exists(engine: Engine) -> None:
     present = set(inspect(engine).get_table_names())
     assert {table.name for table in metadata.sorted_tables} <= present
+
+
+def test_a_database_before_its_first_migration_is_at_no_revision(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    assert current_revision(engine) is None
+    assert not is_initialised(engine)
+    engine.dispose()

@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import Connection, Engine, event, select
 
 from lead_world import NOW
+from query_plans import plan_of_last_statement
 from sales_world import SAMI, SOFIA, build_sales_world
 from silverplatter.domain.buying_window import BuyingWindow
 from silverplatter.services.buying_windows import set_buying_window
 from silverplatter.services.handover import accept
 from silverplatter.services.lifecycle import transition
 from silverplatter.services.sales_queue import QueueCard, sales_queue
+from silverplatter.storage.sales_queue import queue_rows
 from silverplatter.storage.schema import accounts
 
 TUESDAY = datetime(2026, 6, 2, 15, 0, tzinfo=UTC)
@@ -181,3 +183,17 @@ def test_the_queue_takes_the_same_statements_for_one_card_or_all(
         assert len(statements) == one <= 3
     finally:
         event.remove(connection, "before_cursor_execute", count)
+
+
+def test_the_queue_is_ranked_from_its_own_index(engine: Engine) -> None:
+    """The queued contacts, accounts and owners come from ``ix_contacts_queue`` (0024).
+
+    A partial index serves only a statement that names its stages as literals,
+    so the statement must not send them as parameters.
+    """
+    plan = plan_of_last_statement(
+        engine, lambda c: queue_rows(c, now=TUESDAY, owner_id=None, limit=20)
+    )
+    assert "ix_contacts_queue" in plan, plan
+    if engine.dialect.name == "sqlite":
+        assert "COVERING INDEX ix_contacts_queue" in plan, plan

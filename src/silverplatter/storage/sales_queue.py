@@ -4,24 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import CTE, Connection, Row, case, exists, func, or_, select
+from sqlalchemy import (
+    CTE,
+    Connection,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+)
 
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.handover_schema import handovers
 from silverplatter.storage.lifecycle import bant_complete_subquery
 from silverplatter.storage.lifecycle_schema import buying_windows, qualifications
 from silverplatter.storage.rows import IN_CHUNK
-from silverplatter.storage.schema import accounts, contacts, events, users
+from silverplatter.storage.schema import QUEUE_STAGES, accounts, contacts, events, users
 
-#: The stages a card may be at: handed over, or accepted without a handover record.
-QUEUE_STAGES = ("sql", "sal")
 TIER_ORDER = ("gold", "silver", "bronze", "unclassified")
 
 
-def _ranked(now: datetime, owner_id: int | None, limit: int) -> CTE:
+def _ranked(*, with_owner: bool) -> CTE:
     """The queue's best ``limit`` contacts with their ranking keys, nothing else.
+
+    The queued contacts, their accounts and owners are read from the partial
+    index ``ix_contacts_queue`` alone (migration 0024), not from their rows.
 
     Tier and score are looked up per queued contact by primary key, once each
     (the ordering names the result's columns): joined, PostgreSQL hashed every
@@ -36,6 +50,7 @@ def _ranked(now: datetime, owner_id: int | None, limit: int) -> CTE:
         "unclassified",
     )
     owner_of = func.coalesce(opened.c.owner_id, c.owner_id)
+    now = bindparam("now", type_=opened.c.due_at.type)
     late = case((opened.c.due_at < now, 0), else_=1).label("late_rank")
     tier_rank = case({name: rank for rank, name in enumerate(TIER_ORDER)}, value=tier, else_=9)
     score = (
@@ -59,14 +74,17 @@ def _ranked(now: datetime, owner_id: int | None, limit: int) -> CTE:
             contacts.outerjoin(opened, (opened.c.contact_id == c.id) & opened.c.acted_at.is_(None))
         )
         .where(
-            c.lifecycle_stage.in_(QUEUE_STAGES),
+            # as literals: a partial index serves only a statement naming its stages
+            c.lifecycle_stage.in_(
+                bindparam("queue_stages", QUEUE_STAGES, expanding=True, literal_execute=True)
+            ),
             or_(opened.c.id.is_not(None), ~exists().where(past.c.contact_id == c.id)),
         )
         .order_by(late, "tier_rank", score.desc().nulls_last(), due_at.nulls_last(), c.id)
-        .limit(limit)
+        .limit(bindparam("card_limit", type_=Integer))
     )
-    if owner_id is not None:
-        query = query.where(owner_of == owner_id)
+    if with_owner:
+        query = query.where(owner_of == bindparam("owner_id", type_=Integer))
     return query.cte("ranked")  # read twice (the cards, their BANT): computed once
 
 
@@ -79,12 +97,26 @@ def queue_rows(
     The ranking reads only what it ranks by; the cards' other facts are joined
     to its ``limit`` contacts alone, in the same statement.
     """
+    if owner_id is None:
+        parameters: dict[str, Any] = {"now": now, "card_limit": limit}
+    else:
+        parameters = {"now": now, "card_limit": limit, "owner_id": owner_id}
+    return list(connection.execute(_queue_statement(with_owner=owner_id is not None), parameters))
+
+
+@cache
+def _queue_statement(*, with_owner: bool) -> Select[Any]:
+    """The queue's statement, built once: its time, owner and size are parameters.
+
+    Building and keying a statement of this size cost about 7 ms of CPU per
+    call, more than the database's answer (4 ms at a million contacts).
+    """
     c, s, w = contacts.c, contact_scores.c, buying_windows.c
-    ranked = _ranked(now, owner_id, limit)
+    ranked = _ranked(with_owner=with_owner)
     owner = users.alias("owner")
     chosen = select(ranked.c.id).scalar_subquery()
     bant = bant_complete_subquery(qualifications.c.contact_id.in_(chosen))
-    query = (
+    return (
         select(
             c.id,
             c.first_name,
@@ -125,7 +157,6 @@ def queue_rows(
             ranked.c.id,
         )
     )
-    return list(connection.execute(query))
 
 
 def recent_events(

@@ -151,6 +151,12 @@ supplier_contracts = Table(
     CheckConstraint("satisfaction BETWEEN 0 AND 10", name="satisfaction"),
 )
 
+#: The stages of the sales queue's cards, as the partial index and its readers
+#: write them: a partial index serves only statements that name these stages as
+#: these literals (storage/sales_queue.py).
+QUEUE_STAGES = ("sql", "sal")
+QUEUE_STAGES_SQL = "lifecycle_stage IN ({})".format(", ".join(f"'{s}'" for s in QUEUE_STAGES))
+
 contacts = Table(
     "contacts",
     metadata,
@@ -188,6 +194,18 @@ contacts = Table(
         "lifecycle_stage IN ('subscriber', 'lead', 'mql', 'sql', 'sal', 'opportunity', "
         "'customer', 'recycled', 'disqualified')",
         name="lifecycle_stage",
+    ),
+    # The sales queue's contacts with what its ranking reads of them: the few
+    # thousand at SQL or SAL are ranked from this index alone instead of from
+    # their (wide) rows, and contacts at other stages, nearly all of them,
+    # never touch it (storage/sales_queue.py).
+    Index(
+        "ix_contacts_queue",
+        "lifecycle_stage",
+        "account_id",
+        "owner_id",
+        sqlite_where=text(QUEUE_STAGES_SQL),
+        postgresql_where=text(QUEUE_STAGES_SQL),
     ),
 )
 
