@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import Engine
+from sqlalchemy import event as sql_event
 
 from records_world import build
 from silverplatter.domain.record_filters import AccountFilter, ContactFilter, Cursor, CursorError
@@ -202,3 +203,34 @@ def test_blank_form_fields_mean_not_given() -> None:
         ContactFilter.model_validate({"sort": "' OR 1=1 --"})
     with pytest.raises(ValidationError, match="limit"):
         ContactFilter(limit=201)
+
+
+def test_a_common_e_mail_prefix_in_name_order_reads_names_from_the_e_mail_index(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the e-mail alternative's page is read through (e-mail, last, first),
+    whatever the statistics say; PostgreSQL gets the same statement without the hint."""
+    build(engine)
+    monkeypatch.setattr(record_lists, "FEW_MATCHES", 0)
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    with engine.connect() as connection:
+        sql_event.listen(connection, "before_cursor_execute", capture)
+        page = contact_page(connection, ContactFilter(q="pe", sort="name"), owned_by=None)
+        sql_event.remove(connection, "before_cursor_execute", capture)
+        hinted = [(sql, args) for sql, args in seen if "INDEXED BY" in sql]
+        if engine.dialect.name == "sqlite":
+            assert len(hinted) == 1, seen
+            sql, args = hinted[0]
+            assert "FROM contacts INDEXED BY ix_contacts_email_name" in sql
+            plan = " ".join(
+                str(row[-1])
+                for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, args)
+            )
+            assert "USING INDEX ix_contacts_email_name" in plan, plan
+        else:
+            assert hinted == []
+    assert [row.email for row in page.rows] == [PEKKA]

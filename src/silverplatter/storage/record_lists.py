@@ -49,6 +49,7 @@ from silverplatter.storage.engagement_schema import account_scores, contact_scor
 from silverplatter.storage.record_search import contact_branches, prefix_test
 from silverplatter.storage.rows import one_of
 from silverplatter.storage.schema import accounts, consent_records, contacts, users
+from silverplatter.storage.sqlite_hints import indexed_by
 from silverplatter.storage.visibility import account_visible_to, contact_visible_to
 
 c, a, s, sa = contacts.c, accounts.c, contact_scores.c, account_scores.c
@@ -275,6 +276,12 @@ FEW_MATCHES = 2000
 #: whole for it (0.98 s against 0.25 s).
 WALKABLE: dict[str, frozenset[str]] = {"name": frozenset({"account", "first_name"})}
 WALKABLE_ANY_ORDER = frozenset({"account"})
+#: The index a common alternative's page is read through, per (alternative, sort),
+#: on SQLite.  With the server's sampled statistics SQLite reads a common e-mail
+#: prefix through the e-mail's unique index and then every matching row for its
+#: names (0.31 s for "ma", 85,000 addresses, at a million contacts); the
+#: (e-mail, last name, first name) index holds the names (21 ms).
+READ_THROUGH: dict[tuple[str, str], str] = {("email", "name"): "ix_contacts_email_name"}
 
 
 def _page_ids(
@@ -339,10 +346,14 @@ def _searched(
                     connection.execute(select(func.count()).select_from(counted)).scalar_one()
                     > FEW_MATCHES
                 )
+            page = base.where(walked[name] if walk else branch)
+            index = None if walk else READ_THROUGH.get((name, chosen.sort))
+            if index is not None:
+                page = indexed_by(page, contacts, index)
             candidates.update(
                 _page_ids(
                     connection,
-                    base.where(walked[name] if walk else branch),
+                    page,
                     sort,
                     cursor=chosen.cursor(),
                     descending=chosen.order == "desc",
