@@ -144,6 +144,14 @@ def demo_workspace(workdir: Path, backend: str, contacts: int) -> str:
         _admin(f'CREATE DATABASE "{name}"')
         url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     _run_demo(url, contacts, workdir / f"{backend}-demo-{contacts}.log")
+    if backend == "postgresql":
+        # A workspace in use has been through autovacuum: its pages are marked
+        # visible and its rows' hint bits set. A fresh load is not, and its first
+        # readers set them (the queue page took 42 ms against 23 ms after VACUUM).
+        vacuumer = make_engine(url, isolation_level="AUTOCOMMIT")
+        with vacuumer.connect() as connection:
+            connection.exec_driver_sql("VACUUM (ANALYZE)")
+        vacuumer.dispose()
     marker.write_text(json.dumps({"url": url, "generator": fingerprint}) + "\n")
     return url
 
