@@ -11,7 +11,7 @@ from sqlalchemy import event as sql_event
 
 from records_world import build
 from silverplatter.domain.record_filters import AccountFilter, ContactFilter, Cursor, CursorError
-from silverplatter.storage import record_lists, record_search
+from silverplatter.storage import contact_search_plan, record_search
 from silverplatter.storage.record_lists import account_page, contact_page
 
 ANNA, PEKKA, ERIK, SARA, OLA, LONE = (
@@ -118,7 +118,7 @@ def test_a_common_search_pages_like_a_rare_one(
     orders = [{"sort": "name"}, {"sort": "name", "direction": "desc"}, {"sort": "score"}]
     orders += [{"sort": "created", "direction": "asc"}, {"sort": "updated"}]
     expected = [_walk(engine, 2, **asked, **order) for asked in searches for order in orders]
-    monkeypatch.setattr(record_lists, "FEW_MATCHES", 0)
+    monkeypatch.setattr(contact_search_plan, "FEW_MATCHES", 0)
     planned_common = [_walk(engine, 2, **asked, **order) for asked in searches for order in orders]
     assert planned_common == expected
     # "n": Nordtek Oy's Pekka Korhonen and Anna Virtanen, Ola Nordmann; by last name
@@ -138,9 +138,9 @@ def test_a_prefix_is_a_range_where_strings_sort_by_code_point_and_like_gives_the
     searches = [asked for asked, _ in FILTERS if "q" in asked]
     as_ranges = [(asked, _emails(engine, **asked)) for asked in searches]
     assert as_ranges == [(asked, found) for asked, found in FILTERS if "q" in asked]
-    monkeypatch.setattr(record_lists, "prefix_test", lambda connection: "like")
+    monkeypatch.setattr(contact_search_plan, "prefix_test", lambda connection: "like")
     assert [(asked, _emails(engine, **asked)) for asked in searches] == as_ranges
-    monkeypatch.setattr(record_lists, "FEW_MATCHES", 0)
+    monkeypatch.setattr(contact_search_plan, "FEW_MATCHES", 0)
     assert [(asked, _emails(engine, **asked)) for asked in searches] == as_ranges
 
 
@@ -209,9 +209,10 @@ def test_a_common_e_mail_prefix_in_name_order_reads_names_from_the_e_mail_index(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On SQLite the e-mail alternative's page is read through (e-mail, last, first),
-    whatever the statistics say; PostgreSQL gets the same statement without the hint."""
+    whatever the statistics say; on PostgreSQL, which has no hint, its matches are
+    gathered from their range before they are sorted."""
     build(engine)
-    monkeypatch.setattr(record_lists, "FEW_MATCHES", 0)
+    monkeypatch.setattr(contact_search_plan, "FEW_MATCHES", 0)
     seen: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -233,4 +234,8 @@ def test_a_common_e_mail_prefix_in_name_order_reads_names_from_the_e_mail_index(
             assert "USING INDEX ix_contacts_email_name" in plan, plan
         else:
             assert hinted == []
+            # gathered from the e-mail range first, then sorted (no hint on PostgreSQL)
+            gathered = [sql for sql, _args in seen if "AS gathered" in sql]
+            assert len(gathered) == 1, seen
+            assert "OFFSET" in gathered[0]
     assert [row.email for row in page.rows] == [PEKKA]

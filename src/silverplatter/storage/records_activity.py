@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, Table, or_, select
 
 from silverplatter.domain.record_filters import Cursor
-from silverplatter.storage.record_lists import Page, SortKey, run_page
+from silverplatter.storage.keyset_pages import Page, SortKey, run_page
 from silverplatter.storage.rows import IN_CHUNK
 from silverplatter.storage.schema import (
     accounts,
