@@ -149,9 +149,11 @@ def demo_workspace(workdir: Path, backend: str, contacts: int) -> str:
         # visible and its rows' hint bits set. A fresh load is not, and its first
         # readers set them (the queue page took 42 ms against 23 ms after VACUUM).
         vacuumer = make_engine(url, isolation_level="AUTOCOMMIT")
-        with vacuumer.connect() as connection:
-            connection.exec_driver_sql("VACUUM (ANALYZE)")
-        vacuumer.dispose()
+        try:
+            with vacuumer.connect() as connection:
+                connection.exec_driver_sql("VACUUM (ANALYZE)")
+        finally:
+            vacuumer.dispose()
     marker.write_text(json.dumps({"url": url, "generator": fingerprint}) + "\n")
     return url
 

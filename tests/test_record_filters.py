@@ -239,3 +239,29 @@ def test_a_common_e_mail_prefix_in_name_order_reads_names_from_the_e_mail_index(
             assert len(gathered) == 1, seen
             assert "OFFSET" in gathered[0]
     assert [row.email for row in page.rows] == [PEKKA]
+
+
+def test_the_e_mail_range_is_read_first_only_for_a_search_alone_and_only_as_a_range(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With another condition (a filter, a salesperson's scope) the database chooses the
+    index, which may find far fewer rows; under LIKE there is no range to read first."""
+    ids = build(engine)
+    monkeypatch.setattr(contact_search_plan, "FEW_MATCHES", 0)
+    seen: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    def emails(owned_by: int | None = None, **asked: Any) -> list[str]:
+        with engine.connect() as connection:
+            sql_event.listen(connection, "before_cursor_execute", capture)
+            page = contact_page(connection, ContactFilter(**asked), owned_by=owned_by)
+            sql_event.remove(connection, "before_cursor_execute", capture)
+        return [row.email for row in page.rows]
+
+    assert emails(q="pe", sort="name", country="FI") == [PEKKA]
+    assert emails(owned_by=ids["sales"], q="pe", sort="name") == [PEKKA]
+    monkeypatch.setattr(contact_search_plan, "prefix_test", lambda connection: "like")
+    assert emails(q="pe", sort="name") == [PEKKA]
+    assert not [sql for sql in seen if "INDEXED BY" in sql or "AS gathered" in sql], seen

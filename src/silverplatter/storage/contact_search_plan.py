@@ -104,8 +104,13 @@ def searched(
     chosen: ContactFilter,
     sort: SortKey,
     dialect: str,
+    *,
+    narrowed: bool = False,
 ) -> Select[Any]:
     """``base`` narrowed to the contacts the search matches, planned by how many match.
+
+    ``narrowed`` says ``base`` has conditions besides the search (a filter, a
+    salesperson's scope): the database then chooses how to read each page.
 
     A rare search (at most ``FEW_MATCHES`` contacts) is answered from the ids
     its index ranges find, each alternative's range read on its own: as one
@@ -141,7 +146,11 @@ def searched(
                 continue
             walk = name in walkable
             page = base.where(walked[name] if walk else branch)
-            index = None if walk else READ_THROUGH.get((name, chosen.sort))
+            # Only a search alone, and only as a range: with another condition (an
+            # account, an owner, a stage …) its own index may find far fewer rows than
+            # the prefix's range, and LIKE (under other collations) has no range to read.
+            first = not walk and not narrowed and test == "range"
+            index = READ_THROUGH.get((name, chosen.sort)) if first else None
             if index is not None and dialect == "sqlite":
                 page = indexed_by(page, contacts, index)
             elif index is not None and _at_most(connection, branch, RANGE_FIRST_LIMIT):

@@ -172,10 +172,12 @@ def _contact_conditions(chosen: ContactFilter) -> list[ColumnElement[bool]]:
 def contact_page(connection: Connection, chosen: ContactFilter, *, owned_by: int | None) -> Page:
     """One page of contacts as ``chosen`` asks; ``owned_by`` limits them to a salesperson's."""
     dialect = connection.dialect.name
-    base = _contacts(owned_by).where(*_contact_conditions(chosen))
+    conditions = _contact_conditions(chosen)
+    base = _contacts(owned_by).where(*conditions)
     sort = CONTACT_SORTS[chosen.sort]
     if chosen.search:
-        base = searched(connection, base, chosen, sort, dialect)
+        narrowed = bool(conditions) or owned_by is not None
+        base = searched(connection, base, chosen, sort, dialect, narrowed=narrowed)
     return run_page(
         connection,
         base,
