@@ -74,26 +74,30 @@ def _at_most(connection: Connection, condition: ColumnElement[bool], limit: int)
 
 
 def _range_first_page_ids(
-    connection: Connection, page: Select[Any], sort: SortKey, chosen: ContactFilter
+    connection: Connection,
+    base: Select[Any],
+    sort: SortKey,
+    *,
+    cursor: Cursor | None,
+    descending: bool,
+    limit: int,
 ) -> list[int]:
-    """The ids of ``page`` in ``sort``'s order, its matches gathered before they are sorted.
+    """As ``_page_ids``, with the page's matches gathered before they are sorted.
 
     ``OFFSET 0`` keeps PostgreSQL from pulling the sort into the gathering:
     the matches come from their own index range and only they are sorted,
     instead of the sort's index being walked and every row tested.
     """
     assert not sort.scored, "a scored sort pages in two statements"
-    descending = chosen.order == "desc"
-    cursor = chosen.cursor()
     if cursor is not None:
-        page = page.where(beyond(sort.columns, read_key(cursor, sort), descending))
+        base = base.where(beyond(sort.columns, read_key(cursor, sort), descending))
     keys = [column.label(f"key_{n}") for n, column in enumerate(sort.columns)]
-    gathered = page.with_only_columns(c.id, *keys).offset(0).subquery("gathered")
+    gathered = base.with_only_columns(c.id, *keys).offset(0).subquery("gathered")
     order = [gathered.c[key.name] for key in keys]
     statement = (
         select(gathered.c.id)
         .order_by(*(key.desc() if descending else key.asc() for key in order))
-        .limit(chosen.limit + 1)
+        .limit(limit + 1)
     )
     return list(connection.execute(statement).scalars())
 
@@ -151,13 +155,13 @@ def searched(
             # the prefix's range, and LIKE (under other collations) has no range to read.
             first = not walk and not narrowed and test == "range"
             index = READ_THROUGH.get((name, chosen.sort)) if first else None
+            pager = _page_ids
             if index is not None and dialect == "sqlite":
                 page = indexed_by(page, contacts, index)
             elif index is not None and _at_most(connection, branch, RANGE_FIRST_LIMIT):
-                candidates.update(_range_first_page_ids(connection, page, sort, chosen))
-                continue
+                pager = _range_first_page_ids
             candidates.update(
-                _page_ids(
+                pager(
                     connection,
                     page,
                     sort,

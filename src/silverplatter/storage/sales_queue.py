@@ -97,10 +97,9 @@ def queue_rows(
     The ranking reads only what it ranks by; the cards' other facts are joined
     to its ``limit`` contacts alone, in the same statement.
     """
-    if owner_id is None:
-        parameters: dict[str, Any] = {"now": now, "card_limit": limit}
-    else:
-        parameters = {"now": now, "card_limit": limit, "owner_id": owner_id}
+    parameters: dict[str, Any] = {"now": now, "card_limit": limit}
+    if owner_id is not None:
+        parameters["owner_id"] = owner_id
     return list(connection.execute(_queue_statement(with_owner=owner_id is not None), parameters))
 
 
