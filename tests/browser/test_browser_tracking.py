@@ -126,6 +126,20 @@ def _views(engine: Engine, count: int) -> list[Any]:
         time.sleep(0.05)
 
 
+def _cookie_names(context: BrowserContext, expected: list[str]) -> list[str]:
+    """The context's cookie names, once they are ``expected`` or a few seconds have passed.
+
+    A cookie written by ``document.cookie`` reaches the browser's cookie store a moment
+    later, so reading the store straight after the page's write can see the old value.
+    """
+    deadline = time.monotonic() + 5
+    while True:
+        names = sorted(c["name"] for c in context.cookies())
+        if names == expected or time.monotonic() > deadline:
+            return names
+        time.sleep(0.05)
+
+
 @pytest.fixture(autouse=True)
 def _no_events(workspace: Engine) -> None:
     with workspace.begin() as connection:
@@ -172,7 +186,7 @@ def test_nothing_is_recorded_before_consent_or_under_privacy_control(
         page.evaluate("window.silverplatter('consent', true)")
         assert len(_views(workspace, 1)) == 1
         page.evaluate("window.silverplatter('consent', false)")
-        assert [c["name"] for c in context.cookies()] == []
+        assert _cookie_names(context, []) == []
     finally:
         context.close()
     private = browser.new_context(user_agent=DESKTOP_CHROME)
