@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from lead_world import NOW, build_world, event
+from query_plans import plan_of_last_statement
 from silverplatter.domain.lifecycle import StageChange
 from silverplatter.domain.predictive_features import (
     OUTCOMES,
@@ -27,7 +28,7 @@ from silverplatter.services.scoring_models import active_model
 from silverplatter.storage.engagement import state_of
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.lifecycle import apply_stage_changes
-from silverplatter.storage.predictive_sql import FeatureQuery, gather
+from silverplatter.storage.predictive_sql import FeatureQuery, account_own_events, gather
 from silverplatter.storage.recompute_sql import hits_select, rule_rows
 from silverplatter.storage.schema import contacts, events
 
@@ -373,3 +374,31 @@ def test_training_counts_the_most_frequent_types_found_in_the_same_pass(engine: 
         "events.form_submit.all",
     ]
     assert table.take(table.contact_ids > 0).event_types == table.event_types
+
+
+def test_the_accounts_own_events_are_counted_from_their_index(engine: Engine) -> None:
+    """ "Account's own events, last 90 days" reads ``ix_events_account_own`` (0025)."""
+    query = FeatureQuery(cutoff=NOW, event_types=())
+    counted = select(account_own_events(query, None))
+    plan = plan_of_last_statement(engine, lambda c: c.execute(counted).all())
+    assert "ix_events_account_own" in plan, plan
+
+
+@pytest.mark.storage
+def test_the_grade_level_is_the_engines_and_sits_before_its_criteria(engine: Engine) -> None:
+    """Summed from the criteria's columns, the level equals the engine's stored grade."""
+    ids = _world(engine, PAST)
+    with engine.begin() as connection:
+        recompute(connection, now=NOW)
+        stored = {
+            contact_id: level
+            for contact_id, level in connection.execute(
+                select(contact_scores.c.contact_id, contact_scores.c.grade_level)
+            )
+        }
+        table = gather(connection, _query(engine))
+    levels = {int(i): table.columns["grade.level"][n] for n, i in enumerate(table.contact_ids)}
+    assert levels == {contact_id: stored[contact_id] for contact_id in ids.values()}
+    assert sorted(levels.values()) == [2, 2, 3, 8, 10, 12]  # the world's six profiles
+    names = list(table.columns)
+    assert names.index("grade.level") + 1 == names.index("grade.0")

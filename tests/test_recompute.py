@@ -16,17 +16,22 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, String, bindparam, select
 
 from lead_world import EMAILS, NOW, build_world, event
-from silverplatter.domain.model_file import default_model_text
+from query_plans import plan_of_last_statement
+from silverplatter.domain.engagement import RuleBook
+from silverplatter.domain.grading import ascii_lower
+from silverplatter.domain.model_file import default_model_text, parse_model
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.recompute import recompute
 from silverplatter.services.scoring_models import save_model
 from silverplatter.storage.engagement import state_of
 from silverplatter.storage.engagement_schema import account_scores, contact_scores
+from silverplatter.storage.recompute_sql import hits_select
 from silverplatter.storage.schema import accounts, contacts, events
-from silverplatter.storage.scoring_sql import epoch_seconds
+from silverplatter.storage.scoring_sql import ascii_lower as ascii_lower_sql
+from silverplatter.storage.scoring_sql import epoch_seconds, glob_match
 
 KINDS = (
     ("page_view", {"url": "/pricing"}),
@@ -263,3 +268,31 @@ def test_a_time_just_before_a_whole_second_is_read_the_same_by_both_paths(
     _same(person, batch["people"]["ceo@acme.fi"], "ceo@acme.fi")
     assert incremental["companies"]["acme.fi"]["own"] > 0
     _same(incremental["companies"]["acme.fi"], batch["companies"]["acme.fi"], "acme.fi")
+
+
+def test_the_account_pass_reads_only_the_accounts_own_events(engine: Engine) -> None:
+    """Events at an account without a contact come from ``ix_events_account_own`` (0025).
+
+    The other account index holds every contact's event at the account too:
+    reading it meant reading each of those rows to find the few without a contact.
+    """
+    book = RuleBook(parse_model(default_model_text()))
+    statement = hits_select(
+        book, "account", engine.dialect.name, now=NOW.timestamp(), recent_from=0
+    )
+    plan = plan_of_last_statement(engine, lambda c: c.execute(statement).all())
+    assert "ix_events_account_own" in plan, plan
+
+
+@pytest.mark.parametrize(
+    "text", ["ÄBC Électronique", "Metal PRODUCTS", "İSTANBUL", "ǅungla", "ß-STRASSE"]
+)
+def test_sql_folds_only_ascii_letters_as_the_domain_does(engine: Engine, text: str) -> None:
+    """The grade's case-insensitive comparisons fold A–Z and nothing else, on both backends."""
+    dialect = engine.dialect.name
+    value = bindparam("text", type_=String)
+    with engine.connect() as connection:
+        folded = connection.execute(select(ascii_lower_sql(value, dialect)), {"text": text})
+        one_more = glob_match(ascii_lower_sql(value, dialect), "*?", dialect)
+        matched = connection.execute(select(one_more), {"text": text})
+        assert (folded.scalar_one(), matched.scalar_one()) == (ascii_lower(text), True)

@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 
 from silverplatter.domain.engagement import DAY
+from silverplatter.domain.grades import level_of
 from silverplatter.domain.predictive_features import (
     PROFILE,
     FeatureTable,
@@ -57,7 +58,6 @@ from silverplatter.storage.scoring_sql import (
     clamp,
     criterion_thirds,
     epoch_seconds,
-    grade_level,
     json_number,
     json_text,
     power2,
@@ -120,7 +120,11 @@ def _scope(query: FeatureQuery) -> Any:
     )
 
 
-def _account_events(query: FeatureQuery, scope: Any) -> Any:
+def account_own_events(query: FeatureQuery, scope: Any) -> Any:
+    """Per account: its own events (no contact) in the 90 days before the cut-off.
+
+    Read from ``ix_events_account_own``, which holds only those events.
+    """
     since = query.cutoff - timedelta(days=90)
     within = (
         events.c.account_id.is_not(None)
@@ -267,7 +271,7 @@ def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     cutoff = query.cutoff
     at = cutoff.timestamp()
     scope = _scope(query)
-    account_events = _account_events(query, scope)
+    account_events = account_own_events(query, scope)
     selected: list[Any] = [
         contacts.c.id.label("contact_id"),
         func.coalesce(contacts.c.account_id, 0).label("account_id"),
@@ -301,7 +305,7 @@ def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     if query.model is not None:
         grading = query.model.model.grading
         grade_columns = _grading_columns()
-        add(grade_level(grading, grade_columns, dialect), "grade.level", "number", "grade level")
+        # the grade level is summed from these columns afterwards (_add_grade_level)
         for number, criterion in enumerate(grading.criteria):
             add(
                 criterion_thirds(criterion, grade_columns, dialect),
@@ -362,6 +366,8 @@ def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     )
     rows = driver_rows(connection, statement)
     table = _table(rows, names, query, outcome is not None)
+    if query.model is not None:
+        _add_grade_level(table, query.model)
     behaviour = behaviour_columns(
         connection,
         cutoff=cutoff,
@@ -418,6 +424,32 @@ def _table(
         labels[feature] = label
     outcome = np.asarray(transposed[-1], dtype=np.int8) if labelled else None
     return FeatureTable(contact_ids, created, account_ids, columns, kinds, labels, outcome)
+
+
+def _add_grade_level(table: FeatureTable, model: ModelVersion) -> None:
+    """The grade level (0–12 thirds) from the criteria's columns, placed before them.
+
+    The same sum as ``grade_level`` in SQL, without evaluating every criterion a
+    second time per contact: on PostgreSQL the case-folding comparisons made the
+    level alone 6.2 of the 17 s the profile columns took at a million contacts.
+    """
+    grading = model.model.grading
+    level = np.full(len(table), float(level_of(grading.start)))
+    for number in range(len(grading.criteria)):
+        level += table.columns[f"grade.{number}"]
+    entry = {"grade.level": np.clip(level, 0.0, 12.0)}
+    columns: dict[str, Any] = {}
+    kinds: dict[str, Kind] = {}
+    labels: dict[str, str] = {}
+    for name, values in table.columns.items():
+        if name == "grade.0" or (name == "stage_at_cutoff" and "grade.level" not in columns):
+            columns.update(entry)
+            kinds["grade.level"] = "number"
+            labels["grade.level"] = "grade level"
+        columns[name] = values
+        kinds[name] = table.kinds[name]
+        labels[name] = table.labels[name]
+    table.columns, table.kinds, table.labels = columns, kinds, labels
 
 
 def _add_rollups(table: FeatureTable) -> None:

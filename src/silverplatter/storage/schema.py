@@ -262,6 +262,16 @@ events = Table(
         sqlite_where=text("account_id IS NOT NULL"),
         postgresql_where=text("account_id IS NOT NULL"),
     ),
+    # An account's own events (no contact): a small share of the log, read by the
+    # recompute's account pass and the predictive "account's own events" feature
+    # without looking at every contact's event at the account.
+    Index(
+        "ix_events_account_own",
+        "account_id",
+        "occurred_at",
+        sqlite_where=text("contact_id IS NULL AND account_id IS NOT NULL"),
+        postgresql_where=text("contact_id IS NULL AND account_id IS NOT NULL"),
+    ),
     Index(
         "ix_events_visitor",
         "visitor_id",
