@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -376,6 +377,7 @@ def test_training_counts_the_most_frequent_types_found_in_the_same_pass(engine: 
     assert table.take(table.contact_ids > 0).event_types == table.event_types
 
 
+@pytest.mark.storage
 def test_the_accounts_own_events_are_counted_from_their_index(engine: Engine) -> None:
     """ "Account's own events, last 90 days" reads ``ix_events_account_own`` (0025)."""
     query = FeatureQuery(cutoff=NOW, event_types=())
@@ -402,3 +404,30 @@ def test_the_grade_level_is_the_engines_and_sits_before_its_criteria(engine: Eng
     assert sorted(levels.values()) == [2, 2, 3, 8, 10, 12]  # the world's six profiles
     names = list(table.columns)
     assert names.index("grade.level") + 1 == names.index("grade.0")
+
+
+def _graded(query: FeatureQuery, start: str, *, criteria: bool) -> FeatureQuery:
+    """``query`` with its model's grading started at ``start``, its criteria kept or dropped."""
+    assert query.model is not None
+    grading = query.model.model.grading
+    update: dict[str, Any] = {"start": start} | ({} if criteria else {"criteria": []})
+    model = query.model.model.model_copy(update={"grading": grading.model_copy(update=update)})
+    return replace(query, model=replace(query.model, model=model))
+
+
+@pytest.mark.storage
+def test_the_grade_level_is_clamped_and_stands_alone_without_criteria(engine: Engine) -> None:
+    ids = _world(engine, PAST)
+    query = _query(engine)
+    with engine.connect() as connection:
+        top = gather(connection, _graded(query, "A+", criteria=True))
+        bare = gather(connection, _graded(query, "B", criteria=False))
+        one = gather(connection, replace(query, contact_ids=[ids["ceo@acme.fi"]]))
+    # from the top grade, every profile's criteria (+10 at most) stop at 12
+    assert sorted(top.columns["grade.level"]) == [12, 12, 12, 12, 12, 12]
+    assert sorted(bare.columns["grade.level"]) == [8, 8, 8, 8, 8, 8]  # B, and nothing else
+    names = list(bare.columns)
+    assert "grade.0" not in names
+    assert names.index("grade.level") + 1 == names.index("stage_at_cutoff")
+    # a few contacts: the level is summed before the others at their accounts are left out
+    assert (list(one.contact_ids), list(one.columns["grade.level"])) == ([ids["ceo@acme.fi"]], [12])
