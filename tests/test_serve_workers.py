@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -213,3 +214,42 @@ def test_two_workers_store_every_view_and_score_each_once(
         connection.rollback()
     assert score > 100  # twelve pricing views
     assert (round(score, 6), recomputed.evaluated_at) == (round(recomputed.score, 6), evaluated_at)
+
+
+def _sign_in_attempt(port: int) -> int:
+    """One failed sign-in on a new connection (any of the processes may take it)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        body = "email=nobody%40seller.example&password=wrong&csrf_token=same"
+        connection.request(
+            "POST",
+            "/login",
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "sp_login_csrf=same",
+                "Connection": "close",
+            },
+        )
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_two_workers_count_sign_in_attempts_together(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    """Ten attempts a minute from one address in all, whichever process takes each."""
+    init_workspace(engine, name="Seller Oy", now=datetime.now(UTC))
+    port, log = free_port(), tmp_path / "serve.log"
+    server = _serve(database_url, port, log)
+    try:
+        answers = [_sign_in_attempt(port) for _ in range(14)]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    assert [answer == 429 for answer in answers] == [False] * 10 + [True] * 4
+    assert (
+        len({int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", log.read_text())})
+        == 2
+    )

@@ -412,13 +412,16 @@ def serve(
 
             uvicorn.run(ahead_of(create_app(settings)), **options)
             return
-        from silverplatter.web.serving import LEASE_VARIABLE
+        from silverplatter.web.serving import LEASE_VARIABLE, limits_path
 
         # The processes start from an import string and read their settings from
         # the environment; one of them takes the lease and runs the background work.
         descriptor, lease = tempfile.mkstemp(prefix="silverplatter-serve-", suffix=".lease")
         os.close(descriptor)
         stack.callback(Path(lease).unlink, missing_ok=True)
+        limits = limits_path(Path(lease))
+        for leftover in (limits, Path(f"{limits}-wal"), Path(f"{limits}-shm")):
+            stack.callback(leftover.unlink, missing_ok=True)
         os.environ["SILVERPLATTER_DATABASE_URL"] = settings.database_url
         os.environ[LEASE_VARIABLE] = lease
         uvicorn.run(

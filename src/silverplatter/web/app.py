@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -82,6 +83,9 @@ from silverplatter.web.ui import tracking as ui_tracking
 from silverplatter.web.ui import worries as ui_worries
 from silverplatter.web.ui import zipper_boards as ui_zipper_boards
 
+#: Sign-in attempts one address may make per window (seconds).
+LOGIN_ATTEMPTS: Final = 10
+LOGIN_WINDOW: Final = 60.0
 HERE = Path(__file__).parent
 PAGE_SIZE = ui.records.PAGE_SIZE
 
@@ -183,7 +187,7 @@ def create_app(
     #: The task queue (None without SMTP or Redis); ``deliver_soon()`` after queueing sends.
     application.state.task_queue = task_queue
     application.state.templates = make_templates()
-    application.state.login_limiter = RateLimiter(limit=10, window=60.0)
+    application.state.login_limiter = RateLimiter(limit=LOGIN_ATTEMPTS, window=LOGIN_WINDOW)
     application.state.workspace_name = None
     application.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     problems.install(application)

@@ -9,8 +9,15 @@ options (``SILVERPLATTER_DATABASE_URL``).  Each process keeps its own:
   side by side on PostgreSQL;
 * mail courier — claiming a message is a conditional update, so none goes
   out twice, and a form's confirmation leaves from the process that queued it;
-* rate limiters and counters of dropped views — per process, so a client
-  whose requests land on N processes can get up to N times a limit.
+* the tracking endpoint's rate limiter and counters of dropped views — per
+  process, so a client whose page views land on N processes can send up to
+  N times that limit (it is there against floods, at thousands of views a
+  second a shared count would cost more than it guards).
+
+The sign-in and form-submission limits are the server's, not the process's:
+they are kept in a small SQLite file beside the lease (``<lease>.limits``),
+so the tenth failed sign-in of a minute is the last whichever processes
+took the attempts.
 
 One process only runs the background work that must not run twice: the
 scoring backlog's scorer (two on SQLite could fold the same queued events
@@ -30,11 +37,14 @@ import os
 from pathlib import Path
 from typing import IO, Final
 
+from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from silverplatter.settings import Settings
-from silverplatter.web.app import create_app
+from silverplatter.web.app import LOGIN_ATTEMPTS, LOGIN_WINDOW, create_app
+from silverplatter.web.capture.forms import PER_ADDRESS, PER_FORM, WINDOW, FormLimits
 from silverplatter.web.capture.tracking import ahead_of
+from silverplatter.web.rate_limit import SharedRateLimiter
 
 #: The lease file's path, set by the serve command for its processes.
 LEASE_VARIABLE: Final = "SILVERPLATTER_SERVE_LEASE"
@@ -73,6 +83,20 @@ class BackgroundLease:
             self._handle = None
 
 
+def limits_path(lease: Path) -> Path:
+    """The file of the server's shared rate limits, beside its lease."""
+    return lease.with_suffix(".limits")
+
+
+def share_limits(application: FastAPI, path: Path) -> None:
+    """Sign-in and form limits counted in ``path``, for every process of the server."""
+    application.state.login_limiter = SharedRateLimiter(LOGIN_ATTEMPTS, LOGIN_WINDOW, path, "login")
+    application.state.form_limits = FormLimits(
+        SharedRateLimiter(PER_FORM, WINDOW, path, "form"),
+        SharedRateLimiter(PER_ADDRESS, WINDOW, path, "form_address"),
+    )
+
+
 def app_from_environment() -> ASGIApp:
     """The app of one server process (uvicorn's factory), settings from the environment."""
     settings = Settings()
@@ -81,9 +105,17 @@ def app_from_environment() -> ASGIApp:
     background = lease.take() if lease is not None else True
     application = create_app(settings, background=background)
     application.state.background_lease = lease
+    if named:
+        share_limits(application, limits_path(Path(named)))
     if background:
         log.info("Process %d runs the background work (scoring, task queue)", os.getpid())
     return ahead_of(application)
 
 
-__all__ = ["LEASE_VARIABLE", "BackgroundLease", "app_from_environment"]
+__all__ = [
+    "LEASE_VARIABLE",
+    "BackgroundLease",
+    "app_from_environment",
+    "limits_path",
+    "share_limits",
+]

@@ -37,7 +37,7 @@ from silverplatter.services.forms import Form, find_form
 from silverplatter.services.signing import InvalidLink, signer_for
 from silverplatter.settings import Settings
 from silverplatter.web.problems import Problem
-from silverplatter.web.rate_limit import RateLimiter
+from silverplatter.web.rate_limit import Limiter, RateLimiter
 from silverplatter.web.security import client_ip
 
 router = APIRouter(prefix="/capture", tags=["capture"])
@@ -58,10 +58,10 @@ SUBMIT_LABELS: Final = {"hard": "Send request", "soft": "Subscribe", "magnet": "
 
 @dataclass
 class FormLimits:
-    """The submission rate limits of one web process."""
+    """The submission rate limits of the web process (or of all of a server's processes)."""
 
-    per_form: RateLimiter
-    per_address: RateLimiter
+    per_form: Limiter
+    per_address: Limiter
 
 
 def form_limits(application: FastAPI) -> FormLimits:
