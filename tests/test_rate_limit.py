@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,23 +36,57 @@ def test_the_shared_window_behaves_as_the_in_process_one(tmp_path: Path) -> None
     assert SharedRateLimiter(3, 60.0, path, "login").hit("1.2.3.4", 60.5) == 0.5
 
 
-def _hammer(path: str, hits: int, allowed: multiprocessing.Queue[int]) -> None:
+def _hammer(path: str, start: Any, allowed: multiprocessing.Queue[int]) -> None:
+    """Four threads of this process try 25 sign-ins each, once every process is ready."""
     limiter = SharedRateLimiter(10, 60.0, Path(path), "login")
-    allowed.put(sum(limiter.hit("9.9.9.9", 100.0 + n / 1000) is None for n in range(hits)))
+    passed: list[int] = []
+
+    def attempts() -> None:
+        passed.append(sum(limiter.hit("9.9.9.9", 100.0) is None for _ in range(25)))
+
+    threads = [threading.Thread(target=attempts) for _ in range(4)]
+    start.wait(timeout=60)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    allowed.put(sum(passed))
 
 
 def test_processes_sharing_the_file_allow_the_limit_once_between_them(tmp_path: Path) -> None:
-    """Four processes try 25 sign-ins each from one address: ten pass in all, not forty."""
+    """Four processes of four threads try 100 sign-ins each from one address: ten pass in all."""
     context = multiprocessing.get_context("spawn")
     allowed: multiprocessing.Queue[int] = context.Queue()
+    start = context.Barrier(4)
     path = str(tmp_path / "serve.limits")
-    workers = [context.Process(target=_hammer, args=(path, 25, allowed)) for _ in range(4)]
+    workers = [context.Process(target=_hammer, args=(path, start, allowed)) for _ in range(4)]
     for worker in workers:
         worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
-        assert worker.exitcode == 0
-    assert sum(allowed.get(timeout=5) for _ in workers) == 10
+    try:
+        counts = [allowed.get(timeout=120) for _ in workers]
+    finally:
+        for worker in workers:
+            worker.join(timeout=30)
+            if worker.is_alive():
+                worker.kill()
+    assert sum(counts) == 10
+    assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
+
+
+def test_a_file_that_cannot_be_written_falls_back_to_counting_here(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter = SharedRateLimiter(2, 60.0, tmp_path / "missing" / "serve.limits", "login")
+    assert [limiter.hit("1.2.3.4", at) for at in (0.0, 1.0, 2.0)] == [None, None, 58.0]
+    assert "counting in this process" in caplog.text
+
+
+def test_a_refusal_with_no_limit_at_all_says_how_long_and_leaves_no_transaction(
+    tmp_path: Path,
+) -> None:
+    limiter = SharedRateLimiter(0, 60.0, tmp_path / "serve.limits", "login")
+    assert limiter.hit("1.2.3.4", 5.0) == 60.0
+    assert limiter.hit("1.2.3.4", 6.0) == 60.0
 
 
 def test_expired_hits_of_every_key_are_swept(

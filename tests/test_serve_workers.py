@@ -87,7 +87,9 @@ def test_the_served_app_answers_tracking_first_and_passes_the_rest_on(
         assert connection.execute(select(events.c.visitor_id)).scalars().all() == ["served0visitor"]
 
 
-def _serve(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _serve(
+    database_url: str, port: int, log: Path, temporary: Path | None = None
+) -> subprocess.Popen[bytes]:
     command = [
         str(Path(sys.executable).with_name("silverplatter")),
         "serve",
@@ -106,6 +108,8 @@ def _serve(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         "SILVERPLATTER_SMTP_URL": "",
         "SILVERPLATTER_REDIS_URL": "",
     }
+    if temporary is not None:
+        environment["TMPDIR"] = str(temporary)
     with log.open("wb") as output:
         server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment)
     deadline = time.monotonic() + 180
@@ -241,14 +245,21 @@ def test_two_workers_count_sign_in_attempts_together(
 ) -> None:
     """Ten attempts a minute from one address in all, whichever process takes each."""
     init_workspace(engine, name="Seller Oy", now=datetime.now(UTC))
-    port, log = free_port(), tmp_path / "serve.log"
-    server = _serve(database_url, port, log)
+    port, log, temporary = free_port(), tmp_path / "serve.log", tmp_path / "temporary"
+    temporary.mkdir()
+    server = _serve(database_url, port, log, temporary)
     try:
         answers = [_sign_in_attempt(port) for _ in range(14)]
+        # the lease and the limits are in a directory only the server's user may enter
+        (folder,) = temporary.iterdir()
+        modes = (folder.stat().st_mode & 0o777, sorted(p.name for p in folder.iterdir()))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
     assert [answer == 429 for answer in answers] == [False] * 10 + [True] * 4
+    assert modes[0] == 0o700
+    assert {"serve.lease", "rate-limits.sqlite"} <= set(modes[1])
+    assert list(temporary.iterdir()) == []  # removed when the server stopped
     assert (
         len({int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", log.read_text())})
         == 2

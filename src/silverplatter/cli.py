@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -412,18 +413,20 @@ def serve(
 
             uvicorn.run(ahead_of(create_app(settings)), **options)
             return
+        from silverplatter.web.rate_limit import open_limits
         from silverplatter.web.serving import LEASE_VARIABLE, limits_path
 
         # The processes start from an import string and read their settings from
         # the environment; one of them takes the lease and runs the background work.
-        descriptor, lease = tempfile.mkstemp(prefix="silverplatter-serve-", suffix=".lease")
-        os.close(descriptor)
-        stack.callback(Path(lease).unlink, missing_ok=True)
-        limits = limits_path(Path(lease))
-        for leftover in (limits, Path(f"{limits}-wal"), Path(f"{limits}-shm")):
-            stack.callback(leftover.unlink, missing_ok=True)
+        # The lease and the shared rate limits live in a directory only this user
+        # may enter (mkdtemp: mode 0700), removed when the server stops.
+        folder = Path(tempfile.mkdtemp(prefix="silverplatter-serve-"))
+        stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        lease = folder / "serve.lease"
+        lease.touch(mode=0o600)
+        open_limits(limits_path(lease)).close()  # made once, before the processes start
         os.environ["SILVERPLATTER_DATABASE_URL"] = settings.database_url
-        os.environ[LEASE_VARIABLE] = lease
+        os.environ[LEASE_VARIABLE] = str(lease)
         uvicorn.run(
             "silverplatter.web.serving:app_from_environment",
             factory=True,

@@ -12,12 +12,16 @@ each keep their own.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Protocol
+
+log = logging.getLogger(__name__)
 
 
 class Limiter(Protocol):
@@ -51,11 +55,39 @@ class RateLimiter:
 
 #: Hits between two sweeps of every key's expired hits out of the shared file.
 SWEEP_EVERY: Final = 1000
+#: How long a hit waits for another process's (microseconds-long) turn at the file.
+BUSY_SECONDS: Final = 2.0
 
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS hits (limiter TEXT NOT NULL, key TEXT NOT NULL, at REAL NOT NULL)",
     "CREATE INDEX IF NOT EXISTS ix_hits ON hits (limiter, key, at)",
 )
+
+
+def open_limits(path: Path) -> sqlite3.Connection:
+    """A connection to the shared limits file, its table made if it is new.
+
+    Switching a new file to WAL takes an exclusive lock for which SQLite does
+    not always wait (processes starting at once could see "database is
+    locked"), so the set-up is tried again for up to ``BUSY_SECONDS``.  The
+    serve command prepares the file before it starts its processes.
+    """
+    connection = sqlite3.connect(
+        path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+    )
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = OFF")  # a window lost in a crash is harmless
+            for statement in _SCHEMA:
+                connection.execute(statement)
+            return connection
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                connection.close()
+                raise
+            time.sleep(0.01)
 
 
 class SharedRateLimiter:
@@ -65,7 +97,10 @@ class SharedRateLimiter:
     take turns), so the count a process reads is the count every process has
     made.  Meant for limits of a few hits a minute (sign-in, form
     submissions), not for every page view.  ``name`` keeps limiters apart in
-    one file.
+    one file.  The file belongs in a directory only the server may write
+    (``web/serving.py``).  If the file cannot be written the limiter logs
+    why and counts in this process's memory instead: a broken file must not
+    stop anybody signing in.
     """
 
     def __init__(self, limit: int, window: float, path: Path, name: str) -> None:
@@ -73,23 +108,28 @@ class SharedRateLimiter:
         self.window = window
         self.path = path
         self.name = name
-        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
         self._hits_since_sweep = 0
+        self._fallback = RateLimiter(limit, window)
 
-    def _connection(self) -> sqlite3.Connection:
-        found: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if found is None:
-            found = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
-            found.execute("PRAGMA journal_mode = WAL")
-            found.execute("PRAGMA synchronous = OFF")  # a lost window after a crash is harmless
-            for statement in _SCHEMA:
-                found.execute(statement)
-            self._local.connection = found
-        return found
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self._connection = open_limits(self.path)
+        return self._connection
 
     def hit(self, key: str, at: float) -> float | None:
         """Count a hit; None when allowed, else the seconds until one is."""
-        connection = self._connection()
+        with self._lock:  # one connection per limiter and process; the file serialises anyway
+            try:
+                return self._hit(self._connect(), key, at)
+            except sqlite3.Error as error:
+                log.warning(
+                    "rate limit %r: %s in %s; counting in this process", self.name, error, self.path
+                )
+                return self._fallback.hit(key, at)
+
+    def _hit(self, connection: sqlite3.Connection, key: str, at: float) -> float | None:
         connection.execute("BEGIN IMMEDIATE")
         try:
             self._hits_since_sweep += 1
@@ -107,17 +147,19 @@ class SharedRateLimiter:
                 "SELECT count(*), min(at) FROM hits WHERE limiter = ? AND key = ?",
                 (self.name, key),
             ).fetchone()
+            wait: float | None = None
             if count >= self.limit:
-                connection.execute("COMMIT")
-                return float(oldest) + self.window - at
-            connection.execute(
-                "INSERT INTO hits (limiter, key, at) VALUES (?, ?, ?)", (self.name, key, at)
-            )
+                wait = (float(oldest) if oldest is not None else at) + self.window - at
+            else:
+                connection.execute(
+                    "INSERT INTO hits (limiter, key, at) VALUES (?, ?, ?)", (self.name, key, at)
+                )
             connection.execute("COMMIT")
-            return None
+            return wait
         except BaseException:
-            connection.execute("ROLLBACK")
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
             raise
 
 
-__all__ = ["Limiter", "RateLimiter", "SharedRateLimiter"]
+__all__ = ["Limiter", "RateLimiter", "SharedRateLimiter", "open_limits"]

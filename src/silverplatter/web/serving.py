@@ -15,7 +15,8 @@ options (``SILVERPLATTER_DATABASE_URL``).  Each process keeps its own:
   second a shared count would cost more than it guards).
 
 The sign-in and form-submission limits are the server's, not the process's:
-they are kept in a small SQLite file beside the lease (``<lease>.limits``),
+they are kept in a small SQLite file beside the lease, in the serve command's
+private directory (``rate-limits.sqlite``),
 so the tenth failed sign-in of a minute is the last whichever processes
 took the attempts.
 
@@ -84,8 +85,12 @@ class BackgroundLease:
 
 
 def limits_path(lease: Path) -> Path:
-    """The file of the server's shared rate limits, beside its lease."""
-    return lease.with_suffix(".limits")
+    """The file of the server's shared rate limits, beside its lease.
+
+    The serve command puts the lease in a directory of its own that only its
+    user may enter, so nobody else can plant or read this file.
+    """
+    return lease.with_name("rate-limits.sqlite")
 
 
 def share_limits(application: FastAPI, path: Path) -> None:

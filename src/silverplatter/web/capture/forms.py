@@ -228,7 +228,8 @@ async def form_submit(request: Request, slug: str) -> JSONResponse:
     """A submission as JSON or a form post; the success message, and a download link if any."""
     form = await run_in_threadpool(_open_form, request, slug)
     headers = _cors(request, form)
-    _limit(request, slug, headers)
+    # in the thread pool: a server's shared limits are a (short) file write
+    await run_in_threadpool(_limit, request, slug, headers)
     payload = await _payload(request, headers)
     try:
         outcome = await run_in_threadpool(_accept, request, slug, payload)
