@@ -15,10 +15,9 @@ options (``SILVERPLATTER_DATABASE_URL``).  Each process keeps its own:
   second a shared count would cost more than it guards).
 
 The sign-in and form-submission limits are the server's, not the process's:
-they are kept in a small SQLite file beside the lease, in the serve command's
-private directory (``rate-limits.sqlite``),
-so the tenth failed sign-in of a minute is the last whichever processes
-took the attempts.
+they are kept in a small SQLite file (``rate-limits.sqlite``) beside the
+lease, in the serve command's private directory, so the tenth failed sign-in
+of a minute is the last whichever processes took the attempts.
 
 One process only runs the background work that must not run twice: the
 scoring backlog's scorer (two on SQLite could fold the same queued events
