@@ -6,8 +6,10 @@ Grouping by type first keeps the per-event work to four comparisons; a
 column per type and window in SQL (conditional aggregation grouped by
 contact alone) evaluates a hundred per event: measured on the 100k demo
 world's SQLite, 3.3 s of CPU against 1.8 s.  The event type comes back as
-its position in the query's list, so the rows are all numbers and become
-one numpy array straight from the driver.
+its position in a list of types, so the rows are all numbers and become one
+numpy array (``storage/bulk_columns.py``: on PostgreSQL a binary COPY read
+without a Python object per value).  When training chooses the types, the
+list is every type contacts' events have, walked from the type index.
 
 Also the engagement score *now* from the engine's stored state, for scoring
 (training recomputes it as of the cut-off from the events instead).
@@ -24,11 +26,23 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, Float, String, case, cast, func, literal, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    Float,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 
 from silverplatter.domain.engagement import DAY
 from silverplatter.domain.predictive_features import WINDOWS, Matrix
 from silverplatter.services.scoring_models import ModelVersion
+from silverplatter.storage.bulk_columns import float8, number_matrix
 from silverplatter.storage.engagement import half_life_key
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.schema import events
@@ -55,19 +69,6 @@ def without_jit(connection: Connection) -> Iterator[None]:
     connection.execute(select(func.set_config("jit", before, True)))
 
 
-def driver_rows(connection: Connection, statement: Any) -> list[Any]:
-    """The statement's rows as the driver returns them (tuples): no ``Row`` objects.
-
-    For statements whose columns need no result processing (numbers, texts);
-    at a million contacts building SQLAlchemy rows cost more than the SQL.
-    """
-    result = connection.execute(statement)
-    try:
-        return list(result.cursor.fetchall()) if result.cursor is not None else []
-    finally:
-        result.close()
-
-
 @dataclass
 class Behaviour:
     """The behaviour columns, their labels, and the event types that have columns."""
@@ -77,25 +78,39 @@ class Behaviour:
     event_types: tuple[str, ...]
 
 
-def most_frequent(
-    names: list[str], events_of: Matrix, limit: int
-) -> tuple[tuple[str, ...], npt.NDArray[np.int64]]:
-    """The ``limit`` types with the most events (ties by name) and each row's type code.
+def contact_event_types(connection: Connection) -> list[str]:
+    """The distinct types of contacts' events, in order, walked through the type index.
 
-    ``names`` and ``events_of`` are per grouped row; a type left out codes as -1.
-    (A dictionary numbers the few distinct names: sorting millions of strings
-    with ``np.unique`` cost ten times as much.)
+    One ``min(type) … WHERE type > previous`` per type: a few index probes
+    instead of reading the log (``ix_events_type_time`` covers contacts' events).
     """
-    seen: dict[str, int] = {}
-    numbered = np.fromiter(
-        (seen.setdefault(name, len(seen)) for name in names), dtype=np.int64, count=len(names)
-    )
-    kinds = list(seen)
-    totals = np.bincount(numbered, weights=events_of, minlength=len(kinds))
-    ranked = sorted(range(len(kinds)), key=lambda k: (-totals[k], kinds[k]))[:limit]
-    codes = np.full(len(kinds), -1, dtype=np.int64)
-    codes[ranked] = np.arange(len(ranked))
-    return tuple(kinds[k] for k in ranked), codes[numbered]
+    found: list[str] = []
+    while True:
+        condition: Any = events.c.contact_id.is_not(None)
+        if found:
+            condition = and_(condition, events.c.type > found[-1])
+        following = connection.execute(select(func.min(events.c.type)).where(condition)).scalar()
+        if following is None:
+            return found
+        found.append(str(following))
+
+
+def most_frequent(
+    names: tuple[str, ...], codes: npt.NDArray[np.int64], events_of: Matrix, limit: int
+) -> tuple[tuple[str, ...], npt.NDArray[np.int64]]:
+    """The ``limit`` types with the most events (ties by name) and each row's new code.
+
+    ``codes`` are positions in ``names`` per grouped row, ``events_of`` each
+    row's events; a type without events is never chosen, and a type left out
+    codes as -1.
+    """
+    known = codes >= 0
+    totals = np.bincount(codes[known], weights=events_of[known], minlength=len(names))
+    present = [k for k in range(len(names)) if totals[k] > 0]
+    ranked = sorted(present, key=lambda k: (-totals[k], names[k]))[:limit]
+    recode = np.full(len(names) + 1, -1, dtype=np.int64)  # the last slot: -1 stays -1
+    recode[ranked] = np.arange(len(ranked))
+    return tuple(names[k] for k in ranked), recode[codes]
 
 
 def behaviour_columns(
@@ -112,50 +127,44 @@ def behaviour_columns(
     With ``most_frequent_types`` the types are not given but chosen from the
     same rows: the most frequent contact event types before the cut-off,
     counted over the events this pass reads (in training every contact's: one pass
-    over the log instead of two).
+    over the log instead of two; every type is coded, the chosen kept).
     """
     dialect = connection.dialect.name
+    chosen_from: tuple[str, ...] = ()
+    if most_frequent_types:
+        chosen_from = tuple(contact_event_types(connection))
+    coded = chosen_from or event_types
     counts = [
-        func.count(case((events.c.occurred_at >= cutoff - timedelta(days=days), 1)))
+        float8(func.count(case((events.c.occurred_at >= cutoff - timedelta(days=days), 1))))
         for days in WINDOWS
     ]
-    # The type as its position in ``event_types`` (-1: a type without columns, whose
-    # events still count for recency), so that every column is a number; when the
-    # types are to be chosen, its name.
-    code: Any = events.c.type
-    if not most_frequent_types:
-        code = (
-            case(
-                {name: number for number, name in enumerate(event_types)},
-                value=events.c.type,
-                else_=-1,
-            )
-            if event_types
-            else literal(-1)
-        )
+    # The type as its position in ``coded`` (-1: a type without columns, whose events
+    # still count for recency), so that every column is a number.
+    code: Any = (
+        case({name: number for number, name in enumerate(coded)}, value=events.c.type, else_=-1)
+        if coded
+        else literal(-1)
+    )
     within = events.c.contact_id.is_not(None) if scope is None else events.c.contact_id.in_(scope)
     statement = (
         select(
-            events.c.contact_id,
+            float8(events.c.contact_id),
             *counts,
-            func.count(),
-            epoch_seconds(func.min(events.c.occurred_at), dialect),
-            epoch_seconds(func.max(events.c.occurred_at), dialect),
-            code,
+            float8(func.count()),
+            float8(epoch_seconds(func.min(events.c.occurred_at), dialect)),
+            float8(epoch_seconds(func.max(events.c.occurred_at), dialect)),
+            float8(code),
         )
         .where(within, events.c.occurred_at < cutoff)
         .group_by(events.c.contact_id, events.c.type)
     )
     width = 4 + len(WINDOWS)  # id, the windows, every event, first, last
-    rows = driver_rows(connection, statement)
+    whole = number_matrix(connection, statement, width + 1)
+    found, codes = whole[:, :width], whole[:, width].astype(np.int64)
     if most_frequent_types:
-        found = np.asarray([row[:width] for row in rows], dtype=np.float64).reshape(-1, width)
         event_types, codes = most_frequent(
-            [row[width] for row in rows], found[:, 1 + len(WINDOWS)], most_frequent_types
+            chosen_from, codes, found[:, 1 + len(WINDOWS)], most_frequent_types
         )
-    else:
-        whole = np.asarray(rows, dtype=np.float64).reshape(-1, width + 1)
-        found, codes = whole[:, :width], whole[:, width].astype(np.int64)
     size = contact_ids.size
     ids = found[:, 0].astype(np.int64)
     position = np.searchsorted(contact_ids, ids) if size else np.zeros(ids.size, dtype=np.int64)

@@ -43,11 +43,11 @@ from silverplatter.domain.predictive_features import (
     property_kind,
 )
 from silverplatter.services.scoring_models import ModelVersion
+from silverplatter.storage.bulk_columns import ascending_by_first, read_columns
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.lifecycle_schema import stage_transitions
 from silverplatter.storage.predictive_behaviour import (
     behaviour_columns,
-    driver_rows,
     engagement_now,
     without_jit,
 )
@@ -364,8 +364,12 @@ def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
         .where(and_(literal(True), *conditions))
         .order_by(contacts.c.id)
     )
-    rows = driver_rows(connection, statement)
-    table = _table(rows, names, query, outcome is not None)
+    dates = _date_features(query)
+    numeric = [True, True, True]
+    numeric += [kind == "number" and feature not in dates for _sql, feature, kind, _ in names]
+    numeric += [True] if outcome is not None else []
+    columns = ascending_by_first(read_columns(connection, statement, numeric), numeric)
+    table = _table(columns, names, query, outcome is not None, dates)
     if query.model is not None:
         _add_grade_level(table, query.model)
     behaviour = behaviour_columns(
@@ -387,23 +391,8 @@ def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     return table.take(np.isin(table.contact_ids, np.asarray(list(query.contact_ids))))
 
 
-def _table(
-    rows: Sequence[Any],
-    names: list[tuple[str, str, Kind, str]],
-    query: FeatureQuery,
-    labelled: bool,
-) -> FeatureTable:
-    transposed = list(zip(*rows, strict=True)) if rows else []
-    width = 3 + len(names) + (1 if labelled else 0)
-    if not transposed:
-        transposed = [() for _ in range(width)]
-    contact_ids = np.asarray(transposed[0], dtype=np.int64)
-    account_ids = np.asarray(transposed[1], dtype=np.int64)
-    created = numbers(transposed[2])
-    columns: dict[str, list[Any] | Any] = {}
-    kinds: dict[str, Kind] = {}
-    labels: dict[str, str] = {}
-    dates = {
+def _date_features(query: FeatureQuery) -> set[str]:
+    return {
         f"{owner}.custom.{name}"
         for owner, properties in (
             ("contact", query.contact_properties),
@@ -412,6 +401,21 @@ def _table(
         for name, kind in properties.items()
         if kind == "date"
     }
+
+
+def _table(
+    transposed: list[Any],
+    names: list[tuple[str, str, Kind, str]],
+    query: FeatureQuery,
+    labelled: bool,
+    dates: set[str],
+) -> FeatureTable:
+    contact_ids = np.asarray(transposed[0], dtype=np.int64)
+    account_ids = np.asarray(transposed[1], dtype=np.int64)
+    created = numbers(transposed[2])
+    columns: dict[str, list[Any] | Any] = {}
+    kinds: dict[str, Kind] = {}
+    labels: dict[str, str] = {}
     for offset, (_sql, feature, kind, label) in enumerate(names, start=3):
         values = transposed[offset]
         if feature in dates:
