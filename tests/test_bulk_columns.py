@@ -16,7 +16,6 @@ from silverplatter.storage.bulk_columns import (
     ArrayFormatError,
     ascending_by_first,
     decode_float8_array,
-    float8,
     number_matrix,
     read_columns,
 )
@@ -56,9 +55,9 @@ def test_other_arrays_are_refused() -> None:
 
 def _rows() -> Any:
     return union_all(
-        select(float8(literal(1)), float8(literal(0.5))),
-        select(float8(literal(2)), float8(null())),
-        select(float8(literal(3)), float8(literal(-7.25))),
+        select(literal(1), literal(0.5)),
+        select(literal(2), null()),
+        select(literal(3), literal(-7.25)),
     )
 
 
@@ -74,9 +73,7 @@ def test_rows_with_a_null_come_back_as_a_matrix(engine: Engine) -> None:
 
 @pytest.mark.storage
 def test_no_rows_give_an_empty_matrix_of_the_width(engine: Engine) -> None:
-    statement = select(float8(literal(1)), float8(literal(2)), float8(literal(3))).where(
-        literal(1) == literal(0)
-    )
+    statement = select(literal(1), literal(2), literal(3)).where(literal(1) == literal(0))
     with engine.connect() as connection:
         assert number_matrix(connection, statement, 3).shape == (0, 3)
 
@@ -86,7 +83,7 @@ def test_many_rows_keep_each_row_together(engine: Engine) -> None:
     counting = select(literal(0).label("n")).cte("counting", recursive=True)
     counting = counting.union_all(select(counting.c.n + 1).where(counting.c.n < 4999))
     n = counting.c.n
-    statement = select(float8(n), float8(n * 2), float8(n - 0.5))
+    statement = select(n, n * 2, n - 0.5)
     with engine.connect() as connection:
         matrix = number_matrix(connection, statement, 3)
     matrix = matrix[np.argsort(matrix[:, 0])]

@@ -157,6 +157,46 @@ def test_outcome_is_reaching_the_stage_within_the_horizon(engine: Engine) -> Non
     assert stages[ids["buyer@kauppa.se"]] == "subscriber"
 
 
+@pytest.mark.storage
+def test_the_stage_at_the_cut_off_is_read_from_the_moves_around_it(engine: Engine) -> None:
+    ids = _world(engine, PAST)
+    ceo, ops, director = ids["ceo@acme.fi"], ids["ops@acme.fi"], ids["director@pohja.fi"]
+    moves = [
+        (ceo, "subscriber", "lead", CUTOFF - timedelta(days=20)),
+        (ceo, "lead", "mql", CUTOFF - timedelta(days=5)),
+        (ceo, "mql", "sql", CUTOFF + timedelta(days=3)),
+        (ceo, "sql", "sal", CUTOFF + timedelta(days=10)),
+        # only later moves: the stage the first of them left, not the stage now
+        (ops, "subscriber", "lead", CUTOFF + timedelta(days=2)),
+        (ops, "lead", "sql", CUTOFF + timedelta(days=4)),
+        # two moves at the same moment: the one recorded last counts
+        (director, "subscriber", "mql", CUTOFF - timedelta(days=1)),
+        (director, "mql", "recycled", CUTOFF - timedelta(days=1)),
+        (director, "recycled", "lead", CUTOFF),  # at the cut-off itself: already made
+    ]
+    with engine.begin() as connection:
+        for contact_id, origin, target, when in moves:
+            apply_stage_changes(
+                connection,
+                [StageChange(contact_id, origin, target, "test", "why")],
+                actor="user",
+                now=when,
+            )
+    with engine.connect() as connection:
+        table = gather(connection, _query(engine))
+        few = gather(connection, _query(engine, contact_ids=[ops]))
+    stages = dict(zip(table.contact_ids.tolist(), table.columns["stage_at_cutoff"], strict=True))
+    assert stages[ceo] == "mql"
+    assert stages[ops] == "subscriber"
+    assert stages[director] == "lead"
+    assert stages[ids["buyer@kauppa.se"]] == "subscriber"  # never moved: its stage now
+    assert few.contact_ids.tolist() == [ops]
+    assert few.columns["stage_at_cutoff"] == ["subscriber"]
+    with engine.connect() as connection:
+        now = dict(connection.execute(select(contacts.c.id, contacts.c.lifecycle_stage)).all())
+    assert (now[ceo], now[ops], now[director]) == ("sal", "sql", "lead")
+
+
 def _equal_tables(one: FeatureTable, two: FeatureTable) -> None:
     assert one.contact_ids.tolist() == two.contact_ids.tolist()
     assert set(one.columns) == set(two.columns)

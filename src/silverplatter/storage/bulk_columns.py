@@ -32,6 +32,8 @@ from sqlalchemy.sql import Select
 
 from silverplatter.domain.predictive_features import Matrix
 
+#: Any select, whatever its columns' types.
+Rows = Select[*tuple[Any, ...]]
 #: The type oid of ``float8[]``.
 FLOAT8_ARRAY_OID = 1022
 _ELEMENT = np.dtype([("length", ">i4"), ("value", ">f8")])
@@ -43,15 +45,16 @@ class ArrayFormatError(ValueError):
     """A binary array that is not a one-dimensional array of doubles."""
 
 
-def float8(expression: Any) -> Any:
+def _float8(expression: Any) -> Any:
     """``expression`` as a double precision number."""
     return cast(expression, Float(precision=53))
 
 
-def number_matrix(connection: Connection, statement: Select[Any], width: int) -> Matrix:
+def number_matrix(connection: Connection, statement: Rows, width: int) -> Matrix:
     """The statement's rows, all numbers, as an ``(n, width)`` float matrix.
 
-    The rows come in no particular order on PostgreSQL (see :func:`read_columns`).
+    The rows come in no particular order on PostgreSQL (see :func:`read_columns`),
+    where the numbers are cast to ``float8`` (NULL sent as NaN).
     """
     if connection.dialect.name == "postgresql":
         columns = _arrays(connection, statement, [True] * width)
@@ -64,9 +67,7 @@ def number_matrix(connection: Connection, statement: Select[Any], width: int) ->
     return np.asarray(rows, dtype=np.float64).reshape(-1, width)  # None becomes nan
 
 
-def read_columns(
-    connection: Connection, statement: Select[Any], numeric: Sequence[bool]
-) -> list[Any]:
+def read_columns(connection: Connection, statement: Rows, numeric: Sequence[bool]) -> list[Any]:
     """The statement's result as one column per selected column, in the rows' order.
 
     A column flagged in ``numeric`` comes back as a float vector (NULL as
@@ -87,7 +88,7 @@ def read_columns(
     ]
 
 
-def _fetched(connection: Connection, statement: Select[Any]) -> list[Any]:
+def _fetched(connection: Connection, statement: Rows) -> list[Any]:
     """The rows as the driver returns them (tuples), without SQLAlchemy's ``Row`` objects."""
     result = connection.execute(statement)
     try:
@@ -112,11 +113,11 @@ def ascending_by_first(columns: list[Any], numeric: Sequence[bool]) -> list[Any]
     ]
 
 
-def _arrays(connection: Connection, statement: Select[Any], numeric: Sequence[bool]) -> list[Any]:
+def _arrays(connection: Connection, statement: Rows, numeric: Sequence[bool]) -> list[Any]:
     rows = statement.subquery("numbers")
     folded = select(
         *(
-            func.array_agg(func.coalesce(float8(column), _NAN) if is_number else column)
+            func.array_agg(func.coalesce(_float8(column), _NAN) if is_number else column)
             for column, is_number in zip(rows.c, numeric, strict=True)
         )
     )
@@ -170,7 +171,6 @@ __all__ = [
     "ArrayFormatError",
     "ascending_by_first",
     "decode_float8_array",
-    "float8",
     "number_matrix",
     "read_columns",
 ]

@@ -42,7 +42,7 @@ from sqlalchemy import (
 from silverplatter.domain.engagement import DAY
 from silverplatter.domain.predictive_features import WINDOWS, Matrix
 from silverplatter.services.scoring_models import ModelVersion
-from silverplatter.storage.bulk_columns import float8, number_matrix
+from silverplatter.storage.bulk_columns import number_matrix
 from silverplatter.storage.engagement import half_life_key
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.schema import events
@@ -135,7 +135,7 @@ def behaviour_columns(
         chosen_from = tuple(contact_event_types(connection))
     coded = chosen_from or event_types
     counts = [
-        float8(func.count(case((events.c.occurred_at >= cutoff - timedelta(days=days), 1))))
+        func.count(case((events.c.occurred_at >= cutoff - timedelta(days=days), 1)))
         for days in WINDOWS
     ]
     # The type as its position in ``coded`` (-1: a type without columns, whose events
@@ -148,12 +148,12 @@ def behaviour_columns(
     within = events.c.contact_id.is_not(None) if scope is None else events.c.contact_id.in_(scope)
     statement = (
         select(
-            float8(events.c.contact_id),
+            events.c.contact_id,
             *counts,
-            float8(func.count()),
-            float8(epoch_seconds(func.min(events.c.occurred_at), dialect)),
-            float8(epoch_seconds(func.max(events.c.occurred_at), dialect)),
-            float8(code),
+            func.count(),
+            epoch_seconds(func.min(events.c.occurred_at), dialect),
+            epoch_seconds(func.max(events.c.occurred_at), dialect),
+            code,
         )
         .where(within, events.c.occurred_at < cutoff)
         .group_by(events.c.contact_id, events.c.type)

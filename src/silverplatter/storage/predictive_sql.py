@@ -177,29 +177,44 @@ def _engagement(model: ModelVersion, cutoff: datetime, dialect: str, scope: Any)
     )
 
 
-def _stage_at(cutoff: datetime) -> Expr:
-    """The contact's stage at the cut-off, from its stage history."""
-    before = (
-        select(stage_transitions.c.to_stage)
-        .where(
-            stage_transitions.c.contact_id == contacts.c.id,
-            stage_transitions.c.occurred_at <= cutoff,
-        )
-        .order_by(stage_transitions.c.occurred_at.desc(), stage_transitions.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
+def _stage_at(cutoff: datetime, scope: Any, dialect: str) -> tuple[Expr, list[Any]]:
+    """The contact's stage at the cut-off, and the sub-selects it needs joined on contact id.
+
+    The stage its last move up to the cut-off led to; failing that, the stage
+    its first later move left; failing that, its stage now.  SQLite looks both
+    moves up per contact through the (contact, time) index (0.2 s at 100,000
+    contacts, against 0.6 s for ranked passes); PostgreSQL ranks the history in
+    one pass each and joins them (at a million contacts the look-ups cost 13 s
+    of the 42 s training's statement took, the ranked passes about 1 s).
+    """
+    moves = stage_transitions.c
+    ways = (
+        ("stage_before", moves.to_stage, (moves.occurred_at.desc(), moves.id.desc()), True),
+        ("stage_after", moves.from_stage, (moves.occurred_at, moves.id), False),
     )
-    after = (
-        select(stage_transitions.c.from_stage)
-        .where(
-            stage_transitions.c.contact_id == contacts.c.id,
-            stage_transitions.c.occurred_at > cutoff,
-        )
-        .order_by(stage_transitions.c.occurred_at, stage_transitions.c.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return func.coalesce(before, after, contacts.c.lifecycle_stage)
+    found: list[Any] = []
+    joined: list[Any] = []
+    for name, kept, order, up_to in ways:
+        in_time = moves.occurred_at <= cutoff if up_to else moves.occurred_at > cutoff
+        if dialect != "postgresql":
+            found.append(
+                select(kept)
+                .where(moves.contact_id == contacts.c.id, in_time)
+                .order_by(*order)
+                .limit(1)
+                .scalar_subquery()
+            )
+            continue
+        ranked = select(
+            moves.contact_id.label("contact_id"),
+            kept.label("stage"),
+            func.row_number().over(partition_by=moves.contact_id, order_by=order).label("rank"),
+        ).where(in_time, literal(True) if scope is None else moves.contact_id.in_(scope))
+        inner = ranked.subquery(f"{name}_ranked")
+        first = select(inner.c.contact_id, inner.c.stage).where(inner.c.rank == 1).subquery(name)
+        joined.append(first)
+        found.append(first.c.stage)
+    return func.coalesce(*found, contacts.c.lifecycle_stage), joined
 
 
 def _reached(outcome: Outcome, start: datetime | None, end: datetime) -> Expr:
@@ -313,7 +328,9 @@ def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
                 "number",
                 f"grade: {criterion.label or criterion.field}",
             )
-    stage = contacts.c.lifecycle_stage if query.current else _stage_at(cutoff)
+    stage, history = (
+        (contacts.c.lifecycle_stage, []) if query.current else _stage_at(cutoff, scope, dialect)
+    )
     add(stage, "stage_at_cutoff", "category", "stage at the cut-off")
     add(
         (literal(at, Float) - epoch_seconds(contacts.c.created_at, dialect)) / DAY,
@@ -329,6 +346,8 @@ def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     )
     source = contacts.outerjoin(accounts, accounts.c.id == contacts.c.account_id)
     source = source.outerjoin(account_events, account_events.c.aid == contacts.c.account_id)
+    for moved in history:
+        source = source.outerjoin(moved, moved.c.contact_id == contacts.c.id)
     if query.model is not None and query.current:
         source = source.outerjoin(contact_scores, contact_scores.c.contact_id == contacts.c.id)
         add(
