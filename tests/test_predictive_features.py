@@ -17,9 +17,11 @@ from lead_world import NOW, build_world, event
 from query_plans import plan_of_last_statement
 from silverplatter.domain.lifecycle import StageChange
 from silverplatter.domain.predictive_features import (
+    OTHER,
     OUTCOMES,
     FeatureTable,
     account_rollups,
+    category_codes,
     encode,
     learn_features,
 )
@@ -299,6 +301,15 @@ def test_categories_keep_their_codes_and_unknowns_are_missing() -> None:
     matrix = encode(later, features)
     assert math.isnan(matrix[0, 0]) and matrix[0, 1] == 2.0
     assert encode(table, features)[:, 0].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_category_codes_take_other_for_unseen_values_and_nan_for_none() -> None:
+    with_other = category_codes(["b", None, "zz", "a", 7, "b"], ["a", "b", OTHER])
+    assert with_other.tolist()[:1] == [1.0] and math.isnan(with_other[1])
+    assert with_other.tolist()[2:] == [2.0, 0.0, 2.0, 1.0]
+    without = category_codes(["7", "q"], ["7"])
+    assert without[0] == 0.0 and math.isnan(without[1])
+    assert category_codes([], ["a"]).shape == (0,)
 
 
 @pytest.mark.storage

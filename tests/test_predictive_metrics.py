@@ -20,9 +20,11 @@ from silverplatter.domain.predictive_metrics import (
     expected_calibration_error,
     field_aucs,
     fit_naive_bayes,
+    grouped_auc,
     lift_at,
     lift_curve,
     reliability,
+    single_auc,
     summary,
 )
 
@@ -126,3 +128,32 @@ def test_constant_and_leaking_columns_are_named() -> None:
         refuse_leaks(found)
     assert "--exclude z --exclude x" in str(err.value)
     refuse_leaks([])
+
+
+def test_an_auc_counted_per_score_value_is_scikit_learns_on_the_rows() -> None:
+    generator = np.random.default_rng(7)
+    for _ in range(20):
+        rows = int(generator.integers(2, 400))
+        scores = np.round(generator.normal(size=int(generator.integers(1, 12))), 1)  # ties
+        group = generator.integers(0, scores.size, size=rows)
+        labels = (generator.random(rows) < 0.3).astype(np.int8)
+        labels[0], labels[1] = 0, 1  # both classes
+        expected = single_auc(labels, scores[group])  # scikit-learn on the rows
+        assert grouped_auc(labels, scores, group) == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_grouped_auc_by_hand_and_with_one_class() -> None:
+    # positives score 2, 1, 1; negatives 1, 0: of 6 pairs 4 won and 2 tied (1 vs 1)
+    scores = np.array([0.0, 1.0, 2.0])
+    group = np.array([2, 1, 1, 1, 0])
+    assert grouped_auc(_labels(1, 1, 1, 0, 0), scores, group) == pytest.approx(5 / 6)
+    assert math.isnan(grouped_auc(_labels(1, 1, 1, 1, 1), scores, group))
+
+
+def test_values_of_bins_numbers_and_marks_every_missing_cell() -> None:
+    matrix = np.array([[0.0, 1.0], [math.nan, 7.0], [1.0, math.nan], [2.0, 3.0]])
+    model = fit_naive_bayes(matrix, _labels(1, 0, 1, 0), [False, True])
+    values = model.values_of(matrix)
+    assert values[:, 0].tolist() == [0.0, -1.0, 1.0, 2.0]
+    assert values[2, 1] == -1.0
+    assert values[0, 1] < values[3, 1] < values[1, 1]
