@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import math
 import struct
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, case, literal, null, select, union_all
+from sqlalchemy import Engine, case, func, literal, null, select, union_all
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from lead_world import NOW, build_world, event
 from silverplatter.services.ingest import ingest_events
+from silverplatter.storage import bulk_columns
 from silverplatter.storage.bulk_columns import (
     ArrayFormatError,
     ascending_by_first,
@@ -20,6 +23,7 @@ from silverplatter.storage.bulk_columns import (
     read_columns,
 )
 from silverplatter.storage.predictive_behaviour import contact_event_types
+from silverplatter.storage.schema import contacts
 
 
 def _array(items: list[float | None]) -> bytes:
@@ -141,3 +145,32 @@ def test_numbers_and_texts_are_read_as_columns_in_the_rows_order(engine: Engine)
     assert [None if math.isnan(h) else h for h in halves.tolist()] == [
         None if k % 7 == 0 else k * 0.5 for k in range(1, 301)
     ]
+
+
+@pytest.mark.storage
+def test_rows_folded_in_several_parts_come_back_whole(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk_columns, "PART_KEYS", 7)  # 300 keys: 43 parts on PostgreSQL
+    counting = select(literal(1).label("n")).cte("counting", recursive=True)
+    counting = counting.union_all(select(counting.c.n + 1).where(counting.c.n < 300))
+    n = counting.c.n
+    statement = select(n, case((n % 2 == 0, literal("even")), else_=literal("odd")), n * 3)
+    with engine.connect() as connection:
+        numbers, words, triples = ascending_by_first(
+            read_columns(connection, statement, [True, False, True]), [True, False, True]
+        )
+    assert numbers.tolist() == [float(k) for k in range(1, 301)]
+    assert words == ["even" if k % 2 == 0 else "odd" for k in range(1, 301)]
+    assert triples.tolist() == [3.0 * k for k in range(1, 301)]
+
+
+@pytest.mark.storage
+def test_values_are_bound_as_sqlalchemy_binds_them_and_errors_are_its_errors(
+    engine: Engine,
+) -> None:
+    naive = datetime(2026, 1, 1, 12, 0)  # UtcDateTime refuses a time without a zone
+    with engine.connect() as connection, pytest.raises(StatementError, match=r"timezone-aware"):
+        number_matrix(connection, select(contacts.c.id).where(contacts.c.created_at < naive), 1)
+    with engine.connect() as connection, pytest.raises(DBAPIError):
+        number_matrix(connection, select(func.no_such_function(literal(1))), 1)

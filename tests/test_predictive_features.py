@@ -136,13 +136,7 @@ def test_outcome_is_reaching_the_stage_within_the_horizon(engine: Engine) -> Non
             (ids["director@pohja.fi"], "subscriber", "sql", CUTOFF - timedelta(days=1)),
             (ids["buyer@kauppa.se"], "subscriber", "disqualified", CUTOFF + timedelta(days=1)),
         ]
-        for contact_id, origin, target, when in moves:
-            apply_stage_changes(
-                connection,
-                [StageChange(contact_id, origin, target, "test", "why")],
-                actor="user",
-                now=when,
-            )
+        _move(connection, moves)
     with engine.connect() as connection:
         table = gather(connection, _query(engine, outcome=OUTCOMES["sql"], horizon_days=30))
     assert table.outcome is not None
@@ -163,6 +157,7 @@ def test_outcome_is_reaching_the_stage_within_the_horizon(engine: Engine) -> Non
 def test_the_stage_at_the_cut_off_is_read_from_the_moves_around_it(engine: Engine) -> None:
     ids = _world(engine, PAST)
     ceo, ops, director = ids["ceo@acme.fi"], ids["ops@acme.fi"], ids["director@pohja.fi"]
+    cfo, buyer = ids["cfo@unknown.co.uk"], ids["buyer@kauppa.se"]
     moves = [
         (ceo, "subscriber", "lead", CUTOFF - timedelta(days=20)),
         (ceo, "lead", "mql", CUTOFF - timedelta(days=5)),
@@ -174,29 +169,39 @@ def test_the_stage_at_the_cut_off_is_read_from_the_moves_around_it(engine: Engin
         # two moves at the same moment: the one recorded last counts
         (director, "subscriber", "mql", CUTOFF - timedelta(days=1)),
         (director, "mql", "recycled", CUTOFF - timedelta(days=1)),
-        (director, "recycled", "lead", CUTOFF),  # at the cut-off itself: already made
+        (cfo, "subscriber", "lead", CUTOFF),  # at the cut-off itself: already made
+        (cfo, "lead", "mql", CUTOFF + timedelta(microseconds=1)),
+        # two later moves at the same moment: the one recorded first left the stage
+        (buyer, "subscriber", "lead", CUTOFF + timedelta(days=1)),
+        (buyer, "lead", "mql", CUTOFF + timedelta(days=1)),
     ]
     with engine.begin() as connection:
-        for contact_id, origin, target, when in moves:
-            apply_stage_changes(
-                connection,
-                [StageChange(contact_id, origin, target, "test", "why")],
-                actor="user",
-                now=when,
-            )
+        _move(connection, moves)
     with engine.connect() as connection:
         table = gather(connection, _query(engine))
         few = gather(connection, _query(engine, contact_ids=[ops]))
     stages = dict(zip(table.contact_ids.tolist(), table.columns["stage_at_cutoff"], strict=True))
     assert stages[ceo] == "mql"
     assert stages[ops] == "subscriber"
-    assert stages[director] == "lead"
-    assert stages[ids["buyer@kauppa.se"]] == "subscriber"  # never moved: its stage now
+    assert stages[director] == "recycled"
+    assert stages[cfo] == "lead"
+    assert stages[buyer] == "subscriber"
+    assert stages[ids["solo@example.org"]] == "subscriber"  # never moved: its stage now
     assert few.contact_ids.tolist() == [ops]
     assert few.columns["stage_at_cutoff"] == ["subscriber"]
     with engine.connect() as connection:
         now = dict(connection.execute(select(contacts.c.id, contacts.c.lifecycle_stage)).all())
-    assert (now[ceo], now[ops], now[director]) == ("sal", "sql", "lead")
+    assert (now[ceo], now[ops], now[director], now[cfo]) == ("sal", "sql", "recycled", "mql")
+
+
+def _move(connection: Any, moves: list[tuple[int, str, str, Any]]) -> None:
+    for contact_id, origin, target, when in moves:
+        apply_stage_changes(
+            connection,
+            [StageChange(contact_id, origin, target, "test", "why")],
+            actor="user",
+            now=when,
+        )
 
 
 def _equal_tables(one: FeatureTable, two: FeatureTable) -> None:
@@ -310,6 +315,9 @@ def test_category_codes_take_other_for_unseen_values_and_nan_for_none() -> None:
     without = category_codes(["7", "q"], ["7"])
     assert without[0] == 0.0 and math.isnan(without[1])
     assert category_codes([], ["a"]).shape == (0,)
+    # other values are read as their text, as before: True is "True", not 1
+    mixed = category_codes([1, True, 1.0, ["x"]], ["1", "True", "1.0"])
+    assert mixed[:3].tolist() == [0.0, 1.0, 2.0] and math.isnan(mixed[3])
 
 
 @pytest.mark.storage

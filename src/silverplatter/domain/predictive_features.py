@@ -263,6 +263,8 @@ def category_codes(values: Sequence[Any], categories: Sequence[str]) -> Matrix:
     """
     codes = {value: float(code) for code, value in enumerate(categories)}
     other = codes.get(OTHER, math.nan)
+    if not set(map(type, values)) <= {str, type(None)}:  # as text: 1 and True differ
+        values = [None if value is None else str(value) for value in values]
     lookup: dict[Any, float] = {
         value: math.nan if value is None else codes.get(str(value), other) for value in set(values)
     }

@@ -7,8 +7,8 @@ column per type and window in SQL (conditional aggregation grouped by
 contact alone) evaluates a hundred per event: measured on the 100k demo
 world's SQLite, 3.3 s of CPU against 1.8 s.  The event type comes back as
 its position in a list of types, so the rows are all numbers and become one
-numpy array (``storage/bulk_columns.py``: on PostgreSQL a binary COPY read
-without a Python object per value).  When training chooses the types, the
+numpy array (``storage/bulk_columns.py``: on PostgreSQL one array per column
+read in the binary format, without a Python object per value).  When training chooses the types, the
 list is every type contacts' events have, walked from the type index.
 
 Also the engagement score *now* from the engine's stored state, for scoring
@@ -133,7 +133,7 @@ def behaviour_columns(
     chosen_from: tuple[str, ...] = ()
     if most_frequent_types:
         chosen_from = tuple(contact_event_types(connection))
-    coded = chosen_from or event_types
+    coded = chosen_from if most_frequent_types else event_types
     counts = [
         func.count(case((events.c.occurred_at >= cutoff - timedelta(days=days), 1)))
         for days in WINDOWS
