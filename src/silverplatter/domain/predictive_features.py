@@ -266,6 +266,6 @@ def category_codes(values: Sequence[Any], categories: Sequence[str]) -> Matrix:
     if not set(map(type, values)) <= {str, type(None)}:  # as text: 1 and True differ
         values = [None if value is None else str(value) for value in values]
     lookup: dict[Any, float] = {
-        value: math.nan if value is None else codes.get(str(value), other) for value in set(values)
+        value: math.nan if value is None else codes.get(value, other) for value in set(values)
     }
     return np.fromiter(map(lookup.__getitem__, values), dtype=np.float64, count=len(values))

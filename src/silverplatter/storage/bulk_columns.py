@@ -179,8 +179,11 @@ def _bound(compiled: Any, connection: Connection) -> dict[str, Any]:
     return values
 
 
-def decode_float8_array(data: bytes) -> Matrix:
-    """A binary ``float8[]`` (one dimension) as a float vector; NULL elements as ``nan``."""
+def decode_float8_array(data: Buffer) -> Matrix:
+    """A binary ``float8[]`` (one dimension) as a float vector; NULL elements as ``nan``.
+
+    ``data`` may be the driver's buffer itself: the vector is a new array.
+    """
     if len(data) < 12:
         raise ArrayFormatError("too short for an array header")
     dimensions, has_nulls, element_oid = struct.unpack_from(">iii", data, 0)
@@ -209,7 +212,7 @@ class _Float8ArrayLoader(Loader):
     format = Format.BINARY
 
     def load(self, data: Buffer) -> Matrix:
-        return decode_float8_array(bytes(data))
+        return decode_float8_array(data)  # no copy of the buffer first: the decoding copies
 
 
 __all__ = [

@@ -8,8 +8,9 @@ contact alone) evaluates a hundred per event: measured on the 100k demo
 world's SQLite, 3.3 s of CPU against 1.8 s.  The event type comes back as
 its position in a list of types, so the rows are all numbers and become one
 numpy array (``storage/bulk_columns.py``: on PostgreSQL one array per column
-read in the binary format, without a Python object per value).  When training chooses the types, the
-list is every type contacts' events have, walked from the type index.
+read in the binary format, without a Python object per value).  When
+training chooses the types, the list is every type contacts' events have,
+walked from the type index.
 
 Also the engagement score *now* from the engine's stored state, for scoring
 (training recomputes it as of the cut-off from the events instead).
