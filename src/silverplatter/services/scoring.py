@@ -112,20 +112,27 @@ def score_events(
         for e in events
         if e.contact_id is None and e.account_id is not None
     ]
+    # The events' contacts whole; everyone else at their accounts only as the roll-up
+    # reads them (score and decision role), whole only if they are re-qualified.
     first = store.contacts_for_scoring(connection, (cid for cid, _f in contact_pending), ())
     account_ids = {row.account_id for row in first if row.account_id is not None}
     account_ids.update(aid for aid, _f in account_pending)
     rows = {row.id: row for row in first}
-    rows.update((row.id, row) for row in store.contacts_for_scoring(connection, (), account_ids))
+    members: dict[int, Row[Any]] = dict(rows)
+    members.update((row.id, row) for row in store.account_members(connection, account_ids))
     states = {cid: store.state_of(row) for cid, row in rows.items()}
     account_rows = store.account_rows(connection, account_ids)
     account_states = {aid: store.state_of(row) for aid, row in account_rows.items()}
     keys = rollup_keys_read(version.model)
-    scores = {cid: state.score_at(at) for cid, state in states.items()}
+    scores = {
+        cid: states[cid].score_at(at) if cid in states else store.score_from_sums(row.sums, at)
+        for cid, row in members.items()
+    }
     own_scores = {aid: state.score_at(at) for aid, state in account_states.items()}
+    people = _by_account(members.values())
     before = {
         aid: threshold_view(rollup, keys)
-        for aid, rollup in _rollups(version, rows.values(), scores, own_scores).items()
+        for aid, rollup in _rollups(version, people, scores, own_scores).items()
     }
     buckets = _load_buckets(connection, version, "c", contact_pending, "contact")
     changed = _fold(states, buckets, version, "contact", contact_pending, at)
@@ -134,12 +141,16 @@ def score_events(
     # Only the folded subjects' scores changed.
     scores.update((cid, states[cid].score_at(at)) for cid, _f in contact_pending)
     own_scores.update((aid, account_states[aid].score_at(at)) for aid, _f in account_pending)
-    after = _rollups(version, rows.values(), scores, own_scores)
+    after = _rollups(version, people, scores, own_scores)
     # Everyone at an account is re-qualified only when the roll-up figures the
     # thresholds read have changed; otherwise just the people the events are about.
     moved = {aid for aid, rollup in after.items() if threshold_view(rollup, keys) != before[aid]}
     targets = {cid for cid, _f in contact_pending}
-    targets.update(cid for cid, row in rows.items() if row.account_id in moved)
+    targets.update(cid for cid, row in members.items() if row.account_id in moved)
+    missing = targets - rows.keys()
+    for row in store.contacts_for_scoring(connection, missing, ()) if missing else ():
+        rows[row.id] = row
+        states[row.id] = store.state_of(row)
     outcome.events_scored = len(contact_pending) + len(account_pending)
     outcome.stage_changes = evaluate(
         connection,
@@ -160,17 +171,25 @@ def score_events(
     return outcome
 
 
+def _by_account(rows: Iterable[Row[Any]]) -> dict[int, list[tuple[int, str | None]]]:
+    """``(contact id, decision role)`` of the contacts in ``rows``, per account."""
+    found: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
+    for row in rows:
+        if row.account_id is not None:
+            found[row.account_id].append((row.id, row.decision_role))
+    return found
+
+
 def _rollups(
     version: ModelVersion,
-    rows: Iterable[Row[Any]],
+    people: dict[int, list[tuple[int, str | None]]],
     scores: dict[int, float],
     own_scores: dict[int, float],
 ) -> dict[int, AccountRollup]:
-    """Each account's roll-up from the scores of all its contacts in ``rows``."""
-    members: dict[int, list[Member]] = defaultdict(list)
-    for row in rows:
-        if row.account_id is not None:
-            members[row.account_id].append(Member(scores[row.id], row.decision_role))
+    """Each account's roll-up from the scores of all its contacts (``_by_account``)."""
+    members = {
+        aid: [Member(scores[cid], role) for cid, role in found] for aid, found in people.items()
+    }
     return {
         aid: roll_up(version.model, own, members.get(aid, ())) for aid, own in own_scores.items()
     }
@@ -209,7 +228,7 @@ def evaluate(
     scores = {row.id: states[row.id].score_at(at) for row in contacts}
     if rollups is None:
         own_scores = {aid: state.score_at(at) for aid, state in account_states.items()}
-        rollups = _rollups(version, contacts, scores, own_scores)
+        rollups = _rollups(version, _by_account(contacts), scores, own_scores)
     bant = bant_complete_contacts(connection, (row.id for row in contacts))
     saved: list[dict[str, Any]] = []
     changes: list[StageChange] = []

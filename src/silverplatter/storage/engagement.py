@@ -6,12 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, or_, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from silverplatter.domain.engagement import DecayedSum
 from silverplatter.domain.engagement_state import SubjectState
+from silverplatter.storage import json_rows
 from silverplatter.storage.engagement_schema import account_scores, contact_scores, score_buckets
-from silverplatter.storage.rows import IN_CHUNK
+from silverplatter.storage.rows import IN_CHUNK, one_of
 from silverplatter.storage.schema import accounts, contacts
 
 #: Profile columns the grading criteria and readiness conditions read.
@@ -73,25 +74,43 @@ def contacts_for_scoring(
         (contacts.c.id, wanted_contacts),
         (contacts.c.account_id, wanted_accounts),
     ):
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
-            for row in connection.execute(statement.where(column.in_(chunk))):
+        if wanted:
+            chosen = statement.where(one_of(connection, column))
+            for row in connection.execute(chosen, {"keys": wanted}):
                 found[row.id] = row
     return list(found.values())
 
 
+def account_members(connection: Connection, account_ids: Iterable[int]) -> list[Row[Any]]:
+    """Everyone at the accounts as the roll-up reads them: id, account, decision role, sums.
+
+    The roll-up needs each member's score, not its profile or the rest of its
+    state: reading only the stored sums decodes one JSON document a member
+    instead of five (``contacts_for_scoring``), and a batch of events touches
+    about ten members for each contact it is about.
+    """
+    wanted = sorted(set(account_ids))
+    statement = select(
+        contacts.c.id, contacts.c.account_id, contacts.c.decision_role, contact_scores.c.sums
+    ).select_from(contacts.outerjoin(contact_scores, contact_scores.c.contact_id == contacts.c.id))
+    if not wanted:
+        return []
+    statement = statement.where(one_of(connection, contacts.c.account_id))
+    return list(connection.execute(statement, {"keys": wanted}))
+
+
 def account_rows(connection: Connection, account_ids: Iterable[int]) -> dict[int, Row[Any]]:
     wanted = sorted(set(account_ids))
-    found: dict[int, Row[Any]] = {}
-    statement = select(accounts.c.id, accounts.c.value_tier, *account_scores.c).select_from(
-        accounts.outerjoin(account_scores, account_scores.c.account_id == accounts.c.id)
+    if not wanted:
+        return {}
+    statement = (
+        select(accounts.c.id, accounts.c.value_tier, *account_scores.c)
+        .select_from(
+            accounts.outerjoin(account_scores, account_scores.c.account_id == accounts.c.id)
+        )
+        .where(one_of(connection, accounts.c.id))
     )
-    for start in range(0, len(wanted), IN_CHUNK):
-        for row in connection.execute(
-            statement.where(accounts.c.id.in_(wanted[start : start + IN_CHUNK]))
-        ):
-            found[row.id] = row
-    return found
+    return {row.id: row for row in connection.execute(statement, {"keys": wanted})}
 
 
 def micros(moment: float) -> int:
@@ -111,7 +130,8 @@ def state_of(row: Row[Any] | None) -> SubjectState:
     """The stored state of a ``contact_scores`` or ``account_scores`` row (empty if none)."""
     if row is None or row.sums is None:
         return SubjectState()
-    touches = getattr(row, "recent_touches", None) or []
+    fields = row._mapping  # an account's row has no touches: .get, not a failing getattr
+    touches = fields.get("recent_touches") or []
     return SubjectState(
         sums={
             float(key): DecayedSum(pair[0], seconds(pair[1]))
@@ -123,10 +143,21 @@ def state_of(row: Row[Any] | None) -> SubjectState:
             for name, moment in (row.flags or {}).items()
             if moment is not None
         },
-        engaged=bool(getattr(row, "engaged", False)),
-        last_engaged_at=getattr(row, "last_engaged_ts", None),
-        touches=int(getattr(row, "touches", 0) or 0),
+        engaged=bool(fields.get("engaged", False)),
+        last_engaged_at=fields.get("last_engaged_ts"),
+        touches=int(fields.get("touches", 0) or 0),
         recent_touches={seconds(moment): int(count) for moment, count in sorted(touches)},
+    )
+
+
+def score_from_sums(sums: Mapping[str, Any] | None, moment: float) -> float:
+    """A stored ``sums`` document's score at ``moment``: exactly ``state_of(row).score_at``."""
+    if not sums:
+        return SubjectState().score_at(moment)
+    return sum(
+        DecayedSum(pair[0], seconds(pair[1])).at(moment, float(key))
+        for key, pair in sums.items()
+        if pair is not None
     )
 
 
@@ -150,6 +181,10 @@ def load_buckets(
     wanted = sorted(set(keys))
     found: dict[tuple[int, int, float], float] = {}
     columns = (score_buckets.c.subject_id, score_buckets.c.rule, score_buckets.c.bucket_ts)
+    if connection.dialect.name == "postgresql" and wanted:
+        return json_rows.matching(
+            connection, score_buckets, {"subject": subject}, columns, wanted, "points"
+        )
     for start in range(0, len(wanted), IN_CHUNK // 3):
         chunk = wanted[start : start + IN_CHUNK // 3]
         statement = select(*columns, score_buckets.c.points).where(
@@ -165,9 +200,10 @@ def _upsert(
 ) -> None:
     if not rows:
         return
-    dialect = connection.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table)
+    if connection.dialect.name == "postgresql":
+        json_rows.upsert(connection, table, rows, keys)
+        return
+    statement = sqlite.insert(table)
     updates = {name: statement.excluded[name] for name in rows[0] if name not in keys}
     connection.execute(
         statement.on_conflict_do_update(index_elements=keys, set_=updates), list(rows)
