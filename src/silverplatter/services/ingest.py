@@ -27,7 +27,7 @@ from silverplatter.storage import first_touches
 from silverplatter.storage.events import key_hash
 from silverplatter.storage.rows import rows_by
 from silverplatter.storage.schema import accounts, contacts
-from silverplatter.storage.scoring_backlog import queue_keys
+from silverplatter.storage.scoring_backlog import queue_ids, queue_keys
 
 _CONTACT_COLUMNS = (contacts.c.id, contacts.c.account_id)
 
@@ -254,7 +254,8 @@ def ingest_events(
                 received_at=now,
             )
         )
-    appended = event_store.append(connection, rows)
+    stored = event_store.append(connection, rows)
+    appended = stored.rows
     first_touches.note(
         connection,
         first_touches.earliest((row.contact_id, row.occurred_at, row.channel) for row in appended),
@@ -262,7 +263,10 @@ def ingest_events(
     result.accepted = len(appended)
     result.duplicates += len(rows) - result.accepted
     if score and defer and appended:
-        queue_keys(connection, [key_hash(row.idempotency_key) for row in appended], now)
+        if stored.ids is not None:
+            queue_ids(connection, stored.ids, now)
+        else:
+            queue_keys(connection, [key_hash(row.idempotency_key) for row in appended], now)
     elif score and appended:
         scored = score_events(connection, appended, now=now)
         result.stage_changes = len(scored.stage_changes)

@@ -6,7 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, literal, select, text
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Row,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 from silverplatter.storage.engagement_schema import scoring_backlog
 from silverplatter.storage.rows import one_of
@@ -29,6 +41,23 @@ def queue_keys(connection: Connection, key_hashes: Sequence[int], now: datetime)
     )
 
 
+def queue_ids(connection: Connection, event_ids: Sequence[int], now: datetime) -> None:
+    """Queue the events with these ids, just appended (PostgreSQL returns their ids).
+
+    The ids travel as one JSON array: psycopg adapts a list parameter element
+    by element in Python.
+    """
+    if event_ids:
+        chosen = select(
+            cast(func.jsonb_array_elements_text(bindparam("ids", type_=JSONB)), BigInteger),
+            literal(now, scoring_backlog.c.queued_at.type),
+        )
+        connection.execute(
+            scoring_backlog.insert().from_select(["event_id", "queued_at"], chosen),
+            {"ids": list(event_ids)},
+        )
+
+
 def try_scorer_lock(connection: Connection) -> bool:
     """Take the scorer's lock for this transaction; SQLite's writes are serial anyway."""
     if connection.dialect.name != "postgresql":
@@ -38,12 +67,21 @@ def try_scorer_lock(connection: Connection) -> bool:
 
 
 def oldest(connection: Connection, limit: int) -> list[Row[Any]]:
-    """The oldest queued events, whole rows, in the order they were appended."""
-    chosen = (
-        select(events)
-        .join(scoring_backlog, scoring_backlog.c.event_id == events.c.id)
+    """The oldest queued events, whole rows, in the order they were appended.
+
+    The queued ids are chosen first, in their own statement part with its
+    limit, so the events are then read by primary key: the backlog fills and
+    empties faster than the planner's statistics follow, and with a join the
+    planner could expect an empty backlog and scan the whole event log.
+    """
+    oldest_ids = (
+        select(scoring_backlog.c.event_id)
         .order_by(scoring_backlog.c.event_id)
         .limit(limit)
+        .subquery("queued")
+    )
+    chosen = (
+        select(events).join(oldest_ids, oldest_ids.c.event_id == events.c.id).order_by(events.c.id)
     )
     return list(connection.execute(chosen))
 
