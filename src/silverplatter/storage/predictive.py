@@ -74,12 +74,14 @@ _WRITE = {
         "probability = excluded.probability, contributions = excluded.contributions, "
         "scored_at = excluded.scored_at"
     ),
-    # One statement per batch: each column travels as one array parameter.
+    # One statement per batch: the rows travel as one JSON array of
+    # [contact id, probability, contributions] (psycopg adapts a list parameter
+    # element by element in Python: 2.3 s against 0.6 s for 100,000 rows).
     "postgresql": (
         "INSERT INTO contact_predictions "
         "(contact_id, model_id, probability, contributions, scored_at) "
-        "SELECT c, %s::int, p, j, %s::timestamptz "
-        "FROM unnest(%s::int[], %s::float8[], %s::jsonb[]) AS t(c, p, j) "
+        "SELECT (r->>0)::int, %(model)s::int, (r->>1)::float8, r->2, %(at)s::timestamptz "
+        "FROM jsonb_array_elements(%(rows)s::jsonb) AS batch(r) "
         "ON CONFLICT (contact_id) DO UPDATE SET model_id = excluded.model_id, "
         "probability = excluded.probability, contributions = excluded.contributions, "
         "scored_at = excluded.scored_at"
@@ -105,7 +107,7 @@ def write_predictions(
     The rows go straight to the driver, as the event log's appends do (no
     per-row type processing: 100,000 rows in 0.8 s instead of 3.8 s on
     SQLite): SQLite takes one executemany, PostgreSQL one statement per
-    ``WRITE_BATCH`` rows with each column as an array.
+    ``WRITE_BATCH`` rows, sent as one JSON document.
     """
     if not rows:
         return 0
@@ -119,15 +121,13 @@ def write_predictions(
     if dialect.name == "postgresql":
         for start in range(0, len(rows), WRITE_BATCH):
             chunk = rows[start : start + WRITE_BATCH]
+            document = dumps(
+                [[int(row[0]), float(row[1]), row[2]] for row in chunk],
+                separators=(",", ":"),
+                allow_nan=False,
+            )
             connection.exec_driver_sql(
-                _WRITE["postgresql"],
-                (
-                    model_id,
-                    scored_at,
-                    [row[0] for row in chunk],
-                    [row[1] for row in chunk],
-                    [dumps(row[2], separators=(",", ":")) for row in chunk],
-                ),
+                _WRITE["postgresql"], {"model": model_id, "at": scored_at, "rows": document}
             )
         return len(rows)
     connection.exec_driver_sql(
