@@ -174,3 +174,40 @@ def test_an_event_on_a_boundary_compares_on_the_right_side(engine: Engine) -> No
             select(func.count()).select_from(events).where(events.c.occurred_at < midnight)
         ).scalar_one()
     assert (since, before) == (1, 1)
+
+
+def test_values_no_database_stores_are_refused_per_item(engine: Engine) -> None:
+    _seed(engine)
+    at = "2026-02-27T10:00:00Z"
+    batch: list[dict[str, Any]] = [
+        {"type": "page_view", "occurred_at": at, "visitor_id": "v-\x00"},
+        {
+            "type": "page_view",
+            "occurred_at": at,
+            "visitor_id": "v-1",
+            "properties": {"x": [1.5, float("nan")]},
+        },
+        {
+            "type": "page_view",
+            "occurred_at": at,
+            "visitor_id": "v-2",
+            "properties": {"u": {"a\x00": 1}},
+        },
+        {
+            "type": "page_view",
+            "occurred_at": at,
+            "visitor_id": "v-3",
+            "properties": {"n": 2.5, "s": "ä"},
+        },
+    ]
+    with engine.begin() as connection:
+        result = ingest_events(connection, batch, now=NOW)
+    assert result.accepted == 1
+    assert result.errors == [
+        ItemError(0, "visitor_id", "visitor_id: contains a NUL character (\\u0000)"),
+        ItemError(1, "properties", "properties: x[1] must be a finite number, got nan"),
+        ItemError(2, "properties", "properties: u has a key with a NUL character: 'a\\x00'"),
+    ]
+    with engine.connect() as connection:
+        stored = connection.execute(select(events.c.visitor_id, events.c.properties)).all()
+    assert [tuple(row) for row in stored] == [("v-3", {"n": 2.5, "s": "ä"})]

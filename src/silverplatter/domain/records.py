@@ -7,6 +7,7 @@ bad value gets the same message naming the same field everywhere.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -146,6 +147,32 @@ class ContactFields(FilledRecord):
         return self.email.lower()
 
 
+class UnstorableValue(ValueError):
+    """A value no database stores as given; ``path`` is where in the field (``.url``, ``[2]``)."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path.lstrip('.')} {problem}" if path else problem)
+        self.path = path
+
+
+def _refuse_unstorable(value: Any, path: str = "") -> None:
+    """Refuse NUL characters (PostgreSQL cannot store them) and non-finite numbers."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise UnstorableValue(path, "contains a NUL character (\\u0000)")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise UnstorableValue(path, f"must be a finite number, got {value!r}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in str(key):
+                raise UnstorableValue(path, f"has a key with a NUL character: {str(key)!r}")
+            _refuse_unstorable(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _refuse_unstorable(item, f"{path}[{index}]")
+
+
 class EventInput(Record):
     """One event to ingest.  At least one subject (contact, visitor or account) is required."""
 
@@ -167,6 +194,12 @@ class EventInput(Record):
     traffic: Traffic | None = None
     properties: dict[str, Any] = Field(default_factory=dict)
     contact: dict[str, Any] | None = None
+
+    @field_validator("idempotency_key", "visitor_id", "channel", "properties", "contact")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        _refuse_unstorable(value)
+        return value
 
     @model_validator(mode="after")
     def _subject(self) -> EventInput:

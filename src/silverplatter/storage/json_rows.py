@@ -8,6 +8,9 @@ back with ``jsonb_array_elements``.  Each value is cast to its column's family
 (whole numbers through ``numeric``, so that, as with a bound parameter, the
 column's own type checks range on assignment; text stays text and is checked
 for length by the column).  Every value is inside the one bound parameter.
+
+Limits: NaN and infinities are refused before anything is sent (JSON has no
+words for them); a column type without a reading here raises ``TypeError``.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def _read(element: Any, kind: Any, index: int, *, exact: bool = False) -> Any:
     if isinstance(kind, Float):
         return cast(text, Double)
     if isinstance(kind, DateTime):
-        return cast(text, DateTime(timezone=True))
+        return cast(text, DateTime(timezone=kind.timezone))
     if isinstance(kind, String | Text):
         return text
     raise TypeError(f"no JSON reading for a column of type {kind!r}")

@@ -18,7 +18,6 @@ being written never blocks the event loop.
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
@@ -33,7 +32,7 @@ from pydantic import (
 )
 from starlette.concurrency import run_in_threadpool
 
-from silverplatter.domain.records import EventInput
+from silverplatter.domain.records import EventInput, UnstorableValue
 from silverplatter.services.ingest import IngestResult, ItemError, ingest_events
 from silverplatter.services.sessions import Principal
 from silverplatter.storage.engine import one_writer
@@ -45,8 +44,6 @@ from silverplatter.web.security import clock, requires
 MAX_BATCH: Final = 1000
 EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST: Final = datetime(9999, 12, 30, tzinfo=UTC)
-#: What a JSON body holds only when a value cannot be stored: a NUL, NaN or ±Infinity.
-_SUSPECT: Final = (b"\\u0000", b"NaN", b"Infinity")
 
 router = APIRouter(tags=["events"])
 
@@ -135,9 +132,18 @@ def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
 _BODY_SCHEMA: Final = _inlined(EventBatch.model_json_schema())
 
 
+def _inside(item: Any) -> str:
+    """Where inside a field's document the value is that no database stores (``.url``)."""
+    cause = item.get("ctx", {}).get("error")
+    return cause.path if isinstance(cause, UnstorableValue) else ""
+
+
 def _invalid(error: ValidationError) -> Problem:
     errors = [
-        {"field": field_name(item["loc"]) if item["loc"] else "body", "message": item["msg"]}
+        {
+            "field": (field_name(item["loc"]) if item["loc"] else "body") + _inside(item),
+            "message": item["msg"].removeprefix("Value error, "),
+        }
         for item in error.errors(include_url=False)
     ]
     first = errors[0]
@@ -145,46 +151,11 @@ def _invalid(error: ValidationError) -> Problem:
     return Problem(422, f"{first['field']}: {first['message']}{more}", errors=errors)
 
 
-def _unstorable(value: Any, path: str) -> str | None:
-    """The path of the first value in ``value`` that no database stores (NUL, NaN, ±inf)."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = _unstorable(key, path) or _unstorable(item, f"{path}.{key}")
-            if found:
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _unstorable(item, f"{path}[{index}]")
-            if found:
-                return found
-    return None
-
-
-def _check_storable(batch: EventBatch) -> None:
-    """Name the values a database cannot store; looked for only when the bytes hint at one."""
-    errors = []
-    for index, event in enumerate(batch.events):
-        for name in ("properties", "contact"):
-            found = _unstorable(getattr(event, name), f"events[{index}].{name}")
-            if found:
-                errors.append(
-                    {"field": found, "message": "a NUL character, NaN or Infinity cannot be stored"}
-                )
-    if errors:
-        raise Problem(422, f"{errors[0]['field']}: {errors[0]['message']}", errors=errors)
-
-
 def _ingest(request: Request, raw: bytes, score: bool) -> EventBatchResult:
     try:  # straight from the bytes: pydantic parses JSON faster than json.loads and a walk
         batch = EventBatch.model_validate_json(raw or b"null")
     except ValidationError as error:
         raise _invalid(error) from None
-    if any(suspect in raw for suspect in _SUSPECT):
-        _check_storable(batch)
     now = clock(request)
     result: IngestResult
     try:
