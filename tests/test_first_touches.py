@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 
 from silverplatter.domain.records import ContactFields
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.records import upsert_contacts
 from silverplatter.services.stitching import stitch_visitor
 from silverplatter.services.workspace import init_workspace
+from silverplatter.storage import first_touches
 from silverplatter.storage.engine import alembic_config, migrate
 from silverplatter.storage.first_touches import earliest
 from silverplatter.storage.schema import contacts, events
@@ -148,3 +153,46 @@ def test_the_migration_fills_contacts_already_there(engine: Engine) -> None:
     assert _first_touch(engine, "dee@buyer.fi") == ("email", t)
     assert _first_touch(engine, "eli@buyer.fi") == ("organic_search", t - timedelta(days=3))
     assert _first_touch(engine, "fay@buyer.fi") == (None, None)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite serialises its writers
+def test_first_touches_lock_their_contacts_in_id_order(engine: Engine) -> None:
+    """Two batches moving the same contacts' first touches queue, never deadlock.
+
+    Contact 2 is held by another transaction; a batch listing 2 before 1 must
+    already hold 1 while it waits for 2 (id order), as every writer of
+    contacts does.
+    """
+    _people(engine, "one@a.example", "two@a.example")
+    with engine.begin() as connection:  # contact 1's row now lies after 2's in the table
+        connection.exec_driver_sql("UPDATE contacts SET title = 'CFO' WHERE id = 1")
+    holder = engine.connect()
+    holder.begin()
+    holder.exec_driver_sql("SELECT id FROM contacts WHERE id = 2 FOR NO KEY UPDATE")
+    touches = [(2, NOW, "email"), (1, NOW, "email")]
+
+    def move() -> None:
+        with engine.begin() as connection:
+            first_touches.note(connection, touches)
+
+    mover = threading.Thread(target=move)
+    mover.start()
+    try:
+        with engine.connect() as probe:
+            for _attempt in range(200):  # until the mover waits for contact 2
+                waiting = probe.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                ).scalar_one()
+                if waiting:
+                    break
+                time.sleep(0.01)
+            assert waiting == 1
+            with pytest.raises(OperationalError, match="could not obtain lock"):
+                probe.exec_driver_sql("SELECT id FROM contacts WHERE id = 1 FOR UPDATE NOWAIT")
+    finally:
+        holder.rollback()
+        holder.close()
+        mover.join(timeout=10)
+    assert _first_touch(engine, "one@a.example") == ("email", NOW)
+    assert _first_touch(engine, "two@a.example") == ("email", NOW)

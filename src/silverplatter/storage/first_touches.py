@@ -46,10 +46,19 @@ _MOVE_EARLIER = {
         "WHERE contacts.id = touch.id "
         "AND (contacts.first_touch_at IS NULL OR contacts.first_touch_at > touch.at)"
     ),
+    # The rows to move are locked first, in id order: two batches (or a batch and
+    # the scorer's stage moves, also in id order) touching the same contacts
+    # then queue behind each other instead of deadlocking, as an UPDATE … FROM
+    # locks in whatever order its join plan reads.
     "postgresql": (
+        "WITH touch AS MATERIALIZED ("
+        "SELECT * FROM unnest(%s::int[], %s::timestamptz[], %s::text[]) AS t (id, at, channel)), "
+        "locked AS MATERIALIZED ("
+        "SELECT contacts.id FROM contacts JOIN touch ON contacts.id = touch.id "
+        "WHERE contacts.first_touch_at IS NULL OR contacts.first_touch_at > touch.at "
+        "ORDER BY contacts.id FOR NO KEY UPDATE OF contacts) "
         "UPDATE contacts SET first_touch_channel = touch.channel, first_touch_at = touch.at "
-        "FROM unnest(%s::int[], %s::timestamptz[], %s::text[]) AS touch (id, at, channel) "
-        "WHERE contacts.id = touch.id "
+        "FROM touch WHERE contacts.id = touch.id AND contacts.id IN (SELECT id FROM locked) "
         "AND (contacts.first_touch_at IS NULL OR contacts.first_touch_at > touch.at)"
     ),
 }

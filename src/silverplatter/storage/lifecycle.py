@@ -79,7 +79,9 @@ def apply_stage_changes(
             "p_transition": change.transition,
             "p_reason": change.reason,
         }
-        for change in changes
+        # In id order: the contacts' rows are locked as the statements step
+        # through the list, and every writer of contacts locks in id order.
+        for change in sorted(changes, key=lambda change: change.contact_id)
     ]
     still_at_origin = and_(
         contacts.c.id == bindparam("p_contact"),
