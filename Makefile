@@ -74,6 +74,8 @@ bench: dev bench-tools
 	$(BIN)/python bench/bench_programmes.py --contacts 100000 --backend postgresql
 	$(BIN)/python bench/bench_predictive.py bank --compare
 	$(BIN)/python bench/bench_predictive.py demo --contacts 100000
+	$(BIN)/python bench/bench_prediction_write.py --contacts 1000000 --backend postgresql
+	$(BIN)/python bench/bench_prediction_write.py --contacts 1000000 --backend sqlite
 	$(BIN)/python bench/bench_planning.py --contacts 100000 --backend sqlite postgresql
 	$(BIN)/python bench/bench_champion_moves.py --postgres
 	$(BIN)/python bench/bench_analytics.py --contacts 1000000
@@ -95,6 +97,7 @@ bench-quick: dev bench-tools
 	$(BIN)/python bench/bench_programmes.py --contacts 5000 --backend sqlite --backend postgresql
 	$(BIN)/python bench/bench_planning.py --contacts 5000 --backend sqlite postgresql --repeat 1
 	$(BIN)/python bench/bench_champion_moves.py --rows 5000 --demo-contacts 2000 --postgres
+	$(BIN)/python bench/bench_prediction_write.py --contacts 5000 --backend sqlite --rows 5000 --sample 1000 --repeat 1
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info

@@ -88,7 +88,7 @@ def upsert(
     """Insert the rows, updating the other columns of those whose ``keys`` exist (PostgreSQL).
 
     Every row names the same columns.  A key given twice keeps its last row,
-    as a row-by-row upsert would.
+    as a row-by-row upsert would; rows are written in key order.
     """
     if not rows:
         return
@@ -122,7 +122,9 @@ def upsert(
                 prepare[index](row[name], dialect) if index in prepare else row[name]
                 for index, name in enumerate(names)
             ]
-            for row in by_key.values()
+            # In key order: rows are locked as they are written, so two writers
+            # of overlapping rows queue behind each other rather than deadlock.
+            for _key, row in sorted(by_key.items())
         ],
         separators=(",", ":"),
         default=_plain,
