@@ -21,7 +21,6 @@ from sqlalchemy import (
     and_,
     case,
     column,
-    delete,
     func,
     insert,
     literal,
@@ -41,6 +40,7 @@ from silverplatter.services.scoring_models import (
     mark_recomputed,
     save_model,
 )
+from silverplatter.storage import table_replacement
 from silverplatter.storage.engagement import half_life_key, micros
 from silverplatter.storage.engagement_schema import account_scores, contact_scores, score_buckets
 from silverplatter.storage.readiness_sql import qualification_case
@@ -196,9 +196,10 @@ def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
     at = now.timestamp()
     silence = version.model.silence
     window = silence.within_days * DAY if silence else 0.0
-    connection.execute(delete(score_buckets))
-    connection.execute(delete(contact_scores))
-    connection.execute(delete(account_scores))
+    # New rows are staged and published together at the end (storage/table_replacement).
+    buckets = table_replacement.begin(connection, score_buckets)
+    account_rows = table_replacement.begin(connection, account_scores)
+    contact_rows = table_replacement.begin(connection, contact_scores)
     for scope, subject in (("contact", "c"), ("account", "a")):
         statement = hits_select(version.book, scope, dialect, now=at, recent_from=at - window)
         hits_name, totals_name = f"sp_{scope}_hits", f"sp_{scope}_totals"
@@ -207,7 +208,7 @@ def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
         capped = [c.index for c in version.book.rules if c.rule.scope == scope and c.rule.cap]
         if capped:
             connection.execute(
-                insert(score_buckets).from_select(
+                insert(buckets.target).from_select(
                     ["subject", "subject_id", "rule", "bucket_ts", "points"],
                     select(
                         literal(subject), hits.c.sid, hits.c.idx, hits.c.bucket, hits.c.raw
@@ -215,8 +216,11 @@ def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
                 )
             )
         create_temp_as(connection, totals_name, _totals(version, scope, hits, dialect, at))
-    account_count = _write_accounts(connection, version, dialect, now)
-    contact_count = _write_contacts(connection, version, dialect, now, window)
+    account_count = _write_accounts(connection, version, dialect, now, account_rows.target)
+    contact_count = _write_contacts(
+        connection, version, dialect, now, window, account_rows.target, contact_rows.target
+    )
+    table_replacement.publish(connection, buckets, account_rows, contact_rows)
     changes = apply_stage_moves(connection, version, now=now)
     mark_recomputed(connection, version.version, now=now)
     for name in ("sp_contact_hits", "sp_contact_totals", "sp_account_hits", "sp_account_totals"):
@@ -226,7 +230,7 @@ def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
 
 
 def _write_accounts(
-    connection: Connection, version: ModelVersion, dialect: str, now: datetime
+    connection: Connection, version: ModelVersion, dialect: str, now: datetime, target: Any
 ) -> int:
     at = now.timestamp()
     model = version.model
@@ -277,7 +281,7 @@ def _write_accounts(
         )
     )
     connection.execute(
-        insert(account_scores).from_select(
+        insert(target).from_select(
             [
                 "account_id",
                 "model_version",
@@ -294,12 +298,19 @@ def _write_accounts(
             chosen,
         )
     )
-    return int(connection.execute(select(func.count()).select_from(account_scores)).scalar_one())
+    return int(connection.execute(select(func.count()).select_from(target)).scalar_one())
 
 
 def _write_contacts(
-    connection: Connection, version: ModelVersion, dialect: str, now: datetime, window: float
+    connection: Connection,
+    version: ModelVersion,
+    dialect: str,
+    now: datetime,
+    window: float,
+    account_target: Any,
+    target: Any,
 ) -> int:
+    """The contacts' new state into ``target``, reading the accounts' from ``account_target``."""
     at = now.timestamp()
     model = version.model
     totals = _totals_table("sp_contact_totals", version, "contact")
@@ -340,18 +351,18 @@ def _write_contacts(
         func.coalesce(accounts.c.value_tier, "unclassified").label("tier"),
         contacts.c.seniority.label("seniority"),
         contacts.c.decision_role.label("decision_role"),
-        func.coalesce(account_scores.c.engaged_contacts, 0).label("account_engaged"),
+        func.coalesce(account_target.c.engaged_contacts, 0).label("account_engaged"),
         func.coalesce(
-            func.jsonb_array_length(account_scores.c.roles_covered)
+            func.jsonb_array_length(account_target.c.roles_covered)
             if dialect == "postgresql"
-            else func.json_array_length(account_scores.c.roles_covered),
+            else func.json_array_length(account_target.c.roles_covered),
             0,
         ).label("roles_covered"),
-        func.coalesce(account_scores.c.score, 0.0).label("account_score"),
+        func.coalesce(account_target.c.score, 0.0).label("account_score"),
         (bant.c.contact_id.is_not(None)).label("bant_complete"),
     ).select_from(
         contacts.outerjoin(accounts, accounts.c.id == contacts.c.account_id)
-        .outerjoin(account_scores, account_scores.c.account_id == contacts.c.account_id)
+        .outerjoin(account_target, account_target.c.account_id == contacts.c.account_id)
         .outerjoin(totals, totals.c.sid == contacts.c.id)
         .outerjoin(bant, bant.c.contact_id == contacts.c.id)
     )
@@ -387,7 +398,7 @@ def _write_contacts(
         needs,
     )
     connection.execute(
-        insert(contact_scores).from_select(
+        insert(target).from_select(
             [
                 "contact_id",
                 "model_version",
@@ -409,7 +420,7 @@ def _write_contacts(
         )
     )
     connection.exec_driver_sql("DROP TABLE IF EXISTS sp_contact_base")
-    return int(connection.execute(select(func.count()).select_from(contact_scores)).scalar_one())
+    return int(connection.execute(select(func.count()).select_from(target)).scalar_one())
 
 
 def change_model(
