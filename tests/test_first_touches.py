@@ -186,6 +186,7 @@ def test_first_touches_lock_their_contacts_in_id_order(engine: Engine) -> None:
                 ).scalar_one()
                 if waiting:
                     break
+                probe.rollback()  # pg_stat_activity is read once per transaction
                 time.sleep(0.01)
             assert waiting == 1
             with pytest.raises(OperationalError, match="could not obtain lock"):
