@@ -14,6 +14,7 @@ from silverplatter.domain.model_file import default_model_text
 from silverplatter.services.ingest import ingest_events
 from silverplatter.storage.engagement_schema import contact_scores, scoring_models
 from silverplatter.storage.engine import make_engine
+from silverplatter.storage.schema import contacts
 from test_scoring import SCRIPT
 
 runner = CliRunner()
@@ -171,3 +172,44 @@ def test_explain_refuses_what_it_cannot_explain(
     result = runner.invoke(app, [*arguments, "--database-url", database_url])
     assert result.exit_code == 1
     assert message in " ".join(result.output.split())
+
+
+def test_recompute_says_what_it_left_queued_and_score_backlog_folds_it(
+    database_url: str,
+) -> None:
+    assert runner.invoke(app, ["init", "--database-url", database_url]).exit_code == 0
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        build_world(connection)
+        queued = ingest_events(connection, SCRIPT, now=NOW, defer=True)
+    engine.dispose()
+    recomputed = runner.invoke(app, ["engine", "recompute", "--database-url", database_url])
+    assert recomputed.exit_code == 0, recomputed.output
+    text = " ".join(recomputed.output.split())
+    assert f"{queued.queued} events were waiting in the scoring backlog and still are" in text
+    drained = runner.invoke(app, ["engine", "score-backlog", "--database-url", database_url])
+    assert drained.exit_code == 0, drained.output
+    text = " ".join(drained.output.split())
+    assert f"│ scored │ {queued.queued} │" in text
+    again = runner.invoke(app, ["engine", "score-backlog", "--database-url", database_url])
+    assert "│ scored │ 0 │" in " ".join(again.output.split())
+    before = _scores(database_url)
+    assert len(before) == 6 and any(score > 0 for _e, score, _g in before)
+    # a recompute now finds nothing queued and the state the scorer left
+    again_recomputed = runner.invoke(app, ["engine", "recompute", "--database-url", database_url])
+    assert "waiting in the scoring backlog" not in again_recomputed.output
+    after = _scores(database_url)
+    assert [(e, g) for e, _s, g in after] == [(e, g) for e, _s, g in before]
+    assert all(abs(a[1] - b[1]) < 1e-6 for a, b in zip(after, before, strict=True))
+
+
+def _scores(database_url: str) -> list[tuple[str, float, str]]:
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(contacts.c.email, contact_scores.c.score, contact_scores.c.grade)
+            .join(contacts, contacts.c.id == contact_scores.c.contact_id)
+            .order_by(contacts.c.email)
+        ).all()
+    engine.dispose()
+    return [(row.email, row.score, row.grade) for row in rows]

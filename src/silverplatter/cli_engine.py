@@ -34,7 +34,9 @@ model_app = typer.Typer(
     help="The scoring model: check a file, show, activate, list and roll back versions.",
     no_args_is_help=True,
 )
-engine_app = typer.Typer(help="The lead engine: rebuild every score.", no_args_is_help=True)
+engine_app = typer.Typer(
+    help="The lead engine: rebuild every score, fold in queued events.", no_args_is_help=True
+)
 
 ModelFile = Annotated[
     Path, typer.Argument(help="Scoring model file (TOML).", exists=True, dir_okay=False)
@@ -79,6 +81,12 @@ def _recompute_figures(title: str, result: RecomputeResult, seconds: float) -> N
     )
     table.add_row("seconds", f"{seconds:.2f}")
     console.print(table)
+    if result.queued:
+        console.print(
+            f"{result.queued:,} events were waiting in the scoring backlog and still are: "
+            "a running web server's scorer folds them in, or run "
+            "`silverplatter engine score-backlog`."
+        )
 
 
 @model_app.command("validate")
@@ -203,6 +211,45 @@ def recompute_command(database_url: DatabaseOption = None) -> None:
             result,
             time.perf_counter() - started,
         )
+
+
+@engine_app.command("score-backlog")
+def score_backlog_command(database_url: DatabaseOption = None) -> None:
+    """Fold the events waiting in the scoring backlog into the scores, oldest first.
+
+    The web server's scorer does this moments after the API stores events;
+    this command does it where no web server runs.  Each batch is one
+    transaction, so an interrupted run loses nothing and scores nothing twice.
+    """
+    from silverplatter.cli import _progress
+    from silverplatter.services.scoring_backlog import backlog_size, score_backlog
+
+    with _failures() as stack:
+        engine = stack.enter_context(_workspace(database_url))
+        with engine.connect() as connection:
+            waiting = backlog_size(connection)
+        scored = changes = busy = 0
+        with _progress("Scoring the backlog") as progress:
+            progress(0, waiting)
+            while True:
+                with engine.begin() as connection:
+                    run = score_backlog(connection, now=_now())
+                if run.busy:  # another scorer (a web server's) holds the lock: it drains
+                    busy += 1
+                    if busy > 30:
+                        raise Failure(
+                            "another scorer has held the scoring backlog for 30 s "
+                            "(a web server, or a recompute): it is being drained there"
+                        )
+                    time.sleep(1.0)
+                    continue
+                if not run.scored:
+                    break
+                busy = 0
+                scored += run.scored
+                changes += run.stage_changes
+                progress(scored, max(waiting, scored))
+        console.print(_figures("Scoring backlog", scored=scored, stage_changes=changes))
 
 
 def _moment(text: str | None) -> datetime:

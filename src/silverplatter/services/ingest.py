@@ -27,7 +27,7 @@ from silverplatter.storage import first_touches
 from silverplatter.storage.events import key_hash
 from silverplatter.storage.rows import rows_by
 from silverplatter.storage.schema import accounts, contacts
-from silverplatter.storage.scoring_backlog import queue_ids, queue_keys
+from silverplatter.storage.scoring_backlog import queue_ids, queue_keys, try_folding_lock
 
 _CONTACT_COLUMNS = (contacts.c.id, contacts.c.account_id)
 
@@ -47,6 +47,8 @@ class IngestResult:
     duplicates: int = 0
     contacts_created: int = 0
     stage_changes: int = 0
+    #: Accepted events left in the scoring backlog, for the scorer to fold in moments later.
+    queued: int = 0
     errors: list[ItemError] = field(default_factory=list)
 
 
@@ -181,7 +183,9 @@ def ingest_events(
     the scores at once and moves lifecycle stages; bulk loads that recompute
     afterwards pass ``score=False``.  With ``defer`` the appended events are
     queued in the scoring backlog instead, for ``score_backlog`` moments later
-    (the HTTP ingest: it answers as soon as the batch is stored).
+    (the HTTP ingest: it answers as soon as the batch is stored); so are they,
+    on PostgreSQL, while a recompute or the backlog scorer holds the scorer's
+    lock (``result.queued`` says how many).
     """
     result = IngestResult()
     fresh = _distinct(_validate(items, result), result)
@@ -262,13 +266,17 @@ def ingest_events(
     )
     result.accepted = len(appended)
     result.duplicates += len(rows) - result.accepted
-    if score and defer and appended:
-        if stored.ids is not None:
-            queue_ids(connection, stored.ids, now)
+    if score and appended:
+        # In line unless asked to defer, or unless a recompute or the backlog scorer is
+        # at work: their state would not include this fold (the scorer takes it next).
+        if not defer and try_folding_lock(connection):
+            scored = score_events(connection, appended, now=now)
+            result.stage_changes = len(scored.stage_changes)
         else:
-            queue_keys(connection, [key_hash(row.idempotency_key) for row in appended], now)
-    elif score and appended:
-        scored = score_events(connection, appended, now=now)
-        result.stage_changes = len(scored.stage_changes)
+            if stored.ids is not None:
+                queue_ids(connection, stored.ids, now)
+            else:
+                queue_keys(connection, [key_hash(row.idempotency_key) for row in appended], now)
+            result.queued = len(appended)
     result.errors.sort(key=lambda error: error.index)
     return result

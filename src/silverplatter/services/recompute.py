@@ -5,6 +5,12 @@ recompute``).  The statements are in ``storage/recompute_sql.py`` and
 ``storage/scoring_sql.py``; the result equals what the incremental path
 (``services/scoring.py``) keeps, which ``tests/test_recompute.py`` checks for
 arbitrary event sequences.
+
+Events still waiting in the scoring backlog are left out and left queued:
+the backlog scorer folds them into the new state afterwards, so each event
+counts once (folding them here as well counted them twice).  The recompute
+keeps scorers out until it commits, so none folds into the state it is about
+to replace; folds in line meanwhile go to the backlog (``services/ingest.py``).
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ from silverplatter.storage.recompute_sql import (
     rule_rows,
 )
 from silverplatter.storage.schema import accounts, contacts
+from silverplatter.storage.scoring_backlog import keep_scorers_out
+from silverplatter.storage.scoring_backlog import size as backlog_size
 from silverplatter.storage.scoring_sql import as_micros, clamp, grade_level, power2
 
 
@@ -62,6 +70,8 @@ class RecomputeResult:
     contacts: int
     accounts: int
     stage_changes: int
+    #: Events left in the scoring backlog, for the scorer to fold into the new state.
+    queued: int = 0
 
 
 def _hits(name: str) -> Any:
@@ -191,8 +201,14 @@ def _letter(level: Any) -> Any:
 
 def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
     """Rebuild the whole engagement state with the active model as of ``now``."""
+    # Events still queued for the scorer are left to it (``scored_only``); no scorer
+    # may fold any meanwhile, or the new state published here would miss them.
+    keep_scorers_out(connection)
     version = active_model(connection, now=now)
     dialect = connection.dialect.name
+    # On SQLite the lock is the write lock: the backlog cannot change until the commit,
+    # and an empty one spares the pass a look-up per event.  PostgreSQL's can fill meanwhile.
+    scored_only = dialect == "postgresql" or backlog_size(connection) > 0
     at = now.timestamp()
     silence = version.model.silence
     window = silence.within_days * DAY if silence else 0.0
@@ -201,7 +217,9 @@ def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
     account_rows = table_replacement.begin(connection, account_scores)
     contact_rows = table_replacement.begin(connection, contact_scores)
     for scope, subject in (("contact", "c"), ("account", "a")):
-        statement = hits_select(version.book, scope, dialect, now=at, recent_from=at - window)
+        statement = hits_select(
+            version.book, scope, dialect, now=at, recent_from=at - window, scored_only=scored_only
+        )
         hits_name, totals_name = f"sp_{scope}_hits", f"sp_{scope}_totals"
         create_temp_as(connection, hits_name, statement)
         hits = _hits(hits_name)
@@ -226,7 +244,8 @@ def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
     for name in ("sp_contact_hits", "sp_contact_totals", "sp_account_hits", "sp_account_totals"):
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     hand_over_new_sqls(connection, now=now)
-    return RecomputeResult(version.version, contact_count, account_count, changes)
+    queued = backlog_size(connection)
+    return RecomputeResult(version.version, contact_count, account_count, changes, queued)
 
 
 def _write_accounts(

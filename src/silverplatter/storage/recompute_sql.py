@@ -21,6 +21,7 @@ from sqlalchemy import (
     and_,
     case,
     column,
+    exists,
     func,
     literal,
     select,
@@ -30,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import Select
 
 from silverplatter.domain.engagement import DAY, WEEK, RuleBook
+from silverplatter.storage.engagement_schema import scoring_backlog
 from silverplatter.storage.schema import events
 from silverplatter.storage.scoring_sql import (
     epoch_seconds,
@@ -111,6 +113,7 @@ def hits_select(
     before: datetime | None = None,
     subjects: ColumnElement[bool] | None = None,
     pseudo_rules: bool = True,
+    scored_only: bool = False,
 ) -> Select[Any]:
     """Per (subject, rule, bucket): count, raw points, decayed points at ``now``, latest time.
 
@@ -162,6 +165,9 @@ def hits_select(
         .where(where, events.c.type.in_(sorted({r.event for r in rows})))
         .where(true() if before is None else events.c.occurred_at < before)
         .where(true() if subjects is None else subjects)
+        .where(
+            ~exists().where(scoring_backlog.c.event_id == events.c.id) if scored_only else true()
+        )
         .limit(-1 if dialect == "sqlite" else None)
         .subquery("ev")
     )

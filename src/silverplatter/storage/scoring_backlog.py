@@ -17,6 +17,7 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -26,6 +27,8 @@ from silverplatter.storage.schema import events
 
 #: Any constant: the PostgreSQL advisory lock that lets one scorer work at a time.
 SCORER_LOCK = 0x5C0BE
+#: Another: held alone by the full recompute, shared by folds in line.
+RECOMPUTE_LOCK = 0x5C0BF
 
 
 def queue_keys(connection: Connection, key_hashes: Sequence[int], now: datetime) -> None:
@@ -64,6 +67,38 @@ def try_scorer_lock(connection: Connection) -> bool:
         return True
     taken = connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SCORER_LOCK})
     return bool(taken.scalar_one())
+
+
+def try_folding_lock(connection: Connection) -> bool:
+    """Share the recompute's lock for this transaction, to fold events in line; False if busy.
+
+    Folds in line run side by side, and beside the backlog scorer; while a
+    recompute holds the lock this is False at once, never waiting (the caller
+    queues its events instead).  SQLite's writes are serial anyway.
+    """
+    if connection.dialect.name != "postgresql":
+        return True
+    taken = connection.execute(
+        text("SELECT pg_try_advisory_xact_lock_shared(:key)"), {"key": RECOMPUTE_LOCK}
+    )
+    return bool(taken.scalar_one())
+
+
+def keep_scorers_out(connection: Connection) -> None:
+    """Keep every scorer and every fold in line out until this transaction ends.
+
+    Waits for a running scorer and for folds in line to finish.  On PostgreSQL
+    the recompute's and the scorer's advisory locks, in that order (the others
+    only ever try them); on SQLite the database's write lock, taken by a write
+    that changes nothing.
+    """
+    if connection.dialect.name == "postgresql":
+        for key in (RECOMPUTE_LOCK, SCORER_LOCK):
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        return
+    connection.execute(
+        update(scoring_backlog).where(literal(False)).values(event_id=scoring_backlog.c.event_id)
+    )
 
 
 def oldest(connection: Connection, limit: int) -> list[Row[Any]]:

@@ -166,7 +166,7 @@ def _ingest(request: Request, raw: bytes, score: bool) -> EventBatchResult:
                 raise _Refused(result.errors)
     except _Refused as refused:
         raise _refusal(refused.errors) from None
-    queued = result.accepted if score else 0
+    queued = result.queued
     scorer = getattr(request.app.state, "scorer", None)
     if queued and scorer is not None:
         scorer.wake()
