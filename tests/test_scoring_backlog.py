@@ -15,6 +15,7 @@ from silverplatter.services.recompute import recompute
 from silverplatter.services.records import upsert_contacts
 from silverplatter.services.scoring_backlog import BacklogScorer, backlog_size, score_backlog
 from silverplatter.services.workspace import init_workspace
+from silverplatter.storage import recompute_sql
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.schema import contacts
 from silverplatter.storage.scoring_backlog import try_scorer_lock
@@ -110,8 +111,15 @@ def test_the_scorer_thread_drains_the_backlog(engine: Engine) -> None:
     assert round(_state(engine, "a@buyer.fi")[0], 2) == 38.85
 
 
-def test_a_recompute_leaves_queued_events_to_the_scorer(engine: Engine) -> None:
-    """Events still queued when the model is recomputed are counted once, not twice."""
+@pytest.mark.parametrize("few", [20_000, 2], ids=["not-in", "anti-join"])
+def test_a_recompute_leaves_queued_events_to_the_scorer(
+    engine: Engine, few: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Events still queued when the model is recomputed are counted once, not twice.
+
+    Both ways of leaving them out: a short backlog as a list, a long one by an anti-join.
+    """
+    monkeypatch.setattr(recompute_sql, "FEW_QUEUED", few)
     init_workspace(engine, name="Seller", now=NOW)
     people = [
         ContactFields(email=email, title="CFO", seniority="c_level")

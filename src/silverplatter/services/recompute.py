@@ -59,7 +59,7 @@ from silverplatter.storage.recompute_sql import (
     rule_rows,
 )
 from silverplatter.storage.schema import accounts, contacts
-from silverplatter.storage.scoring_backlog import keep_scorers_out
+from silverplatter.storage.scoring_backlog import keep_scorers_out, waiting_for_scorer
 from silverplatter.storage.scoring_backlog import size as backlog_size
 from silverplatter.storage.scoring_sql import as_micros, clamp, grade_level, power2
 
@@ -201,14 +201,16 @@ def _letter(level: Any) -> Any:
 
 def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
     """Rebuild the whole engagement state with the active model as of ``now``."""
-    # Events still queued for the scorer are left to it (``scored_only``); no scorer
+    # Events still queued for the scorer are left to it (``queued``); no scorer
     # may fold any meanwhile, or the new state published here would miss them.
     keep_scorers_out(connection)
     version = active_model(connection, now=now)
     dialect = connection.dialect.name
-    # On SQLite the lock is the write lock: the backlog cannot change until the commit,
-    # and an empty one spares the pass a look-up per event.  PostgreSQL's can fill meanwhile.
-    scored_only = dialect == "postgresql" or backlog_size(connection) > 0
+    queued: int | None = waiting_for_scorer(connection)
+    if dialect == "sqlite" and not queued:
+        # SQLite's lock is the write lock: the backlog stays empty until the commit,
+        # and the pass is spared a look-up per event.  PostgreSQL's can fill meanwhile.
+        queued = None
     at = now.timestamp()
     silence = version.model.silence
     window = silence.within_days * DAY if silence else 0.0
@@ -218,7 +220,7 @@ def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
     contact_rows = table_replacement.begin(connection, contact_scores)
     for scope, subject in (("contact", "c"), ("account", "a")):
         statement = hits_select(
-            version.book, scope, dialect, now=at, recent_from=at - window, scored_only=scored_only
+            version.book, scope, dialect, now=at, recent_from=at - window, queued=queued
         )
         hits_name, totals_name = f"sp_{scope}_hits", f"sp_{scope}_totals"
         create_temp_as(connection, hits_name, statement)

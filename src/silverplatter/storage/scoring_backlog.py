@@ -101,6 +101,18 @@ def keep_scorers_out(connection: Connection) -> None:
     )
 
 
+def waiting_for_scorer(connection: Connection) -> int:
+    """The backlog's length, with PostgreSQL's statistics of it brought up to date.
+
+    The recompute plans its pass over the log by this length and the
+    planner's estimate of it; the backlog fills and empties faster than
+    autovacuum analyses it.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("ANALYZE scoring_backlog")
+    return size(connection)
+
+
 def oldest(connection: Connection, limit: int) -> list[Row[Any]]:
     """The oldest queued events, whole rows, in the order they were appended.
 
