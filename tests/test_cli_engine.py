@@ -186,7 +186,7 @@ def test_recompute_says_what_it_left_queued_and_score_backlog_folds_it(
     recomputed = runner.invoke(app, ["engine", "recompute", "--database-url", database_url])
     assert recomputed.exit_code == 0, recomputed.output
     text = " ".join(recomputed.output.split())
-    assert f"{queued.queued} events were waiting in the scoring backlog and still are" in text
+    assert f"{queued.queued} events are waiting in the scoring backlog, left to the" in text
     drained = runner.invoke(app, ["engine", "score-backlog", "--database-url", database_url])
     assert drained.exit_code == 0, drained.output
     text = " ".join(drained.output.split())

@@ -24,6 +24,7 @@ from silverplatter.cli import (
 )
 from silverplatter.cli_explain import render_explanation
 from silverplatter.domain.model_file import ModelInvalid, parse_model
+from silverplatter.storage.scoring_backlog import keep_scorers_out
 
 if TYPE_CHECKING:
     from rich.status import Status
@@ -83,8 +84,8 @@ def _recompute_figures(title: str, result: RecomputeResult, seconds: float) -> N
     console.print(table)
     if result.queued:
         console.print(
-            f"{result.queued:,} events were waiting in the scoring backlog and still are: "
-            "a running web server's scorer folds them in, or run "
+            f"{result.queued:,} events are waiting in the scoring backlog, left to the "
+            "scorer: a running web server's folds them in, or run "
             "`silverplatter engine score-backlog`."
         )
 
@@ -138,6 +139,7 @@ def activate(file: ModelFile, database_url: DatabaseOption = None) -> None:
         started = time.perf_counter()
         with _recomputing(), engine.begin() as connection:
             now = _now()
+            keep_scorers_out(connection)  # before the model rows are locked
             saved = save_model(connection, source, now=now)
             result = recompute(connection, now=now)
         console.print(f"Activated version {saved.version}: {saved.model.model.name}")
@@ -187,6 +189,7 @@ def rollback(
         started = time.perf_counter()
         with _recomputing(), engine.begin() as connection:
             now = _now()
+            keep_scorers_out(connection)  # before the model rows are locked
             try:
                 chosen = activate_version(connection, version, now=now)
             except LookupError as error:
@@ -222,24 +225,31 @@ def score_backlog_command(database_url: DatabaseOption = None) -> None:
     transaction, so an interrupted run loses nothing and scores nothing twice.
     """
     from silverplatter.cli import _progress
-    from silverplatter.services.scoring_backlog import backlog_size, score_backlog
+    from silverplatter.services.scoring_backlog import (
+        BATCH,
+        SQLITE_BATCH,
+        backlog_size,
+        score_backlog,
+    )
 
     with _failures() as stack:
         engine = stack.enter_context(_workspace(database_url))
         with engine.connect() as connection:
             waiting = backlog_size(connection)
+        limit = SQLITE_BATCH if engine.dialect.name == "sqlite" else BATCH
         scored = changes = busy = 0
         with _progress("Scoring the backlog") as progress:
             progress(0, waiting)
             while True:
                 with engine.begin() as connection:
-                    run = score_backlog(connection, now=_now())
-                if run.busy:  # another scorer (a web server's) holds the lock: it drains
+                    run = score_backlog(connection, now=_now(), limit=limit)
+                if run.busy:  # a web server's scorer, or a recompute, holds the lock
                     busy += 1
                     if busy > 30:
                         raise Failure(
-                            "another scorer has held the scoring backlog for 30 s "
-                            "(a web server, or a recompute): it is being drained there"
+                            "the scoring backlog has been busy for 30 s: a web server's "
+                            "scorer is draining it, or a recompute is running; "
+                            "run this again when it is done"
                         )
                     time.sleep(1.0)
                     continue

@@ -27,7 +27,7 @@ from silverplatter.storage import first_touches
 from silverplatter.storage.events import key_hash
 from silverplatter.storage.rows import rows_by
 from silverplatter.storage.schema import accounts, contacts
-from silverplatter.storage.scoring_backlog import queue_ids, queue_keys, try_folding_lock
+from silverplatter.storage.scoring_backlog import queue_ids, queue_keys, try_scorer_lock
 
 _CONTACT_COLUMNS = (contacts.c.id, contacts.c.account_id)
 
@@ -183,9 +183,9 @@ def ingest_events(
     the scores at once and moves lifecycle stages; bulk loads that recompute
     afterwards pass ``score=False``.  With ``defer`` the appended events are
     queued in the scoring backlog instead, for ``score_backlog`` moments later
-    (the HTTP ingest: it answers as soon as the batch is stored); so are they,
-    on PostgreSQL, while a recompute or the backlog scorer holds the scorer's
-    lock (``result.queued`` says how many).
+    (the HTTP ingest: it answers as soon as the batch is stored); so are they
+    while the backlog scorer or a recompute holds the scorer's lock
+    (``result.queued`` says how many).
     """
     result = IngestResult()
     fresh = _distinct(_validate(items, result), result)
@@ -267,9 +267,9 @@ def ingest_events(
     result.accepted = len(appended)
     result.duplicates += len(rows) - result.accepted
     if score and appended:
-        # In line unless asked to defer, or unless a recompute or the backlog scorer is
-        # at work: their state would not include this fold (the scorer takes it next).
-        if not defer and try_folding_lock(connection):
+        # In line unless asked to defer, or unless another folder (the backlog scorer,
+        # a recompute) is at work: folding beside it, one would overwrite the other.
+        if not defer and try_scorer_lock(connection):
             scored = score_events(connection, appended, now=now)
             result.stage_changes = len(scored.stage_changes)
         else:

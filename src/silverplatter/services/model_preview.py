@@ -24,6 +24,7 @@ from silverplatter.domain.model_file import ModelError, ModelInvalid, parse_mode
 from silverplatter.services.recompute import recompute
 from silverplatter.services.scoring_models import activate_version, active_model, save_model
 from silverplatter.storage import model_preview as store
+from silverplatter.storage.scoring_backlog import keep_scorers_out
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,7 @@ def _preview(engine: Engine, activate: Callable[[Connection], Any], now: datetim
     with engine.connect() as connection:
         transaction = connection.begin()
         try:
+            keep_scorers_out(connection)  # folds at work land before the snapshot
             current = active_model(connection, now=now).version
             activate(connection)
             store.take_snapshot(connection)

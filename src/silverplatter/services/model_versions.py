@@ -19,6 +19,7 @@ from silverplatter.services.model_preview import require_valid
 from silverplatter.services.recompute import RecomputeResult, change_model, recompute
 from silverplatter.services.scoring_models import activate_version
 from silverplatter.storage import model_preview as store
+from silverplatter.storage.scoring_backlog import keep_scorers_out
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ def roll_back(
     connection: Connection, version: int, *, now: datetime, actor: Actor
 ) -> RecomputeResult:
     """Make a stored version active again and recompute; ``LookupError`` if there is none."""
+    keep_scorers_out(connection)  # before the model rows are locked (no cycle of waits)
     activate_version(connection, version, now=now)
     result = recompute(connection, now=now)
     _audit(connection, result, actor=actor, now=now, rollback=True)

@@ -9,8 +9,9 @@ arbitrary event sequences.
 Events still waiting in the scoring backlog are left out and left queued:
 the backlog scorer folds them into the new state afterwards, so each event
 counts once (folding them here as well counted them twice).  The recompute
-keeps scorers out until it commits, so none folds into the state it is about
-to replace; folds in line meanwhile go to the backlog (``services/ingest.py``).
+takes the scorer's lock before anything else and holds it until it commits,
+so nothing folds into the state it is about to replace; folds in line
+meanwhile queue their events for the scorer (``services/ingest.py``).
 """
 
 from __future__ import annotations
@@ -206,11 +207,6 @@ def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
     keep_scorers_out(connection)
     version = active_model(connection, now=now)
     dialect = connection.dialect.name
-    queued: int | None = waiting_for_scorer(connection)
-    if dialect == "sqlite" and not queued:
-        # SQLite's lock is the write lock: the backlog stays empty until the commit,
-        # and the pass is spared a look-up per event.  PostgreSQL's can fill meanwhile.
-        queued = None
     at = now.timestamp()
     silence = version.model.silence
     window = silence.within_days * DAY if silence else 0.0
@@ -219,6 +215,13 @@ def recompute(connection: Connection, *, now: datetime) -> RecomputeResult:
     account_rows = table_replacement.begin(connection, account_scores)
     contact_rows = table_replacement.begin(connection, contact_scores)
     for scope, subject in (("contact", "c"), ("account", "a")):
+        # Counted before each pass: on PostgreSQL the API fills the backlog meanwhile
+        # (300,000 events during the contact pass at 1M), which decides the plan.
+        queued: int | None = waiting_for_scorer(connection)
+        if dialect == "sqlite" and not queued:
+            # SQLite's lock is the write lock: the backlog stays empty until the commit,
+            # and the pass is spared a look-up per event.
+            queued = None
         statement = hits_select(
             version.book, scope, dialect, now=at, recent_from=at - window, queued=queued
         )
@@ -452,5 +455,6 @@ def change_model(
     An invalid file raises ``ModelInvalid`` before anything is written, so the
     active model stays as it was.
     """
+    keep_scorers_out(connection)  # before save_model locks the model rows (no cycle of waits)
     save_model(connection, source, now=now, user_id=user_id)
     return recompute(connection, now=now)

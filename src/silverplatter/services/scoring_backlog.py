@@ -27,6 +27,9 @@ from silverplatter.storage.events import NewEvent
 log = logging.getLogger(__name__)
 
 BATCH = 5000
+#: On SQLite a run holds the database's write lock while it folds (the scorer's lock
+#: there), and every other writer waits: shorter runs keep those waits short.
+SQLITE_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,8 @@ class BacklogRun:
 
 def score_backlog(connection: Connection, *, now: datetime, limit: int = BATCH) -> BacklogRun:
     """Score up to ``limit`` of the oldest queued events in the caller's transaction."""
+    if not store.any_queued(connection):  # idle: leave the lock to folds in line
+        return BacklogRun(0, 0)
     if not store.try_scorer_lock(connection):
         return BacklogRun(0, 0, busy=True)
     rows = store.oldest(connection, limit)
@@ -74,6 +79,7 @@ class BacklogScorer:
     def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
         self._engine = engine
         self._clock = clock
+        self._limit = SQLITE_BATCH if engine.dialect.name == "sqlite" else BATCH
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="backlog-scorer", daemon=True)
@@ -96,7 +102,7 @@ class BacklogScorer:
                 # folds up to BATCH events before it writes, and holding the
                 # queue meanwhile stalled every batch behind it (250 events/s).
                 with self._engine.begin() as connection:
-                    run = score_backlog(connection, now=self._clock())
+                    run = score_backlog(connection, now=self._clock(), limit=self._limit)
             except SQLAlchemyError:
                 log.exception("scoring the backlog failed; retrying in a second")
                 run = BacklogRun(0, 0)

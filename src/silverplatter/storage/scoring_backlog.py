@@ -20,15 +20,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import OperationalError
 
 from silverplatter.storage.engagement_schema import scoring_backlog
 from silverplatter.storage.rows import one_of
 from silverplatter.storage.schema import events
 
-#: Any constant: the PostgreSQL advisory lock that lets one scorer work at a time.
+#: Any constant: the PostgreSQL advisory lock that lets one folder of events work at a time.
 SCORER_LOCK = 0x5C0BE
-#: Another: held alone by the full recompute, shared by folds in line.
-RECOMPUTE_LOCK = 0x5C0BF
 
 
 def queue_keys(connection: Connection, key_hashes: Sequence[int], now: datetime) -> None:
@@ -62,43 +61,52 @@ def queue_ids(connection: Connection, event_ids: Sequence[int], now: datetime) -
 
 
 def try_scorer_lock(connection: Connection) -> bool:
-    """Take the scorer's lock for this transaction; SQLite's writes are serial anyway."""
-    if connection.dialect.name != "postgresql":
-        return True
-    taken = connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SCORER_LOCK})
-    return bool(taken.scalar_one())
+    """Take the scorer's lock for this transaction, to fold events; False if another holds it.
 
-
-def try_folding_lock(connection: Connection) -> bool:
-    """Share the recompute's lock for this transaction, to fold events in line; False if busy.
-
-    Folds in line run side by side, and beside the backlog scorer; while a
-    recompute holds the lock this is False at once, never waiting (the caller
-    queues its events instead).  SQLite's writes are serial anyway.
+    One folder at a time: the backlog scorer and every fold in line read the
+    stored state and write it back folded, so two at once would each
+    overwrite the other's.  A folder never waits (a fold in line queues its
+    events instead).  On SQLite the lock is the database's write lock, taken
+    by a write that changes nothing, so that what the folder reads next cannot
+    change before it commits; False when the busy timeout passes first.
     """
-    if connection.dialect.name != "postgresql":
-        return True
-    taken = connection.execute(
-        text("SELECT pg_try_advisory_xact_lock_shared(:key)"), {"key": RECOMPUTE_LOCK}
-    )
-    return bool(taken.scalar_one())
+    if connection.dialect.name == "postgresql":
+        taken = connection.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SCORER_LOCK}
+        )
+        return bool(taken.scalar_one())
+    try:
+        _take_write_lock(connection)
+    except OperationalError as error:
+        if "locked" not in str(error.orig):
+            raise
+        return False
+    return True
 
 
 def keep_scorers_out(connection: Connection) -> None:
-    """Keep every scorer and every fold in line out until this transaction ends.
+    """Keep the scorer and every fold in line out until this transaction ends.
 
-    Waits for a running scorer and for folds in line to finish.  On PostgreSQL
-    the recompute's and the scorer's advisory locks, in that order (the others
-    only ever try them); on SQLite the database's write lock, taken by a write
-    that changes nothing.
+    For the recompute and for model changes, before they read or write
+    anything: waits for a folder at work to commit.  On PostgreSQL the
+    scorer's advisory lock (folders only ever try it, so no cycle of waits
+    forms); on SQLite the write lock.
     """
     if connection.dialect.name == "postgresql":
-        for key in (RECOMPUTE_LOCK, SCORER_LOCK):
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCORER_LOCK})
         return
+    _take_write_lock(connection)
+
+
+def _take_write_lock(connection: Connection) -> None:
     connection.execute(
         update(scoring_backlog).where(literal(False)).values(event_id=scoring_backlog.c.event_id)
     )
+
+
+def any_queued(connection: Connection) -> bool:
+    """Whether any event waits for the scorer (read without taking its lock)."""
+    return connection.execute(select(scoring_backlog.c.event_id).limit(1)).first() is not None
 
 
 def waiting_for_scorer(connection: Connection) -> int:
