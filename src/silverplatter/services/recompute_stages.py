@@ -87,6 +87,16 @@ def apply_stage_moves(
     )
     changed = len(result.all())
     if changed:
+        if connection.dialect.name == "postgresql":
+            # Locked first in id order, as every writer of contacts locks them (first
+            # touches, the engine's moves): an UPDATE locks in the order its plan reads,
+            # and two writers locking in different orders deadlock.
+            connection.execute(
+                select(contacts.c.id)
+                .where(moving)
+                .order_by(contacts.c.id)
+                .with_for_update(key_share=True, of=contacts)
+            ).all()
         connection.execute(
             update(contacts).where(moving).values(lifecycle_stage=target, stage_changed_at=now)
         )

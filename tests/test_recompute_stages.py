@@ -1,0 +1,88 @@
+"""The recompute's set-based stage moves: the rows they lock, and in which order."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
+
+from silverplatter.domain.records import ContactFields
+from silverplatter.services.ingest import ingest_events
+from silverplatter.services.recompute_stages import apply_stage_moves
+from silverplatter.services.records import upsert_contacts
+from silverplatter.services.scoring_models import active_model
+from silverplatter.services.workspace import init_workspace
+from silverplatter.storage.engagement_schema import contact_scores
+from silverplatter.storage.schema import contacts
+from test_scoring_backlog import NOW, _events
+
+
+def test_stage_moves_lock_their_contacts_in_id_order(engine: Engine) -> None:
+    """Contact 2 is held elsewhere; the moves must already hold 1 while they wait for 2.
+
+    Both rows of contact 1 (its contact and its scores) lie after contact 2's,
+    so a plan reading the tables in their order would wait for 2 first.  (The
+    probe asks for the same lock as the moves: the transitions' foreign keys
+    already hold both contacts in a weaker one.)
+    """
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite locks the whole database")
+    init_workspace(engine, name="Seller", now=NOW)
+    people = [
+        ContactFields(email=email, title="CFO", seniority="c_level")
+        for email in ("one@buyer.fi", "two@buyer.fi")
+    ]
+    with engine.begin() as connection:
+        upsert_contacts(connection, people, now=NOW)
+        for person in people:
+            ingest_events(connection, _events(person.email), now=NOW)
+        connection.exec_driver_sql("UPDATE contacts SET lifecycle_stage = 'subscriber'")
+        connection.exec_driver_sql("UPDATE contacts SET title = 'CFO' WHERE id = 1")
+        connection.exec_driver_sql(
+            "UPDATE contact_scores SET touches = touches WHERE contact_id = 1"
+        )
+        goals = connection.execute(
+            select(contact_scores.c.qualification).order_by(contact_scores.c.contact_id)
+        ).scalars()
+        assert [goal for goal in goals if goal != "subscriber"] != []
+    holder = engine.connect()
+    holder.begin()
+    holder.exec_driver_sql("SELECT id FROM contacts WHERE id = 2 FOR NO KEY UPDATE")
+    moved: list[int] = []
+
+    def move() -> None:
+        with engine.begin() as connection:
+            version = active_model(connection, now=NOW)
+            moved.append(apply_stage_moves(connection, version, now=NOW))
+
+    mover = threading.Thread(target=move)
+    mover.start()
+    try:
+        with engine.connect() as probe:
+            for _attempt in range(500):  # until the mover waits for contact 2
+                waiting = probe.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                ).scalar_one()
+                if waiting:
+                    break
+                probe.rollback()  # pg_stat_activity is read once per transaction
+                time.sleep(0.01)
+            assert waiting == 1
+            with pytest.raises(OperationalError, match="could not obtain lock"):
+                probe.exec_driver_sql(
+                    "SELECT id FROM contacts WHERE id = 1 FOR NO KEY UPDATE NOWAIT"
+                )
+    finally:
+        holder.rollback()
+        holder.close()
+        mover.join(timeout=10)
+    assert moved == [2]
+    with engine.connect() as connection:
+        stages = connection.execute(
+            select(contacts.c.lifecycle_stage).order_by(contacts.c.id)
+        ).scalars()
+        assert "subscriber" not in list(stages)
