@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -173,3 +174,43 @@ def test_unknown_contact_and_bad_visitor_id_are_refused(engine: Engine) -> None:
         with pytest.raises(ValueError, match="visitor_id must be 1 to 64 characters"):
             stitch_visitor(connection, visitor_id="v" * 65, contact_id=1, now=NOW)
         assert connection.execute(select(visitors)).all() == []
+
+
+def test_views_stitched_while_the_scorer_works_are_scored_for_the_contact(
+    engine: Engine,
+) -> None:
+    """The scorer has read the anonymous views; stitching them meanwhile must not lose them.
+
+    Stitching skips events still queued; the scorer, had it folded them for no
+    one and removed them, would leave them never scored.  It holds them, so
+    stitching waits for its commit and then queues them again.
+    """
+    if engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite the scorer holds the write lock: stitching waits for it")
+    ids = _world(engine)
+    with engine.begin() as connection:
+        ingest_events(connection, _views("v-anna", 12), now=NOW, defer=True)
+    stitched: list[int] = []
+
+    def stitch() -> None:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '20s'")
+            stitched.append(
+                stitch_visitor(
+                    connection, visitor_id="v-anna", contact_id=ids["anna@buyer.fi"], now=NOW
+                )
+            )
+
+    with engine.connect() as scoring:
+        with scoring.begin():
+            assert score_backlog(scoring, now=NOW).scored == 12  # for no one yet
+            stitcher = threading.Thread(target=stitch)
+            stitcher.start()
+            stitcher.join(timeout=0.5)
+            assert stitcher.is_alive()  # waits for the scorer's commit
+        stitcher.join(timeout=20)
+    assert stitched == [12]
+    with engine.begin() as connection:
+        assert backlog_size(connection) == 12
+        assert score_backlog(connection, now=NOW).scored == 12
+    assert _score(engine, ids["anna@buyer.fi"]) == (10.46, 0)

@@ -48,14 +48,15 @@ def score_backlog(connection: Connection, *, now: datetime, limit: int = BATCH) 
     rows = store.oldest(connection, limit)
     if not rows:
         return BacklogRun(0, 0)
+    fresh = store.hold_anonymous(connection, [row.id for row in rows if row.contact_id is None])
     pending = [
         NewEvent(
             idempotency_key=row.idempotency_key,
             type=row.type,
             occurred_at=row.occurred_at,
-            contact_id=row.contact_id,
+            contact_id=fresh[row.id][0] if row.id in fresh else row.contact_id,
             visitor_id=row.visitor_id,
-            account_id=row.account_id,
+            account_id=fresh[row.id][1] if row.id in fresh else row.account_id,
             channel=row.channel,
             traffic=row.traffic,
             properties=dict(row.properties or {}),

@@ -141,6 +141,30 @@ def oldest(connection: Connection, limit: int) -> list[Row[Any]]:
     return list(connection.execute(chosen))
 
 
+def hold_anonymous(
+    connection: Connection, event_ids: Sequence[int]
+) -> dict[int, tuple[int | None, int | None]]:
+    """Lock these events read without a contact; ``(contact, account)`` of each as it is now.
+
+    Stitching may give such an event to a contact while the scorer works on
+    it, and skips queuing it again since it is still queued: the scorer would
+    then fold it for no one and remove it from the queue.  Locked here
+    (``FOR SHARE``), stitching waits for the scorer's commit and then finds it
+    unqueued and queues it; stitched just before, it is read here with its
+    contact.  On SQLite the scorer holds the write lock: nothing changes.
+    """
+    if connection.dialect.name != "postgresql" or not event_ids:
+        return {}
+    statement = (
+        select(events.c.id, events.c.contact_id, events.c.account_id)
+        .where(one_of(connection, events.c.id))
+        .order_by(events.c.id)
+        .with_for_update(read=True, of=events)
+    )
+    found = connection.execute(statement, {"keys": list(event_ids)})
+    return {row.id: (row.contact_id, row.account_id) for row in found}
+
+
 def remove(connection: Connection, event_ids: Sequence[int]) -> None:
     if event_ids:
         connection.execute(
