@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from alembic import command
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
 
+from row_locks import assert_holds_contact_while_waiting
 from silverplatter.domain.records import ContactFields
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.records import upsert_contacts
@@ -178,19 +177,7 @@ def test_first_touches_lock_their_contacts_in_id_order(engine: Engine) -> None:
     mover = threading.Thread(target=move)
     mover.start()
     try:
-        with engine.connect() as probe:
-            for _attempt in range(200):  # until the mover waits for contact 2
-                waiting = probe.exec_driver_sql(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                ).scalar_one()
-                if waiting:
-                    break
-                probe.rollback()  # pg_stat_activity is read once per transaction
-                time.sleep(0.01)
-            assert waiting == 1
-            with pytest.raises(OperationalError, match="could not obtain lock"):
-                probe.exec_driver_sql("SELECT id FROM contacts WHERE id = 1 FOR UPDATE NOWAIT")
+        assert_holds_contact_while_waiting(engine, 1, strength="UPDATE")
     finally:
         holder.rollback()
         holder.close()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
 
+from row_locks import assert_holds_contact_while_waiting
 from silverplatter.domain.records import ContactFields
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.recompute_stages import apply_stage_moves
@@ -61,21 +60,7 @@ def test_stage_moves_lock_their_contacts_in_id_order(engine: Engine) -> None:
     mover = threading.Thread(target=move)
     mover.start()
     try:
-        with engine.connect() as probe:
-            for _attempt in range(500):  # until the mover waits for contact 2
-                waiting = probe.exec_driver_sql(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                ).scalar_one()
-                if waiting:
-                    break
-                probe.rollback()  # pg_stat_activity is read once per transaction
-                time.sleep(0.01)
-            assert waiting == 1
-            with pytest.raises(OperationalError, match="could not obtain lock"):
-                probe.exec_driver_sql(
-                    "SELECT id FROM contacts WHERE id = 1 FOR NO KEY UPDATE NOWAIT"
-                )
+        assert_holds_contact_while_waiting(engine, 1, strength="NO KEY UPDATE")
     finally:
         holder.rollback()
         holder.close()

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from silverplatter.services.predictive import rescore_contacts
 from silverplatter.services.scoring import score_events
 from silverplatter.storage import scoring_backlog as store
+from silverplatter.storage.engine import one_writer
 from silverplatter.storage.events import NewEvent
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 BATCH = 5000
 #: On SQLite a run holds the database's write lock while it folds (the scorer's lock
 #: there), and every other writer waits: shorter runs keep those waits short.
-SQLITE_BATCH = 500
+SQLITE_BATCH = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +100,12 @@ class BacklogScorer:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                # Not queued with the API's batches (one_writer): a run reads and
-                # folds up to BATCH events before it writes, and holding the
-                # queue meanwhile stalled every batch behind it (250 events/s).
-                with self._engine.begin() as connection:
+                # On SQLite a run holds the write lock from its first read (the
+                # scorer's lock there), so it queues with the API's batches
+                # (one_writer) and starts when one ends, not after the busy
+                # handler's sleeps; its runs are short (SQLITE_BATCH) so that the
+                # batches behind it wait little.  PostgreSQL: one_writer holds nothing.
+                with one_writer(self._engine), self._engine.begin() as connection:
                     run = score_backlog(connection, now=self._clock(), limit=self._limit)
             except SQLAlchemyError:
                 log.exception("scoring the backlog failed; retrying in a second")
