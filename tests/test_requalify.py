@@ -9,6 +9,7 @@ marks, lifecycle stages, the stage moves recorded and the leads handed over.
 from __future__ import annotations
 
 import random
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,16 +19,20 @@ from sqlalchemy import Connection, Engine, select, update
 
 import lead_world
 from silverplatter.domain.qualification import Bant
+from silverplatter.domain.records import AccountFields
 from silverplatter.services.demo import generate_demo
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.qualification import record_qualification
 from silverplatter.services.recompute import change_model
-from silverplatter.services.requalify import _set_based, _through_the_engine
+from silverplatter.services.records import upsert_accounts
+from silverplatter.services.requalify import _set_based, _through_the_engine, requalify_accounts
 from silverplatter.services.scoring_models import active_model
+from silverplatter.services.workspace import init_workspace
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.handover_schema import handovers
 from silverplatter.storage.lifecycle_schema import stage_transitions
 from silverplatter.storage.schema import accounts, contacts
+from silverplatter.storage.scoring_backlog import try_scorer_lock
 
 DEFAULT_MODEL = Path(__file__).parents[1] / "src/silverplatter/domain/default_model.toml"
 
@@ -222,3 +227,30 @@ def test_account_score_and_roles_thresholds_agree(scored: Any) -> None:
     # silver the CEO stays MQL only through the account score.  Pohja's director,
     # whose BANT was recorded after the last evaluation, becomes SQL when evaluated.
     assert moved == [0, 1]
+
+
+def test_requalifying_waits_for_the_scorer_at_work(engine: Engine) -> None:
+    """It writes the stored state as the scorer does, so never beside it."""
+    init_workspace(engine, name="Seller", now=lead_world.NOW)
+    with engine.begin() as connection:
+        upsert_accounts(
+            connection, [AccountFields(name="Buyer", domain="buyer.fi")], now=lead_world.NOW
+        )
+        account_id = connection.execute(select(accounts.c.id)).scalar_one()
+    finished = threading.Event()
+
+    def requalify() -> None:
+        with engine.begin() as connection:
+            requalify_accounts(
+                connection, [account_id], changed_field="account.value_tier", now=lead_world.NOW
+            )
+        finished.set()
+
+    with engine.connect() as scoring:
+        with scoring.begin():
+            assert try_scorer_lock(scoring)
+            worker = threading.Thread(target=requalify)
+            worker.start()
+            assert not finished.wait(0.5)
+        worker.join(timeout=30)
+    assert finished.is_set()

@@ -39,6 +39,7 @@ from silverplatter.services.scoring import evaluate
 from silverplatter.services.scoring_models import ModelVersion, active_model
 from silverplatter.storage import engagement
 from silverplatter.storage import requalify_sql as store
+from silverplatter.storage.scoring_backlog import keep_scorers_out
 
 #: Accounts re-evaluated together (their contacts are loaded at once).
 BATCH: Final = 500
@@ -67,6 +68,9 @@ def requalify_accounts(
     wanted = sorted(set(account_ids))
     if not wanted:
         return Requalified(0, 0, 0)
+    # It writes the stored state as the scorer does: one of them at a time (the
+    # scorer never waits for rows of accounts, which the caller holds).
+    keep_scorers_out(connection)
     version = active_model(connection, now=now)
     if changed_field in graded_fields(version):
         return _through_the_engine(connection, version, wanted, now=now)
