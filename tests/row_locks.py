@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 
@@ -31,3 +33,30 @@ def assert_holds_contact_while_waiting(engine: Engine, contact_id: int, *, stren
             probe.exec_driver_sql(
                 f"SELECT id FROM contacts WHERE id = {int(contact_id)} FOR {strength} NOWAIT"
             )
+
+
+def assert_writes_in_id_order(
+    engine: Engine, write: Callable[[Connection], None], *, strength: str
+) -> None:
+    """``write``, in a transaction of its own, takes contact 1 before it waits for contact 2.
+
+    Contact 2 is held by another transaction meanwhile; the test has placed
+    contact 1's rows after contact 2's, so that a writer locking in the order
+    it reads would wait for 2 first.  Returns once ``write`` has committed.
+    """
+    holder = engine.connect()
+    holder.begin()
+    holder.exec_driver_sql("SELECT id FROM contacts WHERE id = 2 FOR NO KEY UPDATE")
+
+    def move() -> None:
+        with engine.begin() as connection:
+            write(connection)
+
+    mover = threading.Thread(target=move)
+    mover.start()
+    try:
+        assert_holds_contact_while_waiting(engine, 1, strength=strength)
+    finally:
+        holder.rollback()
+        holder.close()
+        mover.join(timeout=10)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +9,7 @@ import pytest
 from alembic import command
 from sqlalchemy import Engine, select
 
-from row_locks import assert_holds_contact_while_waiting
+from row_locks import assert_writes_in_id_order
 from silverplatter.domain.records import ContactFields
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.records import upsert_contacts
@@ -165,22 +164,9 @@ def test_first_touches_lock_their_contacts_in_id_order(engine: Engine) -> None:
     _people(engine, "one@a.example", "two@a.example")
     with engine.begin() as connection:  # contact 1's row now lies after 2's in the table
         connection.exec_driver_sql("UPDATE contacts SET title = 'CFO' WHERE id = 1")
-    holder = engine.connect()
-    holder.begin()
-    holder.exec_driver_sql("SELECT id FROM contacts WHERE id = 2 FOR NO KEY UPDATE")
     touches = [(2, NOW, "email"), (1, NOW, "email")]
-
-    def move() -> None:
-        with engine.begin() as connection:
-            first_touches.note(connection, touches)
-
-    mover = threading.Thread(target=move)
-    mover.start()
-    try:
-        assert_holds_contact_while_waiting(engine, 1, strength="UPDATE")
-    finally:
-        holder.rollback()
-        holder.close()
-        mover.join(timeout=10)
+    assert_writes_in_id_order(
+        engine, lambda connection: first_touches.note(connection, touches), strength="UPDATE"
+    )
     assert _first_touch(engine, "one@a.example") == ("email", NOW)
     assert _first_touch(engine, "two@a.example") == ("email", NOW)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
-from row_locks import assert_holds_contact_while_waiting
+from row_locks import assert_writes_in_id_order
 from silverplatter.domain.records import ContactFields
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.recompute_stages import apply_stage_moves
@@ -47,24 +45,13 @@ def test_stage_moves_lock_their_contacts_in_id_order(engine: Engine) -> None:
             select(contact_scores.c.qualification).order_by(contact_scores.c.contact_id)
         ).scalars()
         assert [goal for goal in goals if goal != "subscriber"] != []
-    holder = engine.connect()
-    holder.begin()
-    holder.exec_driver_sql("SELECT id FROM contacts WHERE id = 2 FOR NO KEY UPDATE")
     moved: list[int] = []
 
-    def move() -> None:
-        with engine.begin() as connection:
-            version = active_model(connection, now=NOW)
-            moved.append(apply_stage_moves(connection, version, now=NOW))
+    def move(connection: Connection) -> None:
+        version = active_model(connection, now=NOW)
+        moved.append(apply_stage_moves(connection, version, now=NOW))
 
-    mover = threading.Thread(target=move)
-    mover.start()
-    try:
-        assert_holds_contact_while_waiting(engine, 1, strength="NO KEY UPDATE")
-    finally:
-        holder.rollback()
-        holder.close()
-        mover.join(timeout=10)
+    assert_writes_in_id_order(engine, move, strength="NO KEY UPDATE")
     assert moved == [2]
     with engine.connect() as connection:
         stages = connection.execute(

@@ -225,18 +225,13 @@ def score_backlog_command(database_url: DatabaseOption = None) -> None:
     transaction, so an interrupted run loses nothing and scores nothing twice.
     """
     from silverplatter.cli import _progress
-    from silverplatter.services.scoring_backlog import (
-        BATCH,
-        SQLITE_BATCH,
-        backlog_size,
-        score_backlog,
-    )
+    from silverplatter.services.scoring_backlog import backlog_size, run_size, score_backlog
 
     with _failures() as stack:
         engine = stack.enter_context(_workspace(database_url))
         with engine.connect() as connection:
             waiting = backlog_size(connection)
-        limit = SQLITE_BATCH if engine.dialect.name == "sqlite" else BATCH
+        limit = run_size(engine)
         scored = changes = busy = 0
         with _progress("Scoring the backlog") as progress:
             progress(0, waiting)

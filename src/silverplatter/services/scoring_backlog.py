@@ -33,6 +33,11 @@ BATCH = 5000
 SQLITE_BATCH = 2000
 
 
+def run_size(engine: Engine) -> int:
+    """How many queued events one run folds on this database."""
+    return SQLITE_BATCH if engine.dialect.name == "sqlite" else BATCH
+
+
 @dataclass(frozen=True, slots=True)
 class BacklogRun:
     scored: int
@@ -81,7 +86,7 @@ class BacklogScorer:
     def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
         self._engine = engine
         self._clock = clock
-        self._limit = SQLITE_BATCH if engine.dialect.name == "sqlite" else BATCH
+        self._limit = run_size(engine)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="backlog-scorer", daemon=True)

@@ -23,12 +23,12 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
-    text,
     true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from silverplatter.storage import writer_locks
 from silverplatter.storage.nurture_schema import (
     email_templates,
     enrolment_steps,
@@ -56,16 +56,7 @@ def lock(connection: Connection, *, wait: bool = True) -> bool:
     On PostgreSQL an advisory lock; on SQLite the database's write lock,
     taken by a write that changes nothing.
     """
-    if connection.dialect.name == "postgresql":
-        if wait:
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PROGRAMME_LOCK})
-            return True
-        taken = connection.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PROGRAMME_LOCK}
-        )
-        return bool(taken.scalar_one())
-    connection.execute(update(programmes).where(literal(False)).values(id=p.id))
-    return True
+    return writer_locks.take(connection, PROGRAMME_LOCK, programmes, wait=wait)
 
 
 # ---------------------------------------------------------------- programmes

@@ -16,12 +16,11 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
-    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import OperationalError
 
+from silverplatter.storage import writer_locks
 from silverplatter.storage.engagement_schema import scoring_backlog
 from silverplatter.storage.rows import one_of
 from silverplatter.storage.schema import events
@@ -70,18 +69,12 @@ def try_scorer_lock(connection: Connection) -> bool:
     by a write that changes nothing, so that what the folder reads next cannot
     change before it commits; False when the busy timeout passes first.
     """
-    if connection.dialect.name == "postgresql":
-        taken = connection.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SCORER_LOCK}
-        )
-        return bool(taken.scalar_one())
     try:
-        _take_write_lock(connection)
-    except OperationalError as error:
+        return writer_locks.take(connection, SCORER_LOCK, scoring_backlog, wait=False)
+    except OperationalError as error:  # SQLite's busy timeout passed
         if "locked" not in str(error.orig):
             raise
         return False
-    return True
 
 
 def keep_scorers_out(connection: Connection) -> None:
@@ -92,16 +85,7 @@ def keep_scorers_out(connection: Connection) -> None:
     scorer's advisory lock (folders only ever try it, so no cycle of waits
     forms); on SQLite the write lock.
     """
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCORER_LOCK})
-        return
-    _take_write_lock(connection)
-
-
-def _take_write_lock(connection: Connection) -> None:
-    connection.execute(
-        update(scoring_backlog).where(literal(False)).values(event_id=scoring_backlog.c.event_id)
-    )
+    writer_locks.take(connection, SCORER_LOCK, scoring_backlog)
 
 
 def any_queued(connection: Connection) -> bool:
