@@ -7,17 +7,25 @@ and, when the client sent something wrong, ``errors`` — a list of
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from silverplatter.services.users import UserError
+from silverplatter.storage.contention import is_contention
+
+log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
+
+#: Seconds a client is asked to wait before sending again while the database is busy.
+BUSY_RETRY_AFTER = 2
 
 _TITLES = {
     400: "Bad request",
@@ -171,6 +179,22 @@ def install(application: FastAPI) -> None:
         detail = error.detail if isinstance(error.detail, str) else _TITLES.get(error.status_code)
         headers = dict(error.headers or {})
         return _answer(request, error.status_code, detail or "error", (), headers)
+
+    @application.exception_handler(DBAPIError)
+    async def _database(request: Request, error: DBAPIError) -> Response:
+        if not is_contention(error):
+            log.error("%s %s failed", request.method, request.url.path, exc_info=error)
+            return await _crash(request, error)
+        log.warning(
+            "%s %s: the database was busy: %s", request.method, request.url.path, error.orig
+        )
+        # Nothing of the request was kept (its transaction was rolled back); the same
+        # request succeeds once the other work is done.
+        detail = (
+            "the workspace's database is busy with other work (a recompute or an import "
+            "can hold it for a while); nothing was saved — send the same request again"
+        )
+        return _answer(request, 503, detail, (), {"Retry-After": str(BUSY_RETRY_AFTER)})
 
     @application.exception_handler(Exception)
     async def _crash(request: Request, error: Exception) -> Response:
