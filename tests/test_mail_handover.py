@@ -3,10 +3,14 @@ offers PIPELINING (RFC 2920), one at a time to one that does not, every reply ju
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import smtplib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
 
 from mail_world import Inbox, smtp_server
-from silverplatter.services.mail_handover import Outgoing, Pool, hand_over
+from silverplatter.services.mail_handover import TERMINATOR, Outgoing, Pool, hand_over
 from silverplatter.services.smtp import SmtpTarget
 
 SENDER = "Seller Oy <news@seller.example>"
@@ -28,8 +32,9 @@ def _send(inbox: Inbox, pool: Pool, items: list[Outgoing]) -> list[list[int]]:
     """Hand ``items`` over; the send ids of each commit."""
     commits: list[list[int]] = []
 
-    def commit(staged: Sequence[Outgoing]) -> None:
+    def commit(staged: Sequence[Outgoing], release: Callable[[], None]) -> None:
         commits.append([item.send_id for item in staged])
+        release()
 
     hand_over(pool, items, sender=SENDER, commit=commit)
     return commits
@@ -129,3 +134,82 @@ def test_an_address_that_cannot_stand_in_a_pipelined_command_is_not_sent() -> No
         ("sent", ""),
     ]
     assert [rcpts for _sender, rcpts in inbox.envelopes] == [["c@buyer.example"]]
+
+
+def test_the_terminators_go_out_only_when_the_commit_releases_them() -> None:
+    with smtp_server() as inbox:
+        pool = Pool(SmtpTarget("127.0.0.1", inbox.port), size=2, timeout=5)
+        items = _items("a@buyer.example", "b@buyer.example")
+        before_release: list[int] = []
+
+        def commit(staged: Sequence[Outgoing], release: Callable[[], None]) -> None:
+            inbox.wait_for(1, timeout=0.3)  # the whole bodies are there, not their ends
+            before_release.append(len(inbox.messages))
+            release()
+
+        hand_over(pool, items, sender=SENDER, commit=commit)
+        inbox.wait_for(2)
+        pool.close()
+    assert before_release == [0]
+    assert [item.outcome for item in items] == ["sent", "sent"]
+    assert len(inbox.messages) == 2
+
+
+def test_a_commit_that_fails_before_releasing_sends_nothing() -> None:
+    with smtp_server() as inbox:
+        pool = Pool(SmtpTarget("127.0.0.1", inbox.port), size=2, timeout=5)
+        items = _items("a@buyer.example", "b@buyer.example")
+
+        def commit(staged: Sequence[Outgoing], release: Callable[[], None]) -> None:
+            raise RuntimeError("the database went away")
+
+        with pytest.raises(RuntimeError, match="the database went away"):
+            hand_over(pool, items, sender=SENDER, commit=commit)
+        inbox.wait_for(1, timeout=0.3)
+        pool.close()
+    assert inbox.messages == []
+    assert [item.outcome for item in items] == ["", ""]
+
+
+def test_a_commit_that_fails_after_releasing_has_sent_its_messages() -> None:
+    with smtp_server() as inbox:
+        pool = Pool(SmtpTarget("127.0.0.1", inbox.port), size=2, timeout=5)
+        items = _items("a@buyer.example", "b@buyer.example")
+
+        def commit(staged: Sequence[Outgoing], release: Callable[[], None]) -> None:
+            release()
+            raise RuntimeError("restoring a setting failed")
+
+        with pytest.raises(RuntimeError, match="restoring a setting failed"):
+            hand_over(pool, items, sender=SENDER, commit=commit)
+        inbox.wait_for(2)
+        pool.close()
+    assert len(inbox.messages) == 2
+    assert [item.outcome for item in items] == ["sent", "sent"]
+
+
+def test_no_terminator_reaches_the_server_before_the_last_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with smtp_server() as inbox:
+        pool = Pool(SmtpTarget("127.0.0.1", inbox.port), size=2, timeout=5)
+        items = _items("a@buyer.example", "b@buyer.example")
+        arrived_meanwhile: list[int] = []
+        original = smtplib.SMTP.send
+
+        def send(client: smtplib.SMTP, data: Any) -> None:
+            original(client, data)
+            if data == TERMINATOR:
+                # Time enough for the server to take a message sent, and (both waits) well
+                # within the 200 ms a corked socket holds its data at most.
+                inbox.wait_for(1, timeout=0.05)
+                arrived_meanwhile.append(len(inbox.messages))
+
+        monkeypatch.setattr(smtplib.SMTP, "send", send)
+        _send(inbox, pool, items)
+        monkeypatch.undo()
+        inbox.wait_for(2)
+        pool.close()
+    assert arrived_meanwhile == [0, 0]
+    assert [item.outcome for item in items] == ["sent", "sent"]
+    assert len(inbox.messages) == 2

@@ -128,6 +128,11 @@ def test_killed_worker_restarted_sends_each_message_exactly_once(
         with engine.connect() as connection:
             keys = list(connection.execute(select(mail_sends.c.dedupe_key)).scalars())
         expected = {message_id_for(key, SENDER) for key in keys}
+        missing = expected - set(sink.message_ids)
+        assert not missing, (
+            f"{len(missing)} messages the ledger calls sent never reached the server "
+            f"(killed after {received_before}; ledger then {before})"
+        )
         assert set(sink.message_ids) == expected
         assert max(sink.message_ids.values()) == 1
         assert sink.received == MESSAGES

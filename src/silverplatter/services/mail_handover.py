@@ -13,7 +13,14 @@ still ``sending``, so it is sent again after the claim times out.  Killed
 after the commit: the terminator is written with one ``send()`` and the
 kernel flushes what the process wrote even when it dies, so the server
 takes the message and the row already says sent.  The only window left is
-between the commit returning and that one ``send()`` of each message.
+between the commit taking effect and the ``send()`` of each terminator — so
+the caller's commit calls ``release`` (which writes the terminators) the
+moment it returns and keeps the commit itself short
+(``storage/mail_sends.settle_sent``: a commit that waits for the disk is a
+window as long as the wait, because the database keeps a commit the worker
+was killed in the middle of), and the terminators are written to corked
+sockets and let go together (``_terminate``), so that the server's work on
+them cannot stretch the writes.
 
 Up to one message per connection is staged at a time and every step runs
 across all connections before the next (``MAIL`` on each, then each reply,
@@ -228,19 +235,26 @@ def _reset(connection: Connection) -> None:
         connection.drop()
 
 
+#: Marks the staged messages sent and calls ``release`` the moment its commit returns.
+Commit = Callable[[Sequence[Outgoing], Callable[[], None]], None]
+
+
 def hand_over(
     pool: Pool,
     items: Sequence[Outgoing],
     *,
     sender: str,
-    commit: Callable[[Sequence[Outgoing]], None],
+    commit: Commit,
 ) -> None:
     """Hand ``items`` (at most one per connection) over; ``commit`` marks the staged ones sent.
 
     Each item's ``outcome`` tells how it ended.  ``commit`` is called once,
-    with the messages whose whole body the server has (possibly none); if it
-    raises, their connections are dropped without the terminator — the
-    server discards them — and the error propagates.
+    with the messages whose whole body the server has (possibly none), and
+    must call ``release`` as soon as its commit has returned: ``release``
+    writes each terminator.  If ``commit`` raises before releasing, the
+    connections are dropped without the terminator — the server discards
+    the messages — and the error propagates; after releasing, the messages
+    are sent and their replies are read before the error propagates.
     """
     if len(items) > len(pool.connections):
         raise ValueError("more messages than connections")
@@ -279,19 +293,53 @@ def hand_over(
             staged.append((connection, item))
         except (OSError, smtplib.SMTPException) as error:
             _broken(item, connection, error)
+    written: list[tuple[Connection, Outgoing]] = []
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if not released:
+            released = True
+            written.extend(_terminate(staged))
+
     try:
-        commit([item for _connection, item in staged])
+        commit([item for _connection, item in staged], release)
     except BaseException:
-        for connection, _item in staged:
-            connection.drop()
+        if not released:
+            for connection, _item in staged:
+                connection.drop()
+            raise
+        _replies(written)
         raise
-    for _connection, item in staged:
-        item.outcome = "sent"
-    _finish(staged)
+    release()  # a commit that had nothing to mark need not have called it
+    _replies(written)
 
 
-def _finish(staged: list[tuple[Connection, Outgoing]]) -> None:
-    """Write each terminator, then read each reply (the rows already say sent)."""
+def _cork(connection: Connection, corked: bool) -> None:
+    """Hold back (or let go of) what is written to the connection's socket (Linux's TCP_CORK)."""
+    client = connection.client
+    if client is None or client.sock is None or not hasattr(socket, "TCP_CORK"):
+        return
+    try:
+        client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, int(corked))
+    except OSError:
+        return  # a broken connection: the send finds it
+
+
+def _terminate(staged: list[tuple[Connection, Outgoing]]) -> list[tuple[Connection, Outgoing]]:
+    """Write each terminator (the rows already say sent); the connections written to.
+
+    Only system calls between the commit and the last terminator.  The
+    sockets are corked meanwhile, so no terminator reaches the server
+    before the last is written: otherwise each write wakes the server,
+    which may take the processor from the worker — the writes then last as
+    long as the server's handling of the messages, and a worker killed
+    meanwhile (while it is busiest) leaves the rest unwritten.  What a
+    corked socket holds still goes out when the worker dies: the kernel
+    sends it as it closes the socket.
+    """
+    for connection, _item in staged:
+        _cork(connection, True)
     written: list[tuple[Connection, Outgoing]] = []
     for connection, item in staged:
         try:
@@ -301,6 +349,15 @@ def _finish(staged: list[tuple[Connection, Outgoing]]) -> None:
         except (OSError, smtplib.SMTPException) as error:
             # Nothing reached the server's end of data: it discards the message.
             _broken(item, connection, error)
+            continue
+        item.outcome = "sent"
+    for connection, _item in written:
+        _cork(connection, False)  # all of them go out now
+    return written
+
+
+def _replies(written: list[tuple[Connection, Outgoing]]) -> None:
+    """Read each reply to a terminator: a refusal now undoes the sent of its row."""
     for connection, item in written:
         try:
             assert connection.client is not None
@@ -315,4 +372,4 @@ def _finish(staged: list[tuple[Connection, Outgoing]]) -> None:
             _fail(item, code, message)
 
 
-__all__ = ["TERMINATOR", "Connection", "Outgoing", "Pool", "hand_over"]
+__all__ = ["TERMINATOR", "Commit", "Connection", "Outgoing", "Pool", "hand_over"]

@@ -307,20 +307,13 @@ def _hand_over_chunk(
 ) -> None:
     message_ids = {item.send_id: message_id for _row, item, message_id in chunk}
 
-    def mark_sent(staged: Sequence[Outgoing]) -> None:
+    def mark_sent(staged: Sequence[Outgoing], release: Callable[[], None]) -> None:
         if not staged:
             return
-        with delivery.engine.begin() as connection:
-            ledger.settle_many(
-                connection,
-                [
-                    {"b_id": item.send_id, "b_message_id": message_ids[item.send_id]}
-                    for item in staged
-                ],
-                status="sent",
-                sent_at=now,
-                last_error=None,
-            )
+        rows = [
+            {"b_id": item.send_id, "b_message_id": message_ids[item.send_id]} for item in staged
+        ]
+        ledger.settle_sent(delivery.engine, rows, sent_at=now, then=release)
         report.commits += 1
 
     delivery.pace.wait_turn(len(chunk))
@@ -468,7 +461,12 @@ def send_test(
         raise TestSendRefused("template_id", str(error)) from None
     item = Outgoing(0, address, composed.data)
     try:
-        hand_over(delivery.pool, [item], sender=delivery.composer.sender, commit=lambda _s: None)
+        hand_over(
+            delivery.pool,
+            [item],
+            sender=delivery.composer.sender,
+            commit=lambda _s, release: release(),
+        )
     finally:
         delivery.pool.close()
     if item.outcome != "sent":

@@ -8,12 +8,13 @@ may claim at once without two taking the same row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Engine,
     Row,
     Select,
     bindparam,
@@ -24,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from silverplatter.storage.commit_then import commit_then
 from silverplatter.storage.nurture_schema import mail_sends
 from silverplatter.storage.rows import insert_if_new
 from silverplatter.storage.schema import accounts, contacts, users
@@ -173,6 +175,43 @@ def settle_many(connection: Connection, rows: Sequence[Mapping[str, Any]], **sam
         update(mail_sends).where(m.id == bindparam("b_id")).values(**varying, **same),
         [dict(row) for row in rows],
     )
+
+
+def settle_sent(
+    engine: Engine,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    sent_at: datetime,
+    then: Callable[[], None],
+) -> None:
+    """Mark rows sent (``b_id``, ``b_message_id`` each) and call ``then`` as soon as that
+    commit is done — on PostgreSQL, as soon as it is sent.
+
+    The commit does not wait for the disk: PostgreSQL acknowledges it before
+    its WAL is flushed (``synchronous_commit`` off for this transaction),
+    and SQLite does not checkpoint inside it (the connection's automatic
+    checkpoint is off until ``then`` has run; its other transactions
+    checkpoint as usual), and on PostgreSQL ``then`` runs as soon as
+    ``COMMIT`` is sent (``storage/commit_then.py``).  A worker killed while its commit
+    waits has still committed, so the wait would be a window in which a
+    message the ledger calls sent is never finished.  The price: a crash of
+    the database server itself may forget the last sent marks of a moment,
+    and those messages are sent again once their claims time out.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        every: Any = None
+        if sqlite:
+            every = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+            connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
+        else:
+            connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        try:
+            settle_many(connection, rows, status="sent", sent_at=sent_at, last_error=None)
+            commit_then(connection, then)
+        finally:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {int(every)}")
 
 
 def release(connection: Connection, ids: Sequence[int], now: datetime) -> None:
