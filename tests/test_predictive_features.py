@@ -28,6 +28,7 @@ from silverplatter.domain.predictive_features import (
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.recompute import recompute
 from silverplatter.services.scoring_models import active_model
+from silverplatter.storage import predictive_sql
 from silverplatter.storage.engagement import state_of
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.lifecycle import apply_stage_changes
@@ -490,3 +491,29 @@ def test_the_grade_level_is_clamped_and_stands_alone_without_criteria(engine: En
     assert names.index("grade.level") + 1 == names.index("stage_at_cutoff")
     # a few contacts: the level is summed before the others at their accounts are left out
     assert (list(one.contact_ids), list(one.columns["grade.level"])) == ([ids["ceo@acme.fi"]], [12])
+
+
+@pytest.mark.storage
+def test_a_full_gather_reads_beside_and_equals_a_gather_by_id(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _world(engine, PAST + FUTURE)
+    readers: dict[str, list[Any]] = {"behaviour": [], "engagement": []}
+    for name in readers:
+        original = getattr(predictive_sql, f"read_{name}")
+
+        def recorded(reader: Any, *args: Any, _o: Any = original, _n: str = name, **kw: Any) -> Any:
+            readers[_n].append(reader)
+            return _o(reader, *args, **kw)
+
+        monkeypatch.setattr(predictive_sql, f"read_{name}", recorded)
+    with engine.connect() as connection:
+        whole = gather(connection, _query(engine))
+        by_id = gather(connection, _query(engine, contact_ids=whole.contact_ids.tolist()))
+    # every contact's: the engagement on a connection of its own, the grouped events too
+    # on PostgreSQL (on SQLite on the caller's); a few contacts by id: the caller's
+    sqlite = engine.dialect.name == "sqlite"
+    assert [reader is connection for reader in readers["engagement"]] == [False, True]
+    assert [reader is connection for reader in readers["behaviour"]] == [sqlite, True]
+    assert len(whole) == 6
+    _equal_tables(whole, by_id)

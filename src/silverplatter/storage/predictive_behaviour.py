@@ -1,7 +1,9 @@
 """Behaviour before the cut-off: event counts per type and window, first and last event.
 
 One grouped statement per (contact, event type) — four counts, the first and
-the last time — and a pivot in numpy into one column per type and window.
+the last time — read on its own (``read_behaviour``, which a full gather runs
+beside its other statements) and a pivot in numpy into one column per type
+and window (``behaviour_columns``).
 Grouping by type first keeps the per-event work to four comparisons; a
 column per type and window in SQL (conditional aggregation grouped by
 contact alone) evaluates a hundred per event: measured on the 100k demo
@@ -12,8 +14,10 @@ read in the binary format, without a Python object per value).  When
 training chooses the types, the list is every type contacts' events have,
 walked from the type index.
 
-Also the engagement score *now* from the engine's stored state, for scoring
-(training recomputes it as of the cut-off from the events instead).
+Also the engagement score: *now* from the engine's stored state, for scoring;
+as of the cut-off from the events, for training (``read_engagement``, the
+same rule matching, caps and half-lives as ``services/recompute.py``, read
+on its own like the grouped events).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -46,8 +50,9 @@ from silverplatter.services.scoring_models import ModelVersion
 from silverplatter.storage.bulk_columns import number_matrix
 from silverplatter.storage.engagement import half_life_key
 from silverplatter.storage.engagement_schema import contact_scores
+from silverplatter.storage.recompute_sql import hits_select
 from silverplatter.storage.schema import events
-from silverplatter.storage.scoring_sql import Expr, epoch_seconds, power2
+from silverplatter.storage.scoring_sql import Expr, clamp, epoch_seconds, power2
 
 
 @contextmanager
@@ -114,16 +119,26 @@ def most_frequent(
     return tuple(names[k] for k in ranked), recode[codes]
 
 
-def behaviour_columns(
+@dataclass
+class BehaviourRows:
+    """The grouped rows as read: one per (contact, event type), all numbers."""
+
+    #: id, a count per window, every event, first and last time (epoch seconds)
+    found: Matrix
+    #: each row's type as its position in ``event_types`` (-1: a type without columns)
+    codes: npt.NDArray[np.int64]
+    event_types: tuple[str, ...]
+
+
+def read_behaviour(
     connection: Connection,
     *,
     cutoff: Any,
     event_types: tuple[str, ...],
     scope: Any,
-    contact_ids: npt.NDArray[np.int64],
     most_frequent_types: int = 0,
-) -> Behaviour:
-    """Columns aligned with ``contact_ids`` (ascending), their labels and event types.
+) -> BehaviourRows:
+    """One grouped pass over the events before the cut-off (of ``scope``'s contacts).
 
     With ``most_frequent_types`` the types are not given but chosen from the
     same rows: the most frequent contact event types before the cut-off,
@@ -160,12 +175,22 @@ def behaviour_columns(
         .group_by(events.c.contact_id, events.c.type)
     )
     width = 4 + len(WINDOWS)  # id, the windows, every event, first, last
-    whole = number_matrix(connection, statement, width + 1)
+    with without_jit(connection):
+        whole = number_matrix(connection, statement, width + 1)
     found, codes = whole[:, :width], whole[:, width].astype(np.int64)
     if most_frequent_types:
         event_types, codes = most_frequent(
             chosen_from, codes, found[:, 1 + len(WINDOWS)], most_frequent_types
         )
+    return BehaviourRows(found, codes, tuple(event_types))
+
+
+def behaviour_columns(
+    rows: BehaviourRows, *, cutoff: Any, contact_ids: npt.NDArray[np.int64]
+) -> Behaviour:
+    """Columns aligned with ``contact_ids`` (ascending), their labels and event types."""
+    width = 4 + len(WINDOWS)
+    found, codes, event_types = rows.found, rows.codes, rows.event_types
     size = contact_ids.size
     ids = found[:, 0].astype(np.int64)
     position = np.searchsorted(contact_ids, ids) if size else np.zeros(ids.size, dtype=np.int64)
@@ -224,3 +249,58 @@ def engagement_now(model: ModelVersion, at: float, dialect: str) -> Expr:
         faded = value * power2((valid_at - at) / (half_life * DAY))
         total = total + func.coalesce(faded, 0.0)
     return total
+
+
+def engagement_at(model: ModelVersion, cutoff: datetime, dialect: str, scope: Any) -> Any:
+    """Per contact: the model's decayed engagement score as of the cut-off."""
+    at = cutoff.timestamp()
+    hits = hits_select(
+        model.book,
+        "contact",
+        dialect,
+        now=at,
+        recent_from=at,
+        before=cutoff,
+        subjects=None if scope is None else events.c.contact_id.in_(scope),
+        pseudo_rules=False,
+    ).subquery("hits")
+    cases = []
+    rule_ids = []
+    for compiled in model.book.rules:
+        if compiled.rule.scope != "contact":
+            continue
+        rule_ids.append(compiled.index)
+        cap = compiled.rule.cap
+        if cap is not None:
+            counted = clamp(hits.c.raw, -cap[1], cap[1], dialect)
+            decay = power2((hits.c.bucket - at) / (compiled.half_life_days * DAY))
+            cases.append((hits.c.idx == compiled.index, counted * decay))
+    contribution = case(*cases, else_=hits.c.dec) if cases else hits.c.dec
+    return (
+        select(hits.c.sid.label("sid"), func.sum(contribution).label("score"))
+        .where(hits.c.idx.in_(rule_ids or [-1]))
+        .group_by(hits.c.sid)
+        .subquery("sc")
+    )
+
+
+def read_engagement(
+    connection: Connection, model: ModelVersion, cutoff: datetime, scope: Any
+) -> Any:
+    """(contact id, decayed score as of the cut-off) for every contact with scored events."""
+    scores = engagement_at(model, cutoff, connection.dialect.name, scope)
+    with without_jit(connection):
+        return number_matrix(connection, select(scores.c.sid, scores.c.score), 2)
+
+
+def aligned(contact_ids: Any, rows: Any) -> Any:
+    """The second column of ``rows`` (id, value) placed by id on ``contact_ids`` (ascending);
+    0.0 for a contact without a row, as for a missing or empty value."""
+    column = np.zeros(contact_ids.size, dtype=np.float64)
+    if contact_ids.size and len(rows):
+        ids = rows[:, 0].astype(np.int64)
+        position = np.searchsorted(contact_ids, ids)
+        known = position < contact_ids.size
+        known[known] = contact_ids[position[known]] == ids[known]
+        column[position[known]] = np.nan_to_num(rows[known, 1], nan=0.0)
+    return column

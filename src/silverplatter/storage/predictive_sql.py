@@ -47,21 +47,22 @@ from silverplatter.storage.bulk_columns import ascending_by_first, read_columns
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.lifecycle_schema import stage_transitions
 from silverplatter.storage.predictive_behaviour import (
+    aligned,
     behaviour_columns,
     engagement_now,
+    read_behaviour,
+    read_engagement,
     without_jit,
 )
-from silverplatter.storage.recompute_sql import hits_select
 from silverplatter.storage.schema import accounts, contacts, events, opportunities
 from silverplatter.storage.scoring_sql import (
     Expr,
-    clamp,
     criterion_thirds,
     epoch_seconds,
     json_number,
     json_text,
-    power2,
 )
+from silverplatter.storage.side_reads import side_reads
 
 
 @dataclass(frozen=True)
@@ -141,39 +142,6 @@ def account_own_events(query: FeatureQuery, scope: Any) -> Any:
         )
         .group_by(events.c.account_id)
         .subquery("ae")
-    )
-
-
-def _engagement(model: ModelVersion, cutoff: datetime, dialect: str, scope: Any) -> Any:
-    """Per contact: the model's decayed engagement score as of the cut-off."""
-    at = cutoff.timestamp()
-    hits = hits_select(
-        model.book,
-        "contact",
-        dialect,
-        now=at,
-        recent_from=at,
-        before=cutoff,
-        subjects=None if scope is None else events.c.contact_id.in_(scope),
-        pseudo_rules=False,
-    ).subquery("hits")
-    cases = []
-    rule_ids = []
-    for compiled in model.book.rules:
-        if compiled.rule.scope != "contact":
-            continue
-        rule_ids.append(compiled.index)
-        cap = compiled.rule.cap
-        if cap is not None:
-            counted = clamp(hits.c.raw, -cap[1], cap[1], dialect)
-            decay = power2((hits.c.bucket - at) / (compiled.half_life_days * DAY))
-            cases.append((hits.c.idx == compiled.index, counted * decay))
-    contribution = case(*cases, else_=hits.c.dec) if cases else hits.c.dec
-    return (
-        select(hits.c.sid.label("sid"), func.sum(contribution).label("score"))
-        .where(hits.c.idx.in_(rule_ids or [-1]))
-        .group_by(hits.c.sid)
-        .subquery("sc")
     )
 
 
@@ -276,16 +244,40 @@ _PROFILE_COLUMNS = {
 
 
 def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
-    """The feature columns of the contacts ``query`` asks for, in contact id order."""
-    with without_jit(connection):
-        return _gather(connection, query)
+    """The feature columns of the contacts ``query`` asks for, in contact id order.
+
+    Every contact's (no ``contact_ids``): in training the engagement as of
+    the cut-off and, on PostgreSQL, the events grouped by type are read
+    beside the profile statement, each on a connection of its own
+    (``storage/side_reads.py``; on SQLite the grouped events, a row per
+    contact and type, are read on the caller's connection).  They read only
+    the event log, which the caller's transaction does not write.
+    """
+    with without_jit(connection), side_reads(connection, apart=query.contact_ids is None) as start:
+        return _gather(connection, query, start)
 
 
-def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
+def _gather(connection: Connection, query: FeatureQuery, start: Any) -> FeatureTable:
     dialect = connection.dialect.name
     cutoff = query.cutoff
     at = cutoff.timestamp()
     scope = _scope(query)
+    behaviour_rows = start(
+        lambda reader: read_behaviour(
+            reader,
+            cutoff=cutoff,
+            event_types=query.event_types,
+            scope=scope,
+            most_frequent_types=query.most_frequent_types,
+        ),
+        many_rows=True,
+    )
+    model = query.model
+    engagement_rows = (
+        start(lambda reader: read_engagement(reader, model, cutoff, scope))
+        if model is not None and not query.current
+        else None
+    )
     account_events = account_own_events(query, scope)
     selected: list[Any] = [
         contacts.c.id.label("contact_id"),
@@ -356,15 +348,6 @@ def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
             "number",
             "engagement score at the cut-off",
         )
-    elif query.model is not None:
-        engagement = _engagement(query.model, cutoff, dialect, scope)
-        source = source.outerjoin(engagement, engagement.c.sid == contacts.c.id)
-        add(
-            func.coalesce(engagement.c.score, 0.0),
-            "score.engagement",
-            "number",
-            "engagement score at the cut-off",
-        )
     conditions: list[Any] = []
     outcome = query.outcome
     if outcome is not None:
@@ -389,16 +372,14 @@ def _gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
     numeric += [True] if outcome is not None else []
     columns = ascending_by_first(read_columns(connection, statement, numeric), numeric)
     table = _table(columns, names, query, outcome is not None, dates)
+    grouped = behaviour_rows()  # (on SQLite read here, while the engagement is read beside)
+    if engagement_rows is not None:  # in the place the statement's column had
+        table.columns["score.engagement"] = aligned(table.contact_ids, engagement_rows())
+        table.kinds["score.engagement"] = "number"
+        table.labels["score.engagement"] = "engagement score at the cut-off"
     if query.model is not None:
         _add_grade_level(table, query.model)
-    behaviour = behaviour_columns(
-        connection,
-        cutoff=cutoff,
-        event_types=query.event_types,
-        scope=scope,
-        contact_ids=table.contact_ids,
-        most_frequent_types=query.most_frequent_types,
-    )
+    behaviour = behaviour_columns(grouped, cutoff=cutoff, contact_ids=table.contact_ids)
     for name, values in behaviour.columns.items():
         table.columns[name] = values
         table.kinds[name] = "number"
