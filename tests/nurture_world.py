@@ -15,6 +15,7 @@ from sqlalchemy import Engine, insert, select
 
 from silverplatter.domain.records import AccountFields, ContactFields
 from silverplatter.services.records import upsert_accounts, upsert_contacts
+from silverplatter.services.sending import queue_send
 from silverplatter.services.workspace import init_workspace
 from silverplatter.storage.nurture_schema import email_templates, mail_sends
 from silverplatter.storage.schema import contacts, users
@@ -116,6 +117,27 @@ def add_template(
                 .returning(email_templates.c.id)
             ).scalar_one()
         )
+
+
+def queue_sends(
+    engine: Engine, people: dict[str, int], names: tuple[str, ...], *, prefix: str
+) -> dict[str, int]:
+    """A queued send of a new newsletter template per name (dedupe key ``prefix:name``);
+    name → send id."""
+    template = add_template(engine)
+    ids = {}
+    with engine.begin() as connection:
+        for name in names:
+            queued = queue_send(
+                connection,
+                template_id=template,
+                contact_id=people[name],
+                dedupe_key=f"{prefix}:{name}",
+                now=NOW,
+            )
+            assert queued.send_id is not None
+            ids[name] = queued.send_id
+    return ids
 
 
 def ledger(engine: Engine) -> list[dict[str, Any]]:

@@ -15,12 +15,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
-from nurture_world import NOW, SENDER, add_template, ledger, seed_world
+from nurture_world import NOW, SENDER, ledger, queue_sends, seed_world
 from silverplatter.domain.bounces import Bounce, classify, parse_report
 from silverplatter.domain.mail_message import message_id_for
 from silverplatter.services.bounce_mailbox import Mailbox, read_mailbox
 from silverplatter.services.bounces import BounceError, bounces_from_payload, record_bounce
-from silverplatter.services.sending import queue_send
 from silverplatter.services.suppression import is_suppressed
 from silverplatter.settings import Settings
 from silverplatter.storage.nurture_schema import bounce_reports, mail_sends
@@ -95,22 +94,12 @@ def test_parse_each_kind_of_report() -> None:
 
 def _sent(engine: Engine, people: dict[str, int], *names: str) -> dict[str, int]:
     """A send per name, marked sent with its Message-ID; name → send id."""
-    template = add_template(engine)
-    ids = {}
+    ids = queue_sends(engine, people, names, prefix="b")
     with engine.begin() as connection:
-        for name in names:
-            queued = queue_send(
-                connection,
-                template_id=template,
-                contact_id=people[name],
-                dedupe_key=f"b:{name}",
-                now=NOW,
-            )
-            assert queued.send_id is not None
-            ids[name] = queued.send_id
+        for name, send_id in ids.items():
             connection.execute(
                 update(mail_sends)
-                .where(mail_sends.c.id == queued.send_id)
+                .where(mail_sends.c.id == send_id)
                 .values(status="sent", sent_at=NOW, message_id=message_id_for(f"b:{name}", SENDER))
             )
     return ids

@@ -8,29 +8,14 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, event, select
 
-from nurture_world import NOW, add_template, seed_world
-from silverplatter.services.sending import queue_send
+from nurture_world import NOW, queue_sends, seed_world
 from silverplatter.storage import mail_sends as ledger
 from silverplatter.storage.engine import make_engine
 from silverplatter.storage.nurture_schema import mail_sends
 
 
 def _queued(engine: Engine) -> list[int]:
-    people = seed_world(engine)
-    template = add_template(engine)
-    ids = []
-    with engine.begin() as connection:
-        for name in ("lea", "olli"):
-            queued = queue_send(
-                connection,
-                template_id=template,
-                contact_id=people[name],
-                dedupe_key=f"settle:{name}",
-                now=NOW,
-            )
-            assert queued.send_id is not None
-            ids.append(queued.send_id)
-    return ids
+    return list(queue_sends(engine, seed_world(engine), ("lea", "olli"), prefix="settle").values())
 
 
 def _statuses(engine: Engine) -> dict[int, tuple[str, str | None]]:
