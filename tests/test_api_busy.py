@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
@@ -82,7 +83,7 @@ def test_a_busy_database_answers_503_and_the_retry_is_stored(
         assert busy.headers["content-type"] == PROBLEM
         assert busy.headers["retry-after"] == "2"
         assert "busy" in busy.json()["detail"]
-        assert "send the same request again" in busy.json()["detail"]
+        assert "try again in a moment" in busy.json()["detail"]
         assert count_events(engine) == before
         again = client.post("/api/v1/events", json=batch, headers=headers)
         assert again.status_code == 200, again.text
@@ -108,3 +109,21 @@ def test_only_contention_counts_as_busy() -> None:
         False,
     ]
     assert is_contention(ValueError("database is locked")) is False
+
+
+def test_another_database_error_stays_a_server_error(engine: Engine, database_url: str) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy.exc import OperationalError
+
+    app = create_app(Settings(database_url=database_url), engine, background=False)
+
+    def broken() -> None:
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x"))
+
+    app.add_api_route("/api/v1/broken", broken)
+    answer = TestClient(app, raise_server_exceptions=False).get("/api/v1/broken")
+    assert answer.status_code == 500
+    assert answer.headers["content-type"] == PROBLEM
+    # and it reaches the server (its log; a test client raises it)
+    with pytest.raises(OperationalError, match="no such table"):
+        TestClient(app).get("/api/v1/broken")

@@ -183,16 +183,15 @@ def install(application: FastAPI) -> None:
     @application.exception_handler(DBAPIError)
     async def _database(request: Request, error: DBAPIError) -> Response:
         if not is_contention(error):
-            log.error("%s %s failed", request.method, request.url.path, exc_info=error)
-            return await _crash(request, error)
+            raise error  # a server error, answered and logged as every other one
         log.warning(
             "%s %s: the database was busy: %s", request.method, request.url.path, error.orig
         )
-        # Nothing of the request was kept (its transaction was rolled back); the same
-        # request succeeds once the other work is done.
+        # The statement's transaction was rolled back; a request that commits in steps may
+        # have kept the steps before it, so the words promise no more than that.
         detail = (
             "the workspace's database is busy with other work (a recompute or an import "
-            "can hold it for a while); nothing was saved — send the same request again"
+            "can hold it for a while) and the request could not finish; try again in a moment"
         )
         return _answer(request, 503, detail, (), {"Retry-After": str(BUSY_RETRY_AFTER)})
 
