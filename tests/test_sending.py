@@ -217,3 +217,36 @@ def test_a_refusal_at_the_end_of_data_unsays_sent(engine: Engine, reply: str, st
         None,
         reply,
     )
+
+
+def test_a_refusal_is_settled_even_when_the_commit_fails_after_the_ends_went_out(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiosmtpd.controller import Controller
+
+    from silverplatter.storage import mail_sends as storage
+
+    people = seed_world(engine)
+    template = add_template(engine)
+    _queue(engine, template, people["lea"])
+    original = storage.settle_sent
+
+    def committed_then_lost(*args: Any, **options: Any) -> None:
+        original(*args, **options)  # committed, the end of data written
+        raise RuntimeError("the answer to COMMIT was lost")
+
+    monkeypatch.setattr(storage, "settle_sent", committed_then_lost)
+    controller = Controller(
+        _RefusingTheEnd("554 5.7.1 spam"), hostname="127.0.0.1", port=free_port()
+    )
+    controller.start()
+    try:
+        delivery = _delivery(engine, controller.port, Clock())
+        with pytest.raises(RuntimeError, match="the answer to COMMIT was lost"):
+            deliver_due(delivery)
+        delivery.pool.close()
+    finally:
+        controller.stop()
+    row = ledger(engine)[0]
+    # the server refused it at the end of data: not left "sent"
+    assert (row["status"], row["sent_at"], row["last_error"]) == ("failed", None, "554 5.7.1 spam")

@@ -300,15 +300,20 @@ def hand_over(
         nonlocal released
         if not released:
             released = True
-            written.extend(_terminate(staged))
+            _terminate(staged, written)
 
     try:
         commit([item for _connection, item in staged], release)
     except BaseException:
-        if not released:
-            for connection, _item in staged:
+        # Not released: the server discards every staged message.  Released: those whose
+        # terminator went out are sent; a connection the error left before its terminator
+        # is dropped too, so no later command lands in a message's body.
+        done = {id(connection) for connection, _item in written}
+        for connection, _item in staged:
+            if id(connection) not in done:
                 connection.drop()
-            raise
+        for connection, _item in written:
+            _cork(connection, False)
         _replies(written)
         raise
     release()  # a commit that had nothing to mark need not have called it
@@ -326,8 +331,11 @@ def _cork(connection: Connection, corked: bool) -> None:
         return  # a broken connection: the send finds it
 
 
-def _terminate(staged: list[tuple[Connection, Outgoing]]) -> list[tuple[Connection, Outgoing]]:
-    """Write each terminator (the rows already say sent); the connections written to.
+def _terminate(
+    staged: list[tuple[Connection, Outgoing]], written: list[tuple[Connection, Outgoing]]
+) -> None:
+    """Write each terminator (the rows already say sent); each connection written to is
+    added to ``written`` as it is.
 
     Only system calls between the commit and the last terminator.  The
     sockets are corked meanwhile, so no terminator reaches the server
@@ -340,7 +348,6 @@ def _terminate(staged: list[tuple[Connection, Outgoing]]) -> list[tuple[Connecti
     """
     for connection, _item in staged:
         _cork(connection, True)
-    written: list[tuple[Connection, Outgoing]] = []
     for connection, item in staged:
         try:
             assert connection.client is not None
@@ -353,7 +360,6 @@ def _terminate(staged: list[tuple[Connection, Outgoing]]) -> list[tuple[Connecti
         item.outcome = "sent"
     for connection, _item in written:
         _cork(connection, False)  # all of them go out now
-    return written
 
 
 def _replies(written: list[tuple[Connection, Outgoing]]) -> None:

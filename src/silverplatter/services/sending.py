@@ -317,7 +317,32 @@ def _hand_over_chunk(
         report.commits += 1
 
     delivery.pace.wait_turn(len(chunk))
-    hand_over(delivery.pool, [item for _row, item, _m in chunk], sender=sender, commit=mark_sent)
+    try:
+        hand_over(
+            delivery.pool, [item for _row, item, _m in chunk], sender=sender, commit=mark_sent
+        )
+    except BaseException:
+        # The messages refused or broken off before the error are settled all the same:
+        # a row the commit said sent must not stay sent when the server did not take it.
+        try:
+            _settle_the_rest(delivery, chunk, now, report)
+        except Exception:
+            log.exception("settling the messages not sent failed")
+        raise
+    _settle_the_rest(delivery, chunk, now, report)
+
+
+def _settle_the_rest(
+    delivery: Delivery,
+    chunk: Sequence[tuple[Any, Outgoing, str]],
+    now: datetime,
+    report: SendReport,
+) -> None:
+    """Count the sent; queue again or fail, by its outcome, every message not sent.
+
+    A message without an outcome (an error stopped the hand-over before its end of
+    data went out) was not taken by the server: it is queued again like a refusal.
+    """
     settlements: list[tuple[int, dict[str, Any]]] = []
     for row, item, _message_id in chunk:
         if item.outcome == "sent":

@@ -10,7 +10,7 @@ work never follows.
 
 from __future__ import annotations
 
-import select as waiting
+import selectors
 from collections.abc import Callable
 from typing import Any
 
@@ -36,15 +36,26 @@ def commit_then(connection: Connection, then: Callable[[], None]) -> None:
         then()
         return
     pgconn.send_query(b"COMMIT")
-    while pgconn.flush():  # psycopg's connections do not block: wait until it is out
-        waiting.select([], [pgconn.socket], [])
     try:
-        then()
+        while pgconn.flush():  # psycopg's connections do not block: wait until it is out
+            _wait(pgconn.socket, selectors.EVENT_WRITE)
     finally:
-        failure = _commit_answer(pgconn)
+        # Whatever happened since, COMMIT may have reached the server: act as if it had
+        # (at worst the work is done twice, never committed and not done).
+        try:
+            then()
+        finally:
+            failure = _commit_answer(pgconn)
     if failure:
         raise RuntimeError(f"the commit failed: {failure}")
     connection.commit()  # the driver finds its connection idle: only the bookkeeping
+
+
+def _wait(socket: int, events: int) -> None:
+    """Until the connection's socket is ready (``selectors``: any descriptor number)."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(socket, events)
+        selector.select()
 
 
 def _commit_answer(pgconn: Any) -> str:
@@ -56,7 +67,7 @@ def _commit_answer(pgconn: Any) -> str:
     failure = "no answer"
     while True:
         while pgconn.is_busy():
-            waiting.select([pgconn.socket], [], [])
+            _wait(pgconn.socket, selectors.EVENT_READ)
             pgconn.consume_input()
         result = pgconn.get_result()
         if result is None:
