@@ -23,11 +23,11 @@ def commit_then(connection: Connection, then: Callable[[], None]) -> None:
 
     The server commits what it was sent even when the sender dies waiting for
     the answer — a round trip that, on a loaded machine, lasts as long as the
-    server takes to get a processor.  Sending the terminators meanwhile leaves
-    no wait between the commit and them.  Should the commit fail after all
-    (the server gone), the messages are out and their rows still say
-    sending: they are sent a second time once the claim times out, rather
-    than lost.
+    server takes to get a processor.  Doing the work meanwhile leaves no wait
+    between the commit and it.  ``then`` runs whatever happens once
+    ``COMMIT`` has left, so should the commit fail after all (the server
+    gone), the work is done and the caller learns of the failure after it:
+    at worst the work is done twice later, never committed and left undone.
     """
     raw = connection.connection.dbapi_connection
     pgconn = getattr(raw, "pgconn", None)
@@ -40,8 +40,7 @@ def commit_then(connection: Connection, then: Callable[[], None]) -> None:
         while pgconn.flush():  # psycopg's connections do not block: wait until it is out
             _wait(pgconn.socket, selectors.EVENT_WRITE)
     finally:
-        # Whatever happened since, COMMIT may have reached the server: act as if it had
-        # (at worst the work is done twice, never committed and not done).
+        # Whatever happened since, COMMIT may have reached the server: act as if it had.
         try:
             then()
         finally:

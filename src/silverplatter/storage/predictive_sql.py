@@ -62,7 +62,7 @@ from silverplatter.storage.scoring_sql import (
     json_number,
     json_text,
 )
-from silverplatter.storage.side_reads import side_reads
+from silverplatter.storage.side_reads import Start, side_reads
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,7 @@ def gather(connection: Connection, query: FeatureQuery) -> FeatureTable:
         return _gather(connection, query, start)
 
 
-def _gather(connection: Connection, query: FeatureQuery, start: Any) -> FeatureTable:
+def _gather(connection: Connection, query: FeatureQuery, start: Start) -> FeatureTable:
     dialect = connection.dialect.name
     cutoff = query.cutoff
     at = cutoff.timestamp()

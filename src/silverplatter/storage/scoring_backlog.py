@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import OperationalError
 
 from silverplatter.storage import writer_locks
+from silverplatter.storage.contention import is_contention
 from silverplatter.storage.engagement_schema import scoring_backlog
 from silverplatter.storage.rows import one_of
 from silverplatter.storage.schema import events
@@ -71,8 +72,8 @@ def try_scorer_lock(connection: Connection) -> bool:
     """
     try:
         return writer_locks.take(connection, SCORER_LOCK, scoring_backlog, wait=False)
-    except OperationalError as error:  # SQLite's busy timeout passed
-        if "locked" not in str(error.orig):
+    except OperationalError as error:
+        if not is_contention(error):  # SQLite's busy timeout passed: another holds it
             raise
         return False
 
