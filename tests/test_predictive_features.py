@@ -24,6 +24,7 @@ from silverplatter.domain.predictive_features import (
     category_codes,
     encode,
     learn_features,
+    rows_of,
 )
 from silverplatter.services.ingest import ingest_events
 from silverplatter.services.recompute import recompute
@@ -307,6 +308,7 @@ def test_categories_keep_their_codes_and_unknowns_are_missing() -> None:
     matrix = encode(later, features)
     assert math.isnan(matrix[0, 0]) and matrix[0, 1] == 2.0
     assert encode(table, features)[:, 0].tolist() == [0.0, 1.0, 0.0]
+    assert encode(table, features).flags.f_contiguous  # each feature's values together
 
 
 def test_category_codes_take_other_for_unseen_values_and_nan_for_none() -> None:
@@ -517,3 +519,12 @@ def test_a_full_gather_reads_beside_and_equals_a_gather_by_id(
     assert [reader is connection for reader in readers["behaviour"]] == [sqlite, True]
     assert len(whole) == 6
     _equal_tables(whole, by_id)
+
+
+def test_rows_are_picked_by_mask_or_index_and_stay_column_major() -> None:
+    matrix = np.asfortranarray(np.arange(12, dtype=np.float64).reshape(4, 3))
+    mask = np.array([True, False, True, True])
+    for rows in (mask, np.flatnonzero(mask)):
+        picked = rows_of(matrix, rows)
+        assert picked.tolist() == [[0.0, 1.0, 2.0], [6.0, 7.0, 8.0], [9.0, 10.0, 11.0]]
+        assert picked.flags.f_contiguous

@@ -17,6 +17,7 @@ from silverplatter.domain.predictive_checks import (
 )
 from silverplatter.domain.predictive_metrics import (
     SMOOTHING,
+    distinct_values,
     expected_calibration_error,
     field_aucs,
     fit_naive_bayes,
@@ -157,3 +158,36 @@ def test_values_of_bins_numbers_and_marks_every_missing_cell() -> None:
     assert values[:, 0].tolist() == [0.0, -1.0, 1.0, 2.0]
     assert values[2, 1] == -1.0
     assert values[0, 1] < values[3, 1] < values[1, 1]
+
+
+def test_distinct_values_counted_by_position_are_numpys_unique() -> None:
+    generator = np.random.default_rng(3)
+    columns = [
+        generator.integers(-1, 12, size=500).astype(np.float64),  # codes, bins, missing
+        np.array([4.0, 4.0, 4.0]),
+        np.array([-1.0]),
+        np.array([0.5, -1.0, 0.5, 2.0]),  # not whole: sorted instead
+        np.array([-3.0, 7.0, -3.0]),  # below −1: sorted instead
+        np.array([70000.0, 1.0]),  # too far apart to count by position
+        np.empty(0),
+    ]
+    for column in columns:
+        distinct, inverse = distinct_values(column)
+        expected, expected_inverse = np.unique(column, return_inverse=True)
+        assert distinct.tolist() == expected.tolist()
+        assert inverse.tolist() == expected_inverse.reshape(-1).tolist()
+        assert distinct.dtype == np.float64 and inverse.dtype == np.int64
+
+
+def test_number_bins_are_the_edges_at_or_below_each_value() -> None:
+    generator = np.random.default_rng(5)
+    column = np.round(generator.normal(size=300), 1)  # ties, and values equal to edges
+    column[::7] = math.nan
+    model = fit_naive_bayes(
+        column.reshape(-1, 1), (generator.random(300) < 0.3).astype(np.int8), [True]
+    )
+    edges = model.edges[0]
+    assert edges is not None and edges.size == 9
+    expected = np.searchsorted(edges, column, side="right").astype(np.float64)
+    expected[np.isnan(column)] = -1.0
+    assert model.values_of(column.reshape(-1, 1))[:, 0].tolist() == expected.tolist()

@@ -130,12 +130,21 @@ class NaiveBayes:
 
     def values_of(self, matrix: Vector) -> Vector:
         """Each cell as the value naive Bayes counts: category code, number bin, or missing."""
-        out = matrix.copy()
+        return self.field_values(by_field(matrix)).T
+
+    def field_values(self, columns: Vector) -> Vector:
+        """:meth:`values_of` for a matrix held one row per field (:func:`by_field`)."""
+        out = np.empty_like(columns)
         for field, edges in enumerate(self.edges):
-            if edges is not None:
-                column = matrix[:, field]
-                out[:, field] = np.searchsorted(edges, column, side="right").astype(np.float64)
-        out[np.isnan(matrix)] = _MISSING  # one pass over the whole matrix, not one per column
+            column = columns[field]
+            if edges is None:
+                out[field] = column
+            else:  # the edges at or below each value, as searchsorted(side="right") counts
+                binned = out[field]  # a view: filled in place
+                binned[:] = 0.0
+                for edge in edges:  # a few edges: a pass each beats a binary search per value
+                    binned += column >= edge
+        out[np.isnan(columns)] = _MISSING  # one pass over the whole matrix, not one per column
         return out
 
     def field_log_ratios(self, values: Vector, field: int) -> Vector:
@@ -149,7 +158,7 @@ class NaiveBayes:
         seen = len(set(won) | set(lost)) or 1
         won_denominator = self.won_total + SMOOTHING * seen
         lost_denominator = self.lost_total + SMOOTHING * seen
-        distinct, inverse = np.unique(values, return_inverse=True)
+        distinct, inverse = distinct_values(values)
         ratios = np.array(
             [
                 math.log(
@@ -160,13 +169,13 @@ class NaiveBayes:
             ],
             dtype=np.float64,
         )
-        return ratios, inverse.reshape(-1)
+        return ratios, inverse
 
     def log_odds(self, matrix: Vector) -> Vector:
-        values = self.values_of(matrix)
-        total = np.full(values.shape[0], math.log(self.prior_won / (1 - self.prior_won)))
-        for field in range(values.shape[1]):
-            total += self.field_log_ratios(values[:, field], field)
+        values = self.field_values(by_field(matrix))
+        total = np.full(values.shape[1], math.log(self.prior_won / (1 - self.prior_won)))
+        for field in range(values.shape[0]):
+            total += self.field_log_ratios(values[field], field)
         return total
 
     def predict(self, matrix: Vector) -> Vector:
@@ -177,12 +186,13 @@ class NaiveBayes:
 
 def fit_naive_bayes(matrix: Vector, labels: Labels, numeric: list[bool]) -> NaiveBayes:
     """Count each field's values among won and lost rows; numbers by quantile bins."""
+    columns = by_field(matrix)
     edges: list[Vector | None] = []
     for field, is_number in enumerate(numeric):
         if not is_number:
             edges.append(None)
             continue
-        column = matrix[:, field]
+        column = columns[field]
         present = column[~np.isnan(column)]
         if present.size == 0:
             edges.append(np.empty(0))
@@ -197,25 +207,66 @@ def fit_naive_bayes(matrix: Vector, labels: Labels, numeric: list[bool]) -> Naiv
         won_total=float(labels.sum()),
         lost_total=float(labels.size - labels.sum()),
     )
-    values = model.values_of(matrix)
-    is_won = labels == 1
-    for field in range(values.shape[1]):
-        model.won.append(_counts(values[is_won, field]))
-        model.lost.append(_counts(values[~is_won, field]))
+    values = model.field_values(columns)
+    won = labels.astype(np.float64)
+    for field in range(values.shape[0]):
+        distinct, inverse = distinct_values(values[field])
+        won_counts = np.asarray(
+            np.bincount(inverse, weights=won, minlength=distinct.size), dtype=np.float64
+        )
+        all_counts = np.asarray(np.bincount(inverse, minlength=distinct.size), dtype=np.float64)
+        model.won.append(_nonzero(distinct, won_counts))
+        model.lost.append(_nonzero(distinct, all_counts - won_counts))
     return model
 
 
-def _counts(column: Vector) -> dict[float, float]:
-    found, counts = np.unique(column, return_counts=True)
-    return {float(value): float(count) for value, count in zip(found, counts, strict=True)}
+def by_field(matrix: Vector) -> Vector:
+    """The matrix held one row per field, each contiguous.
+
+    Free for a column-major matrix (``encode`` gives one); a row-major one
+    is copied once, as reading its columns one by one is strided.
+    """
+    return np.ascontiguousarray(matrix.T)
+
+
+def _nonzero(distinct: Vector, counts: Vector) -> dict[float, float]:
+    return {
+        float(value): float(count) for value, count in zip(distinct, counts, strict=True) if count
+    }
+
+
+#: Values ``values_of`` gives are small whole numbers (codes, bins, −1 for
+#: missing): below this many they are counted by position, not sorted.
+_COUNTED_BELOW = 1 << 16
+
+
+def distinct_values(column: Vector) -> tuple[Vector, npt.NDArray[np.int64]]:
+    """The sorted distinct values and each row's index into them, as ``np.unique`` gives.
+
+    Naive Bayes's values are small whole numbers from −1 up, so they are
+    counted by position in one pass (``np.bincount``) instead of sorted: at
+    800,000 training rows and fifty fields the sorting took 5 s of the
+    baseline's and the leak check's 9 s.
+    """
+    if column.size:
+        low, high = float(column.min()), float(column.max())  # nan when any is nan
+        if low >= -1 and high < _COUNTED_BELOW:
+            shifted = column.astype(np.int64) + 1
+            if np.array_equal(shifted - 1, column):
+                present = np.flatnonzero(np.bincount(shifted))
+                position = np.zeros(int(high) + 2, dtype=np.int64)
+                position[present] = np.arange(present.size)
+                return (present - 1).astype(np.float64), position[shifted]
+    distinct, inverse = np.unique(column, return_inverse=True)
+    return distinct, inverse.reshape(-1).astype(np.int64)
 
 
 def field_aucs(model: NaiveBayes, matrix: Vector, labels: Labels) -> list[float]:
     """How well each field alone ranks the rows (by its likelihood ratio), 0.5 … 1."""
-    values = model.values_of(matrix)
+    values = model.field_values(by_field(matrix))
     aucs = []
-    for field in range(values.shape[1]):
-        ratios, inverse = model.distinct_log_ratios(values[:, field], field)
+    for field in range(values.shape[0]):
+        ratios, inverse = model.distinct_log_ratios(values[field], field)
         auc = grouped_auc(labels, ratios, inverse)
         aucs.append(auc if math.isnan(auc) else max(auc, 1.0 - auc))
     return aucs

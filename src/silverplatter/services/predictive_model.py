@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -40,6 +41,7 @@ import numpy.typing as npt
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
+from silverplatter.domain.predictive_features import rows_of
 from silverplatter.domain.predictive_sampling import (
     MIN_NEGATIVES,
     NEGATIVES_PER_POSITIVE,
@@ -162,9 +164,11 @@ def _dataset(
     matrix: Vector,
     labels: npt.NDArray[np.int8],
     categorical: list[int],
+    parameters: dict[str, Any],
     reference: lightgbm.Dataset | None = None,
     weights: Vector | None = None,
 ) -> lightgbm.Dataset:
+    """Rows for LightGBM, binned with the booster's own parameters (as ``lightgbm.train`` does)."""
     return lightgbm.Dataset(
         matrix,
         label=labels,
@@ -172,45 +176,87 @@ def _dataset(
         categorical_feature=categorical or "auto",
         reference=reference,
         free_raw_data=True,
-        params={"verbosity": -1},
+        params=parameters,
     )
 
 
-def _first_booster(
+@dataclass
+class _Growth:
+    """The two boosters of a fit, grown a tree at a time side by side.
+
+    ``first`` learns without the calibration part and is watched on it
+    (``validation``) for early stopping; ``final`` learns from every row.
+    The final booster needs at most as many trees as the first grows (see
+    :func:`fit`), and a tree does not depend on how many follow it, so both
+    grow in the same loop: each round the final booster's tree is grown on
+    a second thread while the first's is grown and scored on this one
+    (LightGBM lets go of the interpreter while it fits).  Done one after the
+    other, the two took 15.4 s of a million-contact training's 23 s fit.
+    """
+
+    first: lightgbm.Booster
+    final: lightgbm.Booster
+    watched: bool
+
+    def grow(self, cap: int, beside: ThreadPoolExecutor) -> int:
+        """Grow up to ``cap`` rounds; the best round of the first booster (1-based)."""
+        best_round, best_auc = cap, -math.inf
+        for round_number in range(1, cap + 1):
+            final_tree = beside.submit(self.final.update)
+            self.first.update()
+            final_tree.result()
+            if not self.watched:
+                continue
+            auc = float(self.first.eval_valid()[0][2])
+            if auc > best_auc:
+                best_round, best_auc = round_number, auc
+            elif round_number - best_round >= PATIENCE:
+                break
+        return best_round
+
+
+def _grow(
     matrix: Vector,
     labels: npt.NDArray[np.int8],
     categorical: list[int],
     parameters: dict[str, Any],
     sampling: dict[str, int],
     calibration_rows: npt.NDArray[np.bool_],
-) -> tuple[lightgbm.Booster, int]:
-    """The booster fitted without the calibration part, and how many trees were worth it.
+    beside: ThreadPoolExecutor,
+) -> tuple[lightgbm.Booster, int, lightgbm.Booster, Sample]:
+    """The first booster, its best round, the final booster (with as many trees), its sample.
 
-    It learns from a sample of the rows outside the calibration part
-    (``domain/predictive_sampling.py``) and stops on the calibration part
-    itself, unsampled.
+    The first learns from a sample of the rows outside the calibration part
+    (``domain/predictive_sampling.py``) and stops when its AUC on the
+    calibration part itself, unsampled, has not improved for ``PATIENCE``
+    rounds; without both outcomes there it grows ``FIXED_ROUNDS``.  The
+    final booster learns from a sample of every row.
     """
-    inner = np.flatnonzero(~calibration_rows)
-    training, _sample = _sampled_dataset(
-        matrix, labels, categorical, inner, int(parameters["seed"]), sampling
+    seed = int(parameters["seed"])
+    everyone = np.arange(labels.size, dtype=np.int64)
+    final_rows, sample = _sampled_dataset(
+        matrix, labels, categorical, parameters, everyone, seed, sampling
     )
+    final = beside.submit(lightgbm.Booster, parameters, final_rows)
     held = labels[calibration_rows]
-    cap = sampling["max_trees"]
-    if held.size == 0 or held.min() == held.max():
-        rounds = min(FIXED_ROUNDS, cap)
-        return lightgbm.train(parameters, training, num_boost_round=rounds), rounds
-    validation = _dataset(matrix[calibration_rows], held, categorical, reference=training)
-    booster = lightgbm.train(
-        {**parameters, "metric": "auc"},
-        training,
-        num_boost_round=cap,
-        valid_sets=[validation],
-        callbacks=[lightgbm.early_stopping(PATIENCE, verbose=False)],
-        # keep the trees past the best one: the calibration scores use as many
-        # trees as the kept booster will have
-        keep_training_booster=True,
+    watched = bool(held.size) and held.min() != held.max()
+    watching = {**parameters, "metric": "auc"} if watched else parameters
+    inner = np.flatnonzero(~calibration_rows)
+    training, _inner = _sampled_dataset(
+        matrix, labels, categorical, watching, inner, seed, sampling
     )
-    return booster, max(1, int(booster.best_iteration or cap))
+    first = lightgbm.Booster(watching, training)
+    if watched:
+        first.add_valid(
+            _dataset(
+                rows_of(matrix, calibration_rows), held, categorical, watching, reference=training
+            ),
+            "calibration",
+        )
+    growth = _Growth(first, final.result(), watched)
+    cap = sampling["max_trees"] if watched else min(FIXED_ROUNDS, sampling["max_trees"])
+    best = growth.grow(cap, beside)
+    return first, best, growth.final, sample
 
 
 def fit_calibration(kind: Calibration, raw: Vector, labels: npt.NDArray[np.int8]) -> list[Any]:
@@ -231,6 +277,7 @@ def _sampled_dataset(
     matrix: Vector,
     labels: npt.NDArray[np.int8],
     categorical: list[int],
+    parameters: dict[str, Any],
     rows: npt.NDArray[np.int64],
     seed: int,
     sampling: dict[str, int],
@@ -244,7 +291,9 @@ def _sampled_dataset(
     )
     kept = rows[sample.rows]
     weights = sample.weights if sample.sampled else None
-    return _dataset(matrix[kept], labels[kept], categorical, weights=weights), sample
+    return _dataset(
+        rows_of(matrix, kept), labels[kept], categorical, parameters, weights=weights
+    ), sample
 
 
 def fit(
@@ -289,20 +338,19 @@ def fit(
         "negatives_per_positive": negatives_per_positive,
         "min_negatives": min_negatives,
     }
-    first, best = _first_booster(
-        matrix, labels, categorical, parameters, sampling, calibration_rows
-    )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fit") as beside:
+        first, best, final, sample = _grow(
+            matrix, labels, categorical, parameters, sampling, calibration_rows, beside
+        )
     # The map is learnt from scores of as many trees as the kept booster has:
     # raw scores of three trees and of fifty live on different scales.
     rounds = min(max(MIN_ROUNDS, math.ceil(best * 4 / 3)), first.current_iteration(), max_trees)
     held_out = np.asarray(
-        first.predict(matrix[calibration_rows], raw_score=True, num_iteration=rounds),
+        first.predict(rows_of(matrix, calibration_rows), raw_score=True, num_iteration=rounds),
         dtype=np.float64,
     )
     mapping = fit_calibration(calibration, held_out, labels[calibration_rows])
-    everyone = np.arange(labels.size, dtype=np.int64)
-    training, sample = _sampled_dataset(matrix, labels, categorical, everyone, seed, sampling)
-    booster = lightgbm.train(parameters, training, num_boost_round=rounds)
+    booster = lightgbm.Booster(model_str=final.model_to_string(num_iteration=rounds))
     return FittedModel(
         booster,
         calibration,

@@ -40,6 +40,7 @@ from silverplatter.domain.predictive_features import (
     Outcome,
     encode,
     learn_features,
+    rows_of,
 )
 from silverplatter.domain.predictive_metrics import (
     as_floats,
@@ -238,16 +239,17 @@ def _evaluate(
     features = learn_features(training_rows)
     matrix = encode(table, features)
     numeric = [feature.kind == "number" for feature in features]
-    baseline = fit_naive_bayes(matrix[train], labels[train], numeric)
+    learning, testing = rows_of(matrix, train), rows_of(matrix, test)
+    baseline = fit_naive_bayes(learning, labels[train], numeric)
     if check_leaks:
-        aucs = field_aucs(baseline, matrix[train], labels[train])
+        aucs = field_aucs(baseline, learning, labels[train])
         refuse_leaks(leaks([f.name for f in features], [f.label for f in features], aucs))
     calibration_rows = held_out(
         training_rows, labels[train], split, CALIBRATION_SHARE, request.seed
     )
     categorical = [index for index, feature in enumerate(features) if not numeric[index]]
     model = fit(
-        matrix[train],
+        learning,
         labels[train],
         categorical,
         calibration_rows=calibration_rows,
@@ -255,13 +257,13 @@ def _evaluate(
         seed=request.seed,
     )
     y = labels[test]
-    probabilities = model.probabilities(matrix[test])
+    probabilities = model.probabilities(testing)
     metrics: dict[str, Any] = {
         "split": split,
         "train_rows": int(train.sum()),
         "train_positives": int(labels[train].sum()),
         "model": as_floats(summary(y, probabilities)),
-        "naive_bayes": as_floats(summary(y, baseline.predict(matrix[test]))),
+        "naive_bayes": as_floats(summary(y, baseline.predict(testing))),
         "reliability": reliability(y, probabilities),
         "lift_curve": lift_curve(y, probabilities),
     }
