@@ -28,6 +28,8 @@ from typing import Any, Final, Literal
 import numpy as np
 import numpy.typing as npt
 
+from silverplatter.domain.predictive_texts import TextColumn
+
 Matrix = npt.NDArray[np.float64]
 Kind = Literal["number", "category"]
 
@@ -135,14 +137,15 @@ class FeatureTable:
     """Columns gathered for a set of contacts, before encoding.
 
     ``columns`` holds numbers (floats, ``nan`` when unknown) or texts
-    (``None`` when unknown) per feature name; ``kinds`` says which.
+    (``None`` when unknown; gathered ones as a :class:`TextColumn`) per
+    feature name; ``kinds`` says which.
     """
 
     contact_ids: npt.NDArray[np.int64]
     #: Seconds since the epoch each contact was created (time-ordered validation).
     created: Matrix
     account_ids: npt.NDArray[np.int64]
-    columns: dict[str, list[Any] | Matrix]
+    columns: dict[str, list[Any] | TextColumn | Matrix]
     kinds: dict[str, Kind]
     labels: dict[str, str]
     #: 1 when the contact reached the outcome within the horizon (training only).
@@ -155,11 +158,13 @@ class FeatureTable:
 
     def take(self, mask: npt.NDArray[np.bool_]) -> FeatureTable:
         """The rows where ``mask`` holds."""
-        columns: dict[str, list[Any] | Matrix] = {}
+        columns: dict[str, list[Any] | TextColumn | Matrix] = {}
         indices = np.flatnonzero(mask)
         for name, values in self.columns.items():
             if isinstance(values, np.ndarray):
                 columns[name] = values[mask]
+            elif isinstance(values, TextColumn):
+                columns[name] = values.take(indices)
             else:
                 columns[name] = [values[i] for i in indices]
         return FeatureTable(
@@ -225,7 +230,12 @@ def learn_features(table: FeatureTable) -> list[Feature]:
         if kind == "number":
             features.append(Feature(name, "number", label))
             continue
-        counts = Counter(value for value in table.columns[name] if value is not None)
+        values = table.columns[name]
+        counts = (
+            values.counts()
+            if isinstance(values, TextColumn)
+            else Counter(value for value in values if value is not None)
+        )
         ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
         kept = tuple(str(value) for value, _count in ranked[:MAX_CATEGORIES])
         if len(ranked) > MAX_CATEGORIES:
@@ -251,6 +261,10 @@ def encode(table: FeatureTable, features: Sequence[Feature]) -> Matrix:
             continue
         if feature.kind == "number":
             matrix[:, position] = values if isinstance(values, np.ndarray) else numbers(values)
+            continue
+        if isinstance(values, TextColumn):
+            other = feature.categories.index(OTHER) if OTHER in feature.categories else math.nan
+            matrix[:, position] = values.codes_in(feature.categories, float(other))
             continue
         listed = values if isinstance(values, list) else values.tolist()
         matrix[:, position] = category_codes(listed, feature.categories)

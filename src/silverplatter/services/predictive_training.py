@@ -51,6 +51,7 @@ from silverplatter.domain.predictive_metrics import (
     single_auc,
     summary,
 )
+from silverplatter.domain.predictive_texts import TextColumn
 from silverplatter.services.predictive_model import Calibration, FittedModel, fit
 from silverplatter.services.scoring_models import active_model
 from silverplatter.storage import properties as property_store
@@ -205,6 +206,8 @@ def _distinct(values: Any) -> int:
     if isinstance(values, np.ndarray):
         present = values[~np.isnan(values)]
         return int(np.unique(present).size) + (1 if present.size < values.size else 0)
+    if isinstance(values, TextColumn):
+        return values.distinct()
     return len(set(values))
 
 

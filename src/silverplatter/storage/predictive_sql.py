@@ -42,6 +42,7 @@ from silverplatter.domain.predictive_features import (
     numbers,
     property_kind,
 )
+from silverplatter.domain.predictive_texts import TextColumn
 from silverplatter.services.scoring_models import ModelVersion
 from silverplatter.storage.bulk_columns import ascending_by_first, read_columns
 from silverplatter.storage.engagement_schema import contact_scores
@@ -423,7 +424,7 @@ def _table(
         elif kind == "number":
             columns[feature] = numbers(values)
         else:
-            columns[feature] = [None if value in (None, "") else str(value) for value in values]
+            columns[feature] = TextColumn.of(values)
         kinds[feature] = kind
         labels[feature] = label
     outcome = np.asarray(transposed[-1], dtype=np.int8) if labelled else None
