@@ -140,10 +140,10 @@ class NaiveBayes:
             if edges is None:
                 out[field] = column
             else:  # the edges at or below each value, as searchsorted(side="right") counts
-                binned = out[field]  # a view: filled in place
-                binned[:] = 0.0
+                binned = np.zeros(column.size, dtype=np.int8)  # at most NUMBER_BINS - 1 edges
                 for edge in edges:  # a few edges: a pass each beats a binary search per value
                     binned += column >= edge
+                out[field] = binned
         out[np.isnan(columns)] = _MISSING  # one pass over the whole matrix, not one per column
         return out
 
