@@ -184,8 +184,8 @@ def _dataset(
 class _Growth:
     """The two boosters of a fit, grown a tree at a time side by side.
 
-    ``first`` learns without the calibration part and is watched on it
-    (``validation``) for early stopping; ``final`` learns from every row.
+    ``first`` learns without the calibration part and, when ``watched``, its
+    AUC on that part decides when to stop; ``final`` learns from every row.
     The final booster needs at most as many trees as the first grows (see
     :func:`fit`), and a tree does not depend on how many follow it, so both
     grow in the same loop: each round the final booster's tree is grown on
