@@ -174,3 +174,19 @@ def test_values_are_bound_as_sqlalchemy_binds_them_and_errors_are_its_errors(
         number_matrix(connection, select(contacts.c.id).where(contacts.c.created_at < naive), 1)
     with engine.connect() as connection, pytest.raises(DBAPIError):
         number_matrix(connection, select(func.no_such_function(literal(1))), 1)
+
+
+@pytest.mark.storage
+def test_a_sorted_statement_read_in_parts_comes_back_sorted(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk_columns, "PART_KEYS", 7)  # 300 keys: 43 parts on PostgreSQL
+    counting = select(literal(1).label("n")).cte("counting", recursive=True)
+    counting = counting.union_all(select(counting.c.n + 1).where(counting.c.n < 300))
+    n = counting.c.n
+    statement = select(n, literal("x")).order_by(n)
+    with engine.connect() as connection:
+        numbers, words = read_columns(connection, statement, [True, False])
+    # the parts are put in key order: nothing is left for ascending_by_first to reorder
+    assert numbers.tolist() == [float(k) for k in range(1, 301)]
+    assert words == ["x"] * 300

@@ -155,6 +155,11 @@ def _arrays(connection: Connection, statement: Rows, numeric: Sequence[bool]) ->
         raise DBAPIError.instance(sql, parameters, error, psycopg.Error) from error
     if not parts:  # no rows: no parts
         return [np.empty(0, dtype=np.float64) if n else [] for n in numeric]
+    # The parts cover apart ranges of the key and arrive in the aggregate's
+    # hash order; put in key order, a sorted statement's rows usually come
+    # back sorted, and ascending_by_first need not reorder a million rows
+    # (1.8 s of Python for a million contacts' columns).
+    parts.sort(key=lambda part: float(part[0][0]) if len(part[0]) else math.inf)
     columns: list[Any] = []
     for position, is_number in enumerate(numeric):
         pieces = [part[position] for part in parts]
