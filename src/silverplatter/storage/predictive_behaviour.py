@@ -185,6 +185,33 @@ def read_behaviour(
     return BehaviourRows(found, codes, tuple(event_types))
 
 
+def positions_of(
+    contact_ids: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Each id's position in ``contact_ids`` (ascending, distinct); -1 where it is not there.
+
+    Ids are looked up in a table indexed by id when the ids are dense (a
+    workspace's contacts: a million ids, an 8 MB table), which costs one
+    gather; a binary search per row over a million ids cost 4.4 s for 3.15M
+    rows out of order.  Sparse ids (a few contacts with large ids) are
+    searched.
+    """
+    if contact_ids.size == 0 or ids.size == 0:
+        return np.full(ids.size, -1, dtype=np.int64)
+    low, high = int(contact_ids[0]), int(contact_ids[-1])
+    if low >= 0 and high < 4 * (contact_ids.size + ids.size):
+        table = np.full(high + 1, -1, dtype=np.int64)
+        table[contact_ids] = np.arange(contact_ids.size)
+        inside = (ids >= 0) & (ids <= high)
+        position = np.full(ids.size, -1, dtype=np.int64)
+        position[inside] = table[ids[inside]]
+        return position
+    position = np.searchsorted(contact_ids, ids)
+    known = position < contact_ids.size
+    known[known] = contact_ids[position[known]] == ids[known]
+    return np.where(known, position, -1).astype(np.int64)
+
+
 def behaviour_columns(
     rows: BehaviourRows, *, cutoff: Any, contact_ids: npt.NDArray[np.int64]
 ) -> Behaviour:
@@ -193,21 +220,21 @@ def behaviour_columns(
     found, codes, event_types = rows.found, rows.codes, rows.event_types
     size = contact_ids.size
     ids = found[:, 0].astype(np.int64)
-    position = np.searchsorted(contact_ids, ids) if size else np.zeros(ids.size, dtype=np.int64)
-    known = position < size
-    known[known] = contact_ids[position[known]] == ids[known]
+    position = positions_of(contact_ids, ids)
+    known = position >= 0
     found, position, codes = found[known], position[known], codes[known]
     typed = codes >= 0
-    # per type: one count column per window, then every earlier event ("all")
-    block = np.zeros((size, len(event_types), len(WINDOWS) + 1), dtype=np.float64)
-    block[position[typed], codes[typed]] = found[typed, 1 : 2 + len(WINDOWS)]
+    # per type: one count column per window, then every earlier event ("all"); each
+    # column lies contiguous in the block, so the columns are views of it
+    block = np.zeros((len(event_types), len(WINDOWS) + 1, size), dtype=np.float64)
+    block[codes[typed], :, position[typed]] = found[typed, 1 : 2 + len(WINDOWS)]
     columns: dict[str, Matrix] = {}
     labels: dict[str, str] = {}
     for number, event_type in enumerate(event_types):
         for slot, days in enumerate(WINDOWS):
-            columns[f"events.{event_type}.{days}d"] = block[:, number, slot].copy()
+            columns[f"events.{event_type}.{days}d"] = block[number, slot]
             labels[f"events.{event_type}.{days}d"] = f"{event_type} events, last {days} days"
-        columns[f"events.{event_type}.all"] = block[:, number, len(WINDOWS)].copy()
+        columns[f"events.{event_type}.all"] = block[number, len(WINDOWS)]
         labels[f"events.{event_type}.all"] = f"{event_type} events, ever"
     at = cutoff.timestamp()
     latest = np.full(size, -math.inf)
