@@ -102,7 +102,9 @@ def fuzzer(fuzz_engine: Engine) -> Fuzzer:
 application = create_app(
     Settings(database_url="sqlite://", scoring_worker=False), clock=lambda: NOW
 )
-schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", application)
+# Rendering the document takes a moment; on a machine busy with other work it passed
+# schemathesis's default 10 s read timeout at collection and failed the whole module.
+schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", application, timeout=120)
 # The coverage phase sends some 60 boundary cases per operation, which takes the run well
 # past a minute; the examples and fuzzing phases (valid and invalid data) stay bounded.
 schema.config.phases.coverage.enabled = False
