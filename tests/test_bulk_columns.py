@@ -35,6 +35,13 @@ def _array(items: list[float | None]) -> bytes:
     return head + body
 
 
+def _counting(first: int, last: int) -> Any:
+    """The numbers ``first`` to ``last`` as a column of a recursive CTE (either backend)."""
+    counting = select(literal(first).label("n")).cte("counting", recursive=True)
+    counting = counting.union_all(select(counting.c.n + 1).where(counting.c.n < last))
+    return counting.c.n
+
+
 def test_an_array_without_nulls_decodes_in_one_view() -> None:
     decoded = decode_float8_array(_array([1.5, -2.0, 1e300, 0.0]))
     assert decoded.tolist() == [1.5, -2.0, 1e300, 0.0]
@@ -84,9 +91,7 @@ def test_no_rows_give_an_empty_matrix_of_the_width(engine: Engine) -> None:
 
 @pytest.mark.storage
 def test_many_rows_keep_each_row_together(engine: Engine) -> None:
-    counting = select(literal(0).label("n")).cte("counting", recursive=True)
-    counting = counting.union_all(select(counting.c.n + 1).where(counting.c.n < 4999))
-    n = counting.c.n
+    n = _counting(0, 4999)
     statement = select(n, n * 2, n - 0.5)
     with engine.connect() as connection:
         matrix = number_matrix(connection, statement, 3)
@@ -129,9 +134,7 @@ def test_rows_out_of_order_are_put_back_in_order_of_the_first_column() -> None:
 
 @pytest.mark.storage
 def test_numbers_and_texts_are_read_as_columns_in_the_rows_order(engine: Engine) -> None:
-    counting = select(literal(1).label("n")).cte("counting", recursive=True)
-    counting = counting.union_all(select(counting.c.n + 1).where(counting.c.n < 300))
-    n = counting.c.n
+    n = _counting(1, 300)
     word = case((n % 3 == 0, literal("three")), (n % 5 == 0, null()), else_=literal("other"))
     statement = select(n, word, case((n % 7 == 0, null()), else_=n * 0.5)).order_by(n.desc())
     with engine.connect() as connection:
@@ -152,9 +155,7 @@ def test_rows_folded_in_several_parts_come_back_whole(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bulk_columns, "PART_KEYS", 7)  # 300 keys: 43 parts on PostgreSQL
-    counting = select(literal(1).label("n")).cte("counting", recursive=True)
-    counting = counting.union_all(select(counting.c.n + 1).where(counting.c.n < 300))
-    n = counting.c.n
+    n = _counting(1, 300)
     statement = select(n, case((n % 2 == 0, literal("even")), else_=literal("odd")), n * 3)
     with engine.connect() as connection:
         numbers, words, triples = ascending_by_first(
@@ -181,9 +182,7 @@ def test_a_sorted_statement_read_in_parts_comes_back_sorted(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bulk_columns, "PART_KEYS", 7)  # 300 keys: 43 parts on PostgreSQL
-    counting = select(literal(1).label("n")).cte("counting", recursive=True)
-    counting = counting.union_all(select(counting.c.n + 1).where(counting.c.n < 300))
-    n = counting.c.n
+    n = _counting(1, 300)
     statement = select(n, literal("x")).order_by(n)
     with engine.connect() as connection:
         numbers, words = read_columns(connection, statement, [True, False])
