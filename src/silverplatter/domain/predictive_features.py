@@ -262,9 +262,9 @@ def encode(table: FeatureTable, features: Sequence[Feature]) -> Matrix:
         if feature.kind == "number":
             matrix[:, position] = values if isinstance(values, np.ndarray) else numbers(values)
             continue
-        if isinstance(values, TextColumn):
-            other = feature.categories.index(OTHER) if OTHER in feature.categories else math.nan
-            matrix[:, position] = values.codes_in(feature.categories, float(other))
+        if isinstance(values, TextColumn):  # the few distinct values looked up once
+            per_value = category_codes(values.values, feature.categories)
+            matrix[:, position] = values.spread(per_value)
             continue
         listed = values if isinstance(values, list) else values.tolist()
         matrix[:, position] = category_codes(listed, feature.categories)

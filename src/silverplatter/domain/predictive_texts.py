@@ -99,15 +99,9 @@ class TextColumn(Sequence[str | None]):
         """Distinct values present, no value counting as one."""
         return int(np.count_nonzero(np.bincount(self.codes + 1, minlength=1)))
 
-    def codes_in(self, categories: Sequence[str], missing: float) -> npt.NDArray[np.float64]:
-        """Each row's position in ``categories``; ``missing`` where its value is not there.
-
-        A row without a value is ``nan``.
-        """
-        position = {value: float(code) for code, value in enumerate(categories)}
-        lookup = np.array(
-            [position.get(value, missing) for value in self.values] + [np.nan], dtype=np.float64
-        )
+    def spread(self, per_value: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Each row's entry of ``per_value`` (one per distinct value); ``nan`` without a value."""
+        lookup = np.append(np.asarray(per_value, dtype=np.float64), np.nan)
         return np.asarray(lookup[self.codes], dtype=np.float64)  # -1 reads the last: nan
 
 
