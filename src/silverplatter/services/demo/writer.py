@@ -26,6 +26,7 @@ from silverplatter.services.demo.plans import NextIds
 from silverplatter.services.demo.rows import ROW_FIELDS, Tables
 from silverplatter.services.demo.stored import Values, insert_fields
 from silverplatter.storage import schema
+from silverplatter.storage.copy_in import copy_rows
 from silverplatter.storage.repair import restore_declared_indexes
 
 BATCH_ROWS: Final = 10_000  # rows per executemany
@@ -133,16 +134,7 @@ class DemoWriter:
                 self.connection.exec_driver_sql(self._statements[name], cast(Any, chunk))
 
     def _copy(self, table: Table, rows: Sequence[Values]) -> None:
-        from psycopg import sql
-
-        command = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(table.name),
-            sql.SQL(", ").join(map(sql.Identifier, insert_fields(table.name))),
-        )
-        driver = self.connection.connection.driver_connection
-        with driver.cursor() as cursor, cursor.copy(command) as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(self.connection, table.name, insert_fields(table.name), rows)
 
     def end_load(self) -> None:
         """Restore settings, rebuild the event indexes and, on PostgreSQL, move the id
