@@ -46,3 +46,40 @@ def test_probabilities_are_written_in_bulk_and_replaced_in_place(engine: Engine)
     assert found[ceo].contributions == [["seniority", 0.75]]
     assert (found[ops].model_id, found[ops].probability) == (second, 0.125)
     assert (found[ops].contributions, found[ops].scored_at) == ([], later)
+
+
+@pytest.mark.storage
+def test_many_probabilities_are_staged_and_read_back_exactly(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch path (PostgreSQL: COPY into a temporary table, one upsert) from two rows on."""
+    monkeypatch.setattr(store, "STAGE_FROM", 2)
+    awkward = [['said "yes"\ttab\\slash\nline', -0.5], ["Päätöksentekijä ✓", 1e-300]]
+    with engine.begin() as connection:
+        ids = build_world(connection)
+        first, second = _version(connection), _version(connection)
+        ceo, ops, cfo = ids["ceo@acme.fi"], ids["ops@acme.fi"], ids["cfo@unknown.co.uk"]
+        store.write_predictions(connection, first, [(cfo, 0.75, [])], now=NOW)  # one row: kept
+        assert (
+            store.write_predictions(
+                connection, first, [(ceo, 0.1 + 0.2, awkward), (ops, 0.5, [])], now=NOW
+            )
+            == 2
+        )
+        later = NOW + timedelta(hours=1)
+        # twice in one transaction: the temporary table is made again
+        store.write_predictions(connection, second, [(ops, 1 / 3, []), (ceo, 0.0, [])], now=later)
+        store.write_predictions(
+            connection, second, [(ops, 2 / 3, []), (ceo, 1.0, awkward)], now=later
+        )
+    with engine.connect() as connection:
+        found = store.predictions_for(connection, [ceo, ops, cfo])
+        assert store.prediction_count(connection, second) == 2
+    assert (found[ceo].model_id, found[ceo].probability, found[ceo].scored_at) == (
+        second,
+        1.0,
+        later,
+    )
+    assert found[ceo].contributions == awkward
+    assert (found[ops].probability, found[ops].contributions) == (2 / 3, [])
+    assert (found[cfo].model_id, found[cfo].probability, found[cfo].scored_at) == (first, 0.75, NOW)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
+from silverplatter.storage.copy_in import copy_rows
 from silverplatter.storage.predictive_schema import contact_predictions, predictive_models
 from silverplatter.storage.rows import IN_CHUNK
 
@@ -89,6 +90,18 @@ _WRITE = {
 }
 #: Rows per statement on PostgreSQL (arrays of this length per parameter).
 WRITE_BATCH = 100_000
+#: From this many rows on, PostgreSQL's rows are staged (a temporary table costs
+#: catalogue writes: not for the few contacts an event batch rescores).
+STAGE_FROM = 20_000
+_WRITE_STAGED = (
+    "INSERT INTO contact_predictions "
+    "(contact_id, model_id, probability, contributions, scored_at) "
+    "SELECT contact_id, %(model)s::int, probability, contributions::jsonb, %(at)s::timestamptz "
+    "FROM sp_scored_predictions ORDER BY contact_id "
+    "ON CONFLICT (contact_id) DO UPDATE SET model_id = excluded.model_id, "
+    "probability = excluded.probability, contributions = excluded.contributions, "
+    "scored_at = excluded.scored_at"
+)
 
 
 def _as_is(value: Any) -> Any:
@@ -106,8 +119,10 @@ def write_predictions(
 
     The rows go straight to the driver, as the event log's appends do (no
     per-row type processing: 100,000 rows in 0.8 s instead of 3.8 s on
-    SQLite): SQLite takes one executemany, PostgreSQL one statement per
-    ``WRITE_BATCH`` rows, sent as one JSON document.
+    SQLite): SQLite takes one executemany.  PostgreSQL takes one statement per
+    ``WRITE_BATCH`` rows, sent as one JSON document, or, from ``STAGE_FROM``
+    rows on (a batch scoring pass), a binary COPY into a temporary table and
+    one upsert from it in key order (:func:`_staged`).
     """
     if not rows:
         return 0
@@ -118,6 +133,9 @@ def write_predictions(
     as_time: Callable[[Any], Any] = kind.bind_processor(dialect) or _as_is
     scored_at = as_time(now)
     dumps = json.dumps
+    if dialect.name == "postgresql" and len(rows) >= STAGE_FROM:
+        _staged(connection, model_id, rows, scored_at)
+        return len(rows)
     if dialect.name == "postgresql":
         for start in range(0, len(rows), WRITE_BATCH):
             chunk = rows[start : start + WRITE_BATCH]
@@ -138,6 +156,44 @@ def write_predictions(
         ],
     )
     return len(rows)
+
+
+def _staged(
+    connection: Connection,
+    model_id: int,
+    rows: Sequence[tuple[int, float, list[Any]]],
+    scored_at: Any,
+) -> None:
+    """Many probabilities on PostgreSQL: COPY into a temporary table, then one upsert.
+
+    At a million rows: the COPY 0.5 s, the upsert 5 s (rows already stored
+    are updated on their own page, see ``contact_predictions``), against 14 s
+    for the JSON documents.  An update keeps the contact id, so its foreign
+    key is not checked again; only new contacts' rows are.
+    """
+    connection.exec_driver_sql("DROP TABLE IF EXISTS sp_scored_predictions")
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE sp_scored_predictions "
+        "(contact_id integer, probability double precision, contributions text)"
+    )
+    dumps = json.dumps
+    empty = "[]"
+    copy_rows(
+        connection,
+        "sp_scored_predictions",
+        ("contact_id", "probability", "contributions"),
+        (
+            (
+                int(contact_id),
+                float(probability),
+                dumps(reasons, separators=(",", ":"), allow_nan=False) if reasons else empty,
+            )
+            for contact_id, probability, reasons in rows
+        ),
+        types=("int4", "float8", "text"),
+    )
+    connection.exec_driver_sql(_WRITE_STAGED, {"model": model_id, "at": scored_at})
+    connection.exec_driver_sql("DROP TABLE sp_scored_predictions")
 
 
 def clear_predictions(connection: Connection) -> None:
