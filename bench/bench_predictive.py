@@ -18,9 +18,10 @@ product's defaults (outcome SQL within 90 days, time-ordered validation), and
 the model's held-out ROC AUC is set against the rule score's on the same
 rows.  The version is then activated and every contact scored once more,
 timed by step: gathering the features (SQL), the model, writing the
-probabilities.  ``--compare-fits`` also fits the same matrix and
-split with every row (the former defaults), with sampled negatives, and with
-a faster learning rate, three seeds each: held-out ROC AUC, ECE, fit
+probabilities; twice: first into an empty table (a first activation), then
+again over the stored probabilities (every later scoring pass).
+``--compare-fits`` also fits the same matrix and split with every row (the
+former defaults), with sampled negatives, and with a faster learning rate, three seeds each: held-out ROC AUC, ECE, fit
 seconds, trees and the model's scoring speed — the accuracy cost of each.
 
 ``gather`` — only the gathering of the features, training's and scoring's,
@@ -31,6 +32,7 @@ per-field AUCs on a seeded synthetic matrix (``--rows``), CPU seconds.
 
 Run:  .venv/bin/python bench/bench_predictive.py bank [--compare]
       .venv/bin/python bench/bench_predictive.py demo --contacts 100000 [--compare-fits]
+      .venv/bin/python bench/bench_predictive.py demo --database-url URL [--now 2026-12-02T15:00Z]
       .venv/bin/python bench/bench_predictive.py demo --contacts 1000000
       .venv/bin/python bench/bench_predictive.py gather --database-url URL [--repeat 3]
       .venv/bin/python bench/bench_predictive.py checks [--rows 1000000]
@@ -183,7 +185,11 @@ def info_request(info: predictive.VersionInfo) -> TrainingRequest:
 
 def demo(args: argparse.Namespace) -> None:
     engine = _engine(args.database_url, "demo.db")
-    now = datetime.now(UTC)
+    now = (
+        datetime.fromisoformat(args.now.replace("Z", "+00:00")).astimezone(UTC)
+        if args.now
+        else datetime.now(UTC)
+    )
     with engine.connect() as connection:
         existing = connection.execute(select(func.count()).select_from(contacts)).scalar_one()
     if not existing:
@@ -210,7 +216,8 @@ def demo(args: argparse.Namespace) -> None:
     with engine.begin() as connection:  # activate without its own scoring pass
         predictive_store.set_active(connection, info.id, now=now)
         predictive_store.clear_predictions(connection)
-    _time_scoring(engine, now)
+    _time_scoring(engine, now, "first scoring: no probabilities stored")
+    _time_scoring(engine, now, "scoring again: every contact's probability replaced")
     print(f"load average after: {_load()}")
 
 
@@ -288,7 +295,7 @@ def _compare_fits(engine: Engine, info: predictive.VersionInfo, now: datetime) -
         )
 
 
-def _time_scoring(engine: Engine, now: datetime) -> None:
+def _time_scoring(engine: Engine, now: datetime, label: str) -> None:
     cpu = time.process_time()
     with engine.begin() as connection:
         loaded = predictive._loaded(connection)
@@ -316,8 +323,9 @@ def _time_scoring(engine: Engine, now: datetime) -> None:
     count = len(table)
     total = gathered + encoded + predicted + written
     cpu = time.process_time() - cpu
+    print(f"\n{label}")
     print(
-        "\n| contacts | gather s | encode s | model s | write s | total s | contacts/s (model) "
+        "| contacts | gather s | encode s | model s | write s | total s | contacts/s (model) "
         "| contacts/s (all) | peak RSS MB |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
@@ -428,6 +436,7 @@ def main() -> None:
     two.add_argument("--outcome", default="sql")
     two.add_argument("--horizon", type=int, default=90)
     two.add_argument("--database-url")
+    two.add_argument("--now", help="ISO time with its zone: the same examples run to run")
     two.add_argument(
         "--compare-fits", action="store_true", help="also fit with other rates, caps, samples"
     )
