@@ -20,9 +20,11 @@ rows.  The version is then activated and every contact scored once more,
 timed by step: gathering the features (SQL), the model, writing the
 probabilities; twice: first into an empty table (a first activation), then
 again over the stored probabilities (every later scoring pass).
+``--now`` fixes the cut-off, so that two commits train on the same examples.
 ``--compare-fits`` also fits the same matrix and split with every row (the
-former defaults), with sampled negatives, and with a faster learning rate, three seeds each: held-out ROC AUC, ECE, fit
-seconds, trees and the model's scoring speed — the accuracy cost of each.
+former defaults), with sampled negatives, and with a faster learning rate,
+three seeds each: held-out ROC AUC, ECE, fit seconds, trees and the model's
+scoring speed — the accuracy cost of each.
 
 ``gather`` — only the gathering of the features, training's and scoring's,
 timed on an existing workspace (``--database-url``), wall and CPU seconds.
