@@ -1,4 +1,5 @@
-"""Grouped event rows placed on the contacts' rows: pure numpy, fixed inputs."""
+"""Grouped event rows placed on the contacts' rows (pure numpy, fixed inputs); the grouped
+statement's plan."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import math
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
+from sqlalchemy import Connection, Engine
 
+from query_plans import plan_of_last_statement
 from silverplatter.storage.predictive_behaviour import (
     BehaviourRows,
     behaviour_columns,
+    grouped_statement,
     positions_of,
 )
 
@@ -54,3 +59,25 @@ def test_rows_become_columns_per_type_and_window_and_recency() -> None:
     assert result.labels["events.visit.365d"] == "visit events, last 365 days"
     none = behaviour_columns(rows, cutoff=cutoff, contact_ids=np.array([40]))
     assert math.isnan(none.columns["events.days_since_last"][0])
+
+
+@pytest.mark.storage
+def test_the_grouped_pass_reads_the_contact_time_index_alone(engine: Engine) -> None:
+    """Contact, time and type are all in ``ix_events_contact_time`` (0026): no table reads."""
+    statement = grouped_statement(
+        engine.dialect.name,
+        cutoff=datetime(2026, 9, 1, tzinfo=UTC),
+        coded=("page_view", "form_submit"),
+        scope=None,
+    )
+
+    def run(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":  # a tiny table: bitmaps are cheaper
+            connection.exec_driver_sql("SET enable_bitmapscan = off")
+        connection.execute(statement).all()
+
+    plan = plan_of_last_statement(engine, run)
+    if engine.dialect.name == "sqlite":
+        assert "COVERING INDEX ix_events_contact_time" in plan, plan
+    else:
+        assert "Index Only Scan using ix_events_contact_time" in plan, plan

@@ -47,7 +47,7 @@ from sqlalchemy import (
 from silverplatter.domain.engagement import DAY
 from silverplatter.domain.predictive_features import WINDOWS, Matrix
 from silverplatter.services.scoring_models import ModelVersion
-from silverplatter.storage.bulk_columns import number_matrix
+from silverplatter.storage.bulk_columns import Rows, number_matrix
 from silverplatter.storage.engagement import half_life_key
 from silverplatter.storage.engagement_schema import contact_scores
 from silverplatter.storage.recompute_sql import hits_select
@@ -145,11 +145,29 @@ def read_behaviour(
     counted over the events this pass reads (in training every contact's: one pass
     over the log instead of two; every type is coded, the chosen kept).
     """
-    dialect = connection.dialect.name
     chosen_from: tuple[str, ...] = ()
     if most_frequent_types:
         chosen_from = tuple(contact_event_types(connection))
     coded = chosen_from if most_frequent_types else event_types
+    statement = grouped_statement(connection.dialect.name, cutoff=cutoff, coded=coded, scope=scope)
+    width = 4 + len(WINDOWS)  # id, the windows, every event, first, last
+    with without_jit(connection):
+        whole = number_matrix(connection, statement, width + 1)
+    found, codes = whole[:, :width], whole[:, width].astype(np.int64)
+    if most_frequent_types:
+        event_types, codes = most_frequent(
+            chosen_from, codes, found[:, 1 + len(WINDOWS)], most_frequent_types
+        )
+    return BehaviourRows(found, codes, tuple(event_types))
+
+
+def grouped_statement(dialect: str, *, cutoff: Any, coded: tuple[str, ...], scope: Any) -> Rows:
+    """Per (contact, event type) before the cut-off: the window counts, every event,
+    the first and last time, and the type's position in ``coded`` (-1 if absent).
+
+    It reads only the contact, time and type of each event, which
+    ``ix_events_contact_time`` holds: the index alone serves it.
+    """
     counts = [
         func.count(case((events.c.occurred_at >= cutoff - timedelta(days=days), 1)))
         for days in WINDOWS
@@ -162,7 +180,7 @@ def read_behaviour(
         else literal(-1)
     )
     within = events.c.contact_id.is_not(None) if scope is None else events.c.contact_id.in_(scope)
-    statement = (
+    return (
         select(
             events.c.contact_id,
             *counts,
@@ -174,15 +192,6 @@ def read_behaviour(
         .where(within, events.c.occurred_at < cutoff)
         .group_by(events.c.contact_id, events.c.type)
     )
-    width = 4 + len(WINDOWS)  # id, the windows, every event, first, last
-    with without_jit(connection):
-        whole = number_matrix(connection, statement, width + 1)
-    found, codes = whole[:, :width], whole[:, width].astype(np.int64)
-    if most_frequent_types:
-        event_types, codes = most_frequent(
-            chosen_from, codes, found[:, 1 + len(WINDOWS)], most_frequent_types
-        )
-    return BehaviourRows(found, codes, tuple(event_types))
 
 
 def positions_of(
