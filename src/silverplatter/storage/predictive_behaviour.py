@@ -334,9 +334,7 @@ def aligned(contact_ids: Any, rows: Any) -> Any:
     0.0 for a contact without a row, as for a missing or empty value."""
     column = np.zeros(contact_ids.size, dtype=np.float64)
     if contact_ids.size and len(rows):
-        ids = rows[:, 0].astype(np.int64)
-        position = np.searchsorted(contact_ids, ids)
-        known = position < contact_ids.size
-        known[known] = contact_ids[position[known]] == ids[known]
+        position = positions_of(contact_ids, rows[:, 0].astype(np.int64))
+        known = position >= 0
         column[position[known]] = np.nan_to_num(rows[known, 1], nan=0.0)
     return column
