@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from lead_world import NOW, build_world
 from silverplatter.storage import predictive as store
@@ -83,3 +85,24 @@ def test_many_probabilities_are_staged_and_read_back_exactly(
     assert found[ceo].contributions == awkward
     assert (found[ops].probability, found[ops].contributions) == (2 / 3, [])
     assert (found[cfo].model_id, found[cfo].probability, found[cfo].scored_at) == (first, 0.75, NOW)
+
+
+@pytest.mark.storage
+@pytest.mark.parametrize("stage_from", [2, 1_000])
+def test_a_probability_that_is_not_a_number_is_refused_and_nothing_is_written(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, stage_from: int
+) -> None:
+    monkeypatch.setattr(store, "STAGE_FROM", stage_from)
+    with engine.connect() as connection:
+        ids = build_world(connection)
+        version = _version(connection)
+        connection.commit()
+        rows = [(ids["ceo@acme.fi"], 0.5, []), (ids["ops@acme.fi"], math.nan, [])]
+        with pytest.raises((ValueError, DBAPIError)) as refused, connection.begin():
+            store.write_predictions(connection, version, rows, now=NOW)
+        if engine.dialect.name == "postgresql" and stage_from == 2:  # the staged rows
+            assert (
+                str(refused.value)
+                == f"contact {ids['ops@acme.fi']}: probability nan is not a number"
+            )
+        assert store.prediction_count(connection, version) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -177,19 +178,20 @@ def _staged(
         "(contact_id integer, probability double precision, contributions text)"
     )
     dumps = json.dumps
-    empty = "[]"
+
+    def staged_row(row: tuple[int, float, list[Any]]) -> tuple[int, float, str]:
+        contact_id, probability, reasons = int(row[0]), float(row[1]), row[2]
+        if not math.isfinite(probability):  # as the JSON documents refuse it
+            raise ValueError(f"contact {contact_id}: probability {probability} is not a number")
+        if not reasons:  # a batch pass stores none: no encoding per row
+            return contact_id, probability, "[]"
+        return contact_id, probability, dumps(reasons, separators=(",", ":"), allow_nan=False)
+
     copy_rows(
         connection,
         "sp_scored_predictions",
         ("contact_id", "probability", "contributions"),
-        (
-            (
-                int(contact_id),
-                float(probability),
-                dumps(reasons, separators=(",", ":"), allow_nan=False) if reasons else empty,
-            )
-            for contact_id, probability, reasons in rows
-        ),
+        map(staged_row, rows),
         types=("int4", "float8", "text"),
     )
     connection.exec_driver_sql(_WRITE_STAGED, {"model": model_id, "at": scored_at})
