@@ -284,6 +284,55 @@ def test_the_account_pass_reads_only_the_accounts_own_events(engine: Engine) -> 
     assert "ix_events_account_own" in plan, plan
 
 
+def test_every_contacts_pass_reads_the_event_table_in_order_on_sqlite(engine: Engine) -> None:
+    """Through the type index, SQLite visited the rows type by type, each type's rows
+    scattered over the file; a pass over every contact reads the file in order."""
+    book = RuleBook(parse_model(default_model_text()))
+    statement = hits_select(
+        book, "contact", engine.dialect.name, now=NOW.timestamp(), recent_from=0
+    )
+    plan = plan_of_last_statement(engine, lambda c: c.execute(statement).all())
+    if engine.dialect.name == "sqlite":
+        assert "SCAN events" in plan and "USING INDEX" not in plan, plan
+
+
+def test_a_pass_over_a_few_contacts_still_finds_their_events_by_index(engine: Engine) -> None:
+    book = RuleBook(parse_model(default_model_text()))
+    statement = hits_select(
+        book,
+        "contact",
+        engine.dialect.name,
+        now=NOW.timestamp(),
+        recent_from=0,
+        subjects=events.c.contact_id.in_([1, 2]),
+    )
+    plan = plan_of_last_statement(engine, lambda c: c.execute(statement).all())
+    assert "ix_events_contact_time" in plan, plan
+
+
+def test_on_sqlite_only_the_types_of_rules_with_conditions_read_the_event_row(
+    engine: Engine,
+) -> None:
+    """The channel and properties are asked for only where a rule's condition reads them,
+    so SQLite counts the other events from an index without reading their rows."""
+    book = RuleBook(parse_model(default_model_text()))
+    sql = str(
+        hits_select(
+            book,
+            "contact",
+            engine.dialect.name,
+            now=NOW.timestamp(),
+            recent_from=0,
+            subjects=events.c.contact_id.in_([1]),
+        ).compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    )
+    if engine.dialect.name == "sqlite":  # the default model's conditions: form CTAs, page URLs
+        assert "WHEN (events.type IN (?, ?)) THEN events.properties END AS properties" in sql, sql
+        assert "WHEN (events.type IN (?, ?)) THEN events.channel END AS channel" in sql, sql
+    else:
+        assert "events.properties AS properties" in sql, sql
+
+
 @pytest.mark.parametrize(
     "text", ["ÄBC Électronique", "Metal PRODUCTS", "İSTANBUL", "ǅungla", "ß-STRASSE"]
 )
