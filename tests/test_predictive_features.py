@@ -528,3 +528,41 @@ def test_rows_are_picked_by_mask_or_index_and_stay_column_major() -> None:
         picked = rows_of(matrix, rows)
         assert picked.tolist() == [[0.0, 1.0, 2.0], [6.0, 7.0, 8.0], [9.0, 10.0, 11.0]]
         assert picked.flags.f_contiguous
+
+
+@pytest.mark.storage
+def test_a_few_contacts_now_get_the_rollups_a_gather_of_everyone_gives(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scoring a few contacts now reads their rows alone and their accounts' rollups apart
+    (``storage/predictive_rollups.py``); every column equals the full gather's, bit for bit
+    for the rollups, which count a contact at the account that was not asked for."""
+    ids = _world(engine, PAST)
+    with engine.begin() as connection:  # engagement scores stored, as the engine keeps them
+        recompute(connection, now=NOW)
+    query = replace(_query(engine), cutoff=NOW, current=True)
+    gathered: list[int] = []
+    original = predictive_sql.read_columns
+
+    def counted(connection: Any, statement: Any, numeric: Any) -> Any:
+        columns = original(connection, statement, numeric)
+        gathered.append(len(columns[0]))
+        return columns
+
+    monkeypatch.setattr(predictive_sql, "read_columns", counted)
+    with engine.connect() as connection:
+        whole = gather(connection, query)
+        ceo = ids["ceo@acme.fi"]
+        one = gather(connection, replace(query, contact_ids=[ceo]))
+        each = [gather(connection, replace(query, contact_ids=[c])) for c in ids.values()]
+    assert gathered[:2] == [6, 1]  # the one contact's profile row alone
+    row = _row(one, ceo)
+    assert row["account.contacts"] == 2.0  # the CEO and ops@acme.fi
+    assert row["account.engaged_contacts.90d"] == 2.0
+    assert row["account.score"] == _row(whole, ceo)["account.score"] > row["score.engagement"]
+    for contact_id, few in zip(ids.values(), each, strict=True):
+        _equal_tables(whole.take(whole.contact_ids == contact_id), few)
+        for name in ("account.contacts", "account.engaged_contacts.90d", "account.score"):
+            np.testing.assert_array_equal(
+                few.columns[name], whole.take(whole.contact_ids == contact_id).columns[name]
+            )

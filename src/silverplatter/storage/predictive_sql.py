@@ -38,7 +38,6 @@ from silverplatter.domain.predictive_features import (
     FeatureTable,
     Kind,
     Outcome,
-    account_rollups,
     numbers,
     property_kind,
 )
@@ -55,6 +54,7 @@ from silverplatter.storage.predictive_behaviour import (
     read_engagement,
     without_jit,
 )
+from silverplatter.storage.predictive_rollups import add_rollups, read_rollups
 from silverplatter.storage.schema import accounts, contacts, events, opportunities
 from silverplatter.storage.scoring_sql import (
     Expr,
@@ -107,6 +107,11 @@ def _property(document: Expr, name: str, property_type: str, dialect: str) -> Ex
     if property_type == "number":
         return json_number(document, name, dialect)
     return json_text(document, name, dialect)
+
+
+def _wanted(query: FeatureQuery) -> Any:
+    """The asked-for contacts alone."""
+    return select(contacts.c.id).where(contacts.c.id.in_(list(query.contact_ids or ())))
 
 
 def _scope(query: FeatureQuery) -> Any:
@@ -262,7 +267,11 @@ def _gather(connection: Connection, query: FeatureQuery, start: Start) -> Featur
     dialect = connection.dialect.name
     cutoff = query.cutoff
     at = cutoff.timestamp()
-    scope = _scope(query)
+    mates = _scope(query)
+    # A few contacts now: their own rows, and their accounts' rollups from a narrow
+    # statement over everyone at those accounts (``storage/predictive_rollups.py``).
+    rolled_apart = query.contact_ids is not None and query.current
+    scope = _wanted(query) if rolled_apart else mates
     behaviour_rows = start(
         lambda reader: read_behaviour(
             reader,
@@ -386,7 +395,13 @@ def _gather(connection: Connection, query: FeatureQuery, start: Start) -> Featur
         table.kinds[name] = "number"
         table.labels[name] = behaviour.labels[name]
     table.event_types = behaviour.event_types
-    _add_rollups(table)
+    if rolled_apart:
+        rolled = read_rollups(
+            connection, cutoff=cutoff, model=query.model, mates=mates, contact_ids=table.contact_ids
+        )
+        add_rollups(table, rolled)
+    else:
+        add_rollups(table)
     if query.contact_ids is None:
         return table
     return table.take(np.isin(table.contact_ids, np.asarray(list(query.contact_ids))))
@@ -455,28 +470,6 @@ def _add_grade_level(table: FeatureTable, model: ModelVersion) -> None:
         kinds[name] = table.kinds[name]
         labels[name] = table.labels[name]
     table.columns, table.kinds, table.labels = columns, kinds, labels
-
-
-def _add_rollups(table: FeatureTable) -> None:
-    """Account-level engagement from the contacts' own columns (all of an account's contacts
-    are in the table: the scope of a partial gather takes them in)."""
-    size = len(table)
-    recent = table.columns.get("events.all.90d")
-    scores = table.columns.get("score.engagement")
-    rollups = account_rollups(
-        table.account_ids,
-        recent if isinstance(recent, np.ndarray) else np.zeros(size),
-        scores if isinstance(scores, np.ndarray) else np.zeros(size),
-    )
-    rollup_labels = {
-        "account.contacts": "contacts at the account",
-        "account.engaged_contacts.90d": "contacts at the account with events in 90 days",
-        "account.score": "account's summed engagement score",
-    }
-    for name, rolled in rollups.items():
-        table.columns[name] = rolled
-        table.kinds[name] = "number"
-        table.labels[name] = rollup_labels[name]
 
 
 def _days_before(values: Sequence[Any], cutoff: date) -> Any:
