@@ -6,8 +6,8 @@ are sums over everyone at the account.  A gather of every contact has all
 their columns and sums them (``account_rollups``).  A gather of a few
 contacts (rescoring an event batch's contacts, a page that shows contacts)
 took in every contact at their accounts with every feature column to sum
-three: at a million contacts, about 80 contacts an account, so 400 contacts
-meant gathering 32,000.  Here one narrow statement reads only what the sums
+three (in the million-contact demo, about 8 contacts an account: 400
+contacts meant gathering about 3,100).  Here one narrow statement reads only what the sums
 need for everyone at those accounts (id, account, an event in the 90 days
 or not, the engagement score now), and the same ``account_rollups`` sums
 them in the same order of ids, so the values equal a full gather's to the
