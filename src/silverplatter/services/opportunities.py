@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection
 
 from silverplatter.domain.opportunities import status_for_stage
 from silverplatter.domain.records import OpportunityFields
 from silverplatter.services.upsert_plan import UpsertPlan, UpsertResult
 from silverplatter.storage import users as user_store
-from silverplatter.storage.rows import rows_by
+from silverplatter.storage.rows import rows_by, rows_keyed_by
 from silverplatter.storage.schema import accounts, contacts, opportunities
 
 
@@ -64,13 +64,10 @@ def upsert_opportunities(
         (a, i.name) for a, i in zip(account_ids, items, strict=True) if a and not i.external_id
     }
     by_pair: dict[tuple[int, str], Any] = {}
-    if pairs:
-        for row in connection.execute(
-            select(opportunities).where(
-                tuple_(opportunities.c.account_id, opportunities.c.name).in_(sorted(pairs))
-            )
-        ):
-            by_pair[(row.account_id, row.name)] = row
+    for row in rows_keyed_by(
+        connection, opportunities, [opportunities.c.account_id, opportunities.c.name], sorted(pairs)
+    ):
+        by_pair[(row.account_id, row.name)] = row
     seen: dict[object, int] = {}
     plan = UpsertPlan(opportunities, now, result)
     for position, item in enumerate(items):

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Row, and_, or_, select, values
-from sqlalchemy import column as named_column
+from sqlalchemy import Connection, Row, or_, select
 from sqlalchemy.dialects import sqlite
 
 from silverplatter.domain.engagement import DecayedSum
 from silverplatter.domain.engagement_state import SubjectState
 from silverplatter.storage import json_rows
 from silverplatter.storage.engagement_schema import account_scores, contact_scores, score_buckets
-from silverplatter.storage.rows import IN_CHUNK, one_of
+from silverplatter.storage.rows import one_of, rows_keyed_by
 from silverplatter.storage.schema import accounts, contacts
 
 #: Profile columns the grading criteria and readiness conditions read.
@@ -186,35 +185,17 @@ def load_buckets(
         return json_rows.matching(
             connection, score_buckets, {"subject": subject}, columns, wanted, "points"
         )
-    for start in range(0, len(wanted), IN_CHUNK // 3):
-        chunk = wanted[start : start + IN_CHUNK // 3]
-        # Joined to the keys as a list of rows: SQLite looks each one up in the primary
-        # key.  For ``(subject_id, rule, bucket_ts) IN (VALUES …)`` it used the subject
-        # alone and tested every bucket of every contact (0.45 s for 300 keys among
-        # 4.3M buckets at a million contacts, against 0.013 s).
-        listed = (
-            values(
-                named_column("sid", Integer),
-                named_column("rule", Integer),
-                named_column("ts", score_buckets.c.bucket_ts.type),
-                name="wanted",
-            )
-            .data(chunk)
-            .cte("wanted")
-        )
-        statement = select(*columns, score_buckets.c.points).select_from(
-            listed.join(
-                score_buckets,
-                and_(
-                    score_buckets.c.subject == subject,
-                    score_buckets.c.subject_id == listed.c.sid,
-                    score_buckets.c.rule == listed.c.rule,
-                    score_buckets.c.bucket_ts == listed.c.ts,
-                ),
-            )
-        )
-        for row in connection.execute(statement):
-            found[(row.subject_id, row.rule, row.bucket_ts)] = row.points
+    # Each key looked up on its own in the primary key (``rows_keyed_by``: SQLite
+    # tested every stored bucket against a row-value IN list).
+    for row in rows_keyed_by(
+        connection,
+        score_buckets,
+        columns,
+        wanted,
+        where=score_buckets.c.subject == subject,
+        selected=[*columns, score_buckets.c.points],
+    ):
+        found[(row.subject_id, row.rule, row.bucket_ts)] = row.points
     return found
 
 

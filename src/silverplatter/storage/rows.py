@@ -18,11 +18,14 @@ from sqlalchemy import (
     Row,
     String,
     Table,
+    and_,
     bindparam,
     func,
     select,
     update,
 )
+from sqlalchemy import column as named_column
+from sqlalchemy import values as listed_values
 
 #: Stay well below SQLite's limit of bound parameters per statement.
 IN_CHUNK = 900
@@ -60,6 +63,43 @@ def rows_by(
     statement = chosen.where(one_of(connection, key))
     rows = connection.execute(statement, {"keys": wanted})
     return {row._mapping[key.name]: row for row in rows}
+
+
+def rows_keyed_by(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[Column[Any]],
+    keys: Sequence[tuple[Any, ...]],
+    *,
+    where: ColumnElement[bool] | None = None,
+    selected: Sequence[Column[Any]] | None = None,
+) -> list[Row[Any]]:
+    """Rows of ``table`` (or ``selected`` of it) whose ``columns`` equal one of ``keys``.
+
+    The keys are joined to the table as a list of rows (a ``VALUES`` CTE), so
+    each is looked up on its own in an index that starts with the columns.
+    For a row-value ``(a, b) IN (VALUES …)`` SQLite uses an index for the
+    columns compared on their own at most, and otherwise reads the whole
+    table: 0.45 s for 300 score-bucket keys at a million contacts against
+    0.013 s joined, and an opportunities import read every opportunity per
+    batch.  A key given twice gives its rows twice.
+    """
+    found: list[Row[Any]] = []
+    step = max(1, IN_CHUNK // len(columns))
+    for start in range(0, len(keys), step):
+        listed = (
+            listed_values(
+                *(named_column(f"k{n}", key.type) for n, key in enumerate(columns)),
+                name="wanted",
+            )
+            .data(list(keys[start : start + step]))
+            .cte("wanted")
+        )
+        matched = and_(*(key == listed.c[f"k{n}"] for n, key in enumerate(columns)))
+        chosen = select(table) if selected is None else select(*selected)
+        joined = listed.join(table, matched if where is None else and_(where, matched))
+        found.extend(connection.execute(chosen.select_from(joined)))
+    return found
 
 
 def insert_returning_ids(
