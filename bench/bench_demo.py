@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -74,6 +73,8 @@ def measure(url: str, contacts: int) -> dict[str, float]:
 
 def raw_baseline(directory: Path, count: int) -> float:
     """Events/s of raw sqlite3 executemany of minimal rows into a bare table."""
+    import sqlite3  # here, not at the top: the package must start SQLite first
+
     database = sqlite3.connect(directory / "baseline.db")
     database.execute("PRAGMA journal_mode = WAL")
     database.execute("PRAGMA synchronous = NORMAL")

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sqlite3
 import tempfile
 import time
 import uuid
@@ -149,6 +148,8 @@ def raw_baseline(directory: Path, count: int, size: int) -> float:
             )
         )
     engine.dispose()
+    import sqlite3  # here, not at the top: the package must start SQLite (sqlite_library.py)
+
     database = sqlite3.connect(path)  # foreign keys off: the same ids, no contacts needed
     database.execute("PRAGMA journal_mode = WAL")
     database.execute("PRAGMA synchronous = NORMAL")

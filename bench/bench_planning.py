@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sqlite3
 import sys
 import time
 import uuid
@@ -65,6 +64,8 @@ def _copy(source_url: str, backend: str, workdir: Path) -> str:
         target = workdir / f"planning-{source.name}"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
+        import sqlite3  # here, not at the top: the package must start SQLite first
+
         # The backup API copies a consistent snapshot, the write-ahead log included.
         with sqlite3.connect(source) as reading, sqlite3.connect(target) as writing:
             reading.backup(writing)
